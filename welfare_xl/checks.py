@@ -1,0 +1,266 @@
+"""Checking a department's worksheet: findings a clerk can act on.
+
+Every finding names the file, sheet, cell and indicator and says in Japanese
+what is wrong and what to do. Errors stop an indicator from being consolidated;
+warnings ask the department to confirm. The same function serves `welfare-xl
+check`, the add-in's 入力チェック button and consolidation, so what a
+department sees before sending is what the secretariat's consolidation applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+
+from . import layout as L
+from .books import Grid, cell_text, find_tables, read_meta
+from .eras import fiscal_year_label
+from .metadata import DEPARTMENT, Meta, MetadataError
+from .numbers import Kind, Status, format_value, parse_value
+from .survey import NOT_AVAILABLE, Indicator, Survey
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # ERROR or WARNING
+    code: str  # machine-readable kind of finding (for tests and tools)
+    message: str  # Japanese: what is wrong and what to do
+    file: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+    indicator_id: str | None = None
+    indicator: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "file": self.file, "sheet": self.sheet, "cell": self.cell,
+                "indicator_id": self.indicator_id, "indicator": self.indicator, "message": self.message}
+
+    def line(self) -> str:
+        """One line for a terminal or a log sheet."""
+        where = "／".join(x for x in (self.file, self.sheet, self.cell) if x)
+        who = f"［{self.indicator_id}］{self.indicator}" if self.indicator_id else ""
+        mark = "エラー" if self.severity == ERROR else "注意"
+        return f"{mark}: {where} {who} {self.message}".replace("  ", " ")
+
+
+@dataclass
+class Entry:
+    """What a department's sheet says for one indicator, after normalization."""
+
+    indicator: Indicator
+    row: int
+    value: Any = None  # number, NOT_AVAILABLE or None
+    raw: Any = None
+    done: str | None = None
+    next: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)  # key -> A1 reference
+    ok: bool = True
+
+
+@dataclass
+class Submission:
+    """A department's returned worksheet, read and checked."""
+
+    file: str
+    meta: Meta | None = None
+    department: str | None = None
+    sheet: str | None = None
+    entries: dict[str, Entry] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    saved: datetime | None = None
+    fatal: bool = False  # the file as a whole cannot be used
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    def failed_ids(self) -> set[str]:
+        return {f.indicator_id for f in self.errors if f.indicator_id}
+
+
+class _Checker:
+    def __init__(self, sub: Submission) -> None:
+        self.sub = sub
+
+    def add(self, severity: str, code: str, message: str, *, cell: str | None = None,
+            ind: Indicator | None = None, sheet: str | None = None) -> None:
+        self.sub.findings.append(Finding(
+            severity, code, message, file=self.sub.file, sheet=sheet or self.sub.sheet, cell=cell,
+            indicator_id=ind.id if ind else None, indicator=ind.label if ind else None))
+        if severity == ERROR and ind is not None and ind.id in self.sub.entries:
+            self.sub.entries[ind.id].ok = False
+
+    def fatal(self, code: str, message: str) -> Submission:
+        self.add(ERROR, code, message)
+        self.sub.fatal = True
+        return self.sub
+
+
+def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str] | None = None, *,
+                     expected: Meta | None = None, sheet: str | None = None,
+                     saved: datetime | None = None) -> Submission:
+    """Read and check one department's worksheet.
+
+    `sheets` are the workbook's grids by name (at least the 管理情報 sheet and the
+    department's sheet). `expected` is the survey the file must belong to;
+    `sheet` restricts the check to one sheet (the add-in checks the active one).
+    """
+    sub = Submission(file=file, saved=saved)
+    ck = _Checker(sub)
+    try:
+        meta = read_meta(sheets)
+    except MetadataError as exc:
+        return ck.fatal("not_from_template", f"{exc} 事務局から配布された調査票に入力してください。")
+    sub.meta = meta
+    if expected is not None:
+        mismatch = _identity_mismatch(meta, expected)
+        if mismatch:
+            return ck.fatal("wrong_template", mismatch)
+
+    tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
+    if not tables:
+        return ck.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
+    defs = {i.id: i for i in meta.survey.indicators}
+    # A department file holds one sheet of its own; a survey workbook may hold several
+    # department sheets, and then the sheet to check is named by the caller.
+    name, table = tables[0]
+    sub.sheet = name
+    department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
+    if department is None:
+        return ck.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
+    sub.department = department
+    wanted = [i for i in meta.survey.indicators if i.department == department]
+    if not wanted:
+        return ck.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
+
+    survey = meta.survey
+    needed = {L.year_key(survey.fiscal_year), L.DONE, L.NEXT}
+    missing_cols = needed - set(table.columns)
+    if missing_cols:
+        return ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
+                        + "、".join(sorted(missing_cols)))
+
+    for dup in table.duplicates:
+        ind = defs.get(dup.id)
+        ck.add(ERROR, "duplicate_row", f"ID「{dup.id}」の行が重複しています。行をコピーせず、元の行に入力してください。",
+               cell=table.ref(dup, L.ID), ind=ind)
+    for row in table.rows:
+        if row.id not in defs:
+            ck.add(WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
+                   cell=table.ref(row, L.ID))
+
+    rows = table.by_id()
+    for ind in wanted:
+        row = rows.get(ind.id)
+        if row is None:
+            ck.add(ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
+            continue
+        entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
+        sub.entries[ind.id] = entry
+        _check_value(ck, survey, ind, row, entry)
+        if ind.lead:
+            _check_texts(ck, survey, ind, row, entry)
+    for ind in wanted:
+        if ind.id in sub.entries:
+            _check_change(ck, survey, ind, rows[ind.id], sub.entries)
+    return sub
+
+
+def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
+    got, want = meta.survey, expected.survey
+    if got.plan.id != want.plan.id:
+        return f"別の計画の調査票です（このファイル：{got.plan.name}、集約先：{want.plan.name}）。"
+    if got.fiscal_year != want.fiscal_year:
+        return (f"年度が違います（このファイル：{fiscal_year_label(got.fiscal_year)}、"
+                f"集約先：{fiscal_year_label(want.fiscal_year)}）。今年度の様式に入力し直してください。")
+    if got.template_version != want.template_version:
+        return (f"様式の版が違います（このファイル：{got.template_version}、集約先：{want.template_version}）。"
+                "事務局から配布された最新の様式を使ってください。")
+    return None
+
+
+def _department_of(table: L.Table, defs: dict[str, Indicator]) -> str | None:
+    found = {defs[r.id].department for r in table.rows if r.id in defs}
+    return found.pop() if len(found) == 1 else None
+
+
+def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entry: Entry) -> None:
+    key = L.year_key(survey.fiscal_year)
+    raw = row.get(key)
+    cell = entry.cells[key]
+    entry.raw = raw
+    fy = fiscal_year_label(survey.fiscal_year)
+    parsed = parse_value(raw, ind.unit, ind.kind)
+    if parsed.status is Status.EMPTY:
+        ck.add(ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
+        return
+    if parsed.status is Status.NOT_AVAILABLE:
+        entry.value = NOT_AVAILABLE
+        ck.add(WARNING, "not_available", f"実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
+               "数値がある場合は入力してください。", cell=cell, ind=ind)
+        return
+    if parsed.status is Status.INVALID:
+        ck.add(ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
+        return
+    value = parsed.value
+    shown = format_value(value, ind.unit, ind.kind, parsed.decimals)
+    if value < 0:
+        ck.add(ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
+        return
+    if ind.kind is Kind.PERCENT and not 0 <= value <= 1:
+        ck.add(ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
+               "50.70% のように％で入力してください。", cell=cell, ind=ind)
+        return
+    if ind.kind is Kind.COUNT and not float(value).is_integer():
+        ck.add(ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
+        return
+    entry.value = int(value) if ind.kind is Kind.COUNT else value
+    if parsed.normalized:
+        how = "、".join(parsed.notes)
+        ck.add(WARNING, "normalized", f"「{raw}」を {shown} として読み取りました（{how}）。"
+               "正しければこのままで構いません。", cell=cell, ind=ind)
+
+
+def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entry: Entry) -> None:
+    cols = {c.key: c for c in L.survey_columns(survey)}
+    for key, label in ((L.DONE, cols[L.DONE].header), (L.NEXT, cols[L.NEXT].header)):
+        text = cell_text(row.get(key))
+        setattr(entry, key, text)
+        cell = entry.cells[key]
+        if text is None:
+            ck.add(ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+                   cell=cell, ind=ind)
+            continue
+        cap = L.text_capacity(cols[key], survey.config.text_max_lines)
+        if len(text) > cap:
+            ck.add(WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
+                   "要点を絞って短くしてください。", cell=cell, ind=ind)
+
+
+def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entries: dict[str, Entry]) -> None:
+    entry = entries[ind.id]
+    if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
+        return
+    prev_year = survey.fiscal_year - 1
+    prev = parse_value(row.get(L.year_key(prev_year)), ind.unit, ind.kind)
+    if prev.status is not Status.NUMBER or not prev.value:
+        return
+    change = entry.value / prev.value - 1
+    if abs(change) <= survey.config.change_warn_ratio:
+        return
+    lead = entries.get(ind.group) or entry
+    text = lead.done or ""
+    if any(word in text for word in survey.config.reason_words):
+        return
+    ck.add(WARNING, "big_change",
+           f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
+           f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
+           cell=entry.cells[L.year_key(survey.fiscal_year)], ind=ind)

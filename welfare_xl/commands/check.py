@@ -1,0 +1,26 @@
+"""Check a department's returned worksheet file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..checks import Submission, check_submission
+from ..xlsx import WorkbookReadError, read_workbook
+from .common import load_survey_file
+
+
+class UnreadableFile(Exception):
+    """The file to check cannot be read at all (exit code 2)."""
+
+
+def check(path: str | Path, survey: str | Path | None = None) -> Submission:
+    """Read `path` and check it; with `survey`, also that it belongs to that survey and year."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(f"{path}: ファイルがありません。")
+    try:
+        data = read_workbook(path)
+    except WorkbookReadError as exc:
+        raise UnreadableFile(str(exc)) from exc
+    expected = load_survey_file(survey)[1].meta if survey else None
+    return check_submission(path.name, data.sheets, data.sheet_order, expected=expected, saved=data.modified)

@@ -1,0 +1,23 @@
+"""Generate the survey template workbook from its plain data file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..metadata import SURVEY, to_grid
+from ..sheetspec import grid_spec
+from ..source import load_source
+from ..template import survey_sheet
+from ..xlsx import write_specs
+from ..metadata import SHEET as META_SHEET
+
+
+def build_template(source: str | Path, out: str | Path) -> Path:
+    """Write the blank survey form described by `source` (TOML) to `out`."""
+    src = load_source(source)
+    survey = src.survey
+    specs = [
+        survey_sheet(survey, decimals=src.decimals),
+        grid_spec(META_SHEET, to_grid(survey, SURVEY), hidden=True, widths={0: 26, 1: 40, 2: 30}),
+    ]
+    return write_specs(out, specs, title=f"{survey.plan.title}（{survey.fiscal_year}）")

@@ -1,0 +1,214 @@
+"""Reading a number the way people really type it into a survey cell.
+
+Clerks type "504人", "１９，１７７世帯", " 2.13 人/km", "50.70%", "－", numbers
+stored as text, non-breaking spaces and trailing blanks. `parse_value` turns such
+input into a number and records every normalization it applied, so a check can
+tell the user exactly what was read ("「１９，１７７世帯」を 19,177 と読み取りました").
+
+Nothing here knows about Excel: the input is whatever a cell held (str, int,
+float, None), the output a plain `ParsedValue`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What an indicator's number measures; decides the checks and the format."""
+
+    COUNT = "count"  # whole things: 人, 世帯, 団体, 回, 件, 組織
+    PERCENT = "percent"  # a share; stored as a fraction (0.507 shows as 50.70%)
+    RATE = "rate"  # a decimal quantity with a unit: 2.13人/km
+
+
+class Status(str, Enum):
+    NUMBER = "number"
+    EMPTY = "empty"  # nothing typed
+    NOT_AVAILABLE = "not_available"  # '－' and friends: deliberately no value
+    INVALID = "invalid"  # typed, but not a number we can read
+
+
+# Dashes people type for "no value" (全角ハイフン, 長音, ダッシュ, マイナス記号...).
+NOT_AVAILABLE_MARKS = frozenset({"－", "-", "‐", "―", "—", "–", "ー", "−", "ｰ", "─", "N/A", "NA", "n/a", "該当なし"})
+
+_NUMBER_RE = re.compile(r"^(?P<sign>[+\-])?(?P<int>\d+|\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d+))?$")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    raw: object
+    status: Status
+    value: float | int | None = None
+    decimals: int | None = None  # digits after the point as typed (for display)
+    unit: str | None = None  # the unit found in the input, if any
+    notes: tuple[str, ...] = field(default=())  # Japanese descriptions of each normalization
+    error: str | None = None  # Japanese reason when status is INVALID
+
+    @property
+    def is_number(self) -> bool:
+        return self.status is Status.NUMBER
+
+    @property
+    def normalized(self) -> bool:
+        return bool(self.notes)
+
+
+def _norm_unit(unit: str) -> str:
+    return unicodedata.normalize("NFKC", unit).replace(" ", "").lower()
+
+
+def _fmt_plain(value: float | int) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> ParsedValue:
+    """Parse one cell's content for an indicator measured in `unit` of `kind`.
+
+    Percent indicators return a fraction (50.70% -> 0.507). A bare number typed
+    as text for a percent indicator ("50.7") is read as percent points, with a
+    note; a true number is taken as Excel stores it (0.507 shows as 50.7%).
+    """
+    kind = Kind(kind)
+    if raw is None:
+        return ParsedValue(raw, Status.EMPTY)
+    if isinstance(raw, bool):
+        return ParsedValue(raw, Status.INVALID, error="TRUE/FALSE は数値ではありません。")
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return ParsedValue(raw, Status.INVALID, error="数値として読めません。")
+        value: float | int = raw
+        if kind is Kind.COUNT and isinstance(raw, float) and raw.is_integer():
+            value = int(raw)
+        return ParsedValue(raw, Status.NUMBER, value=value)
+    if not isinstance(raw, str):
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+    return _parse_text(raw, unit, kind)
+
+
+def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
+    notes: list[str] = []
+    text = raw
+    if "\u00a0" in text or "\u3000" in text:
+        notes.append("空白文字（全角空白・ノーブレークスペース）を除去")
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc != text and any(unicodedata.normalize("NFKC", c) != c and c not in "\u00a0\u3000" for c in text):
+        notes.append("全角文字を半角に変換")
+    # NFKC leaves the minus sign (U+2212) alone; people paste it from Word.
+    text = nfkc.replace("\u00a0", " ").replace("\u2212", "-")
+    stripped = text.strip()
+    if stripped != text and stripped:
+        notes.append("前後の空白を除去")
+    text = stripped
+    if text.startswith("'"):
+        text = text[1:].strip()
+        notes.append("先頭のアポストロフィを除去")
+    if not text:
+        return ParsedValue(raw, Status.EMPTY)
+    if text in NOT_AVAILABLE_MARKS or raw.strip() in NOT_AVAILABLE_MARKS:
+        return ParsedValue(raw, Status.NOT_AVAILABLE)
+
+    sign = 1
+    if text[0] in "△▲":  # Japanese accounting minus
+        sign = -1
+        text = text[1:].strip()
+        notes.append("△を負の符号として読み取り")
+
+    found_unit: str | None = None
+    percent = False
+    if text.endswith("%"):
+        percent = True
+        text = text[:-1].strip()
+        found_unit = "%"
+    elif unit:
+        want = _norm_unit(unit)
+        compact = text.replace(" ", "")
+        if compact.lower().endswith(want) and len(compact) > len(want):
+            found_unit = unit
+            text = compact[: len(compact) - len(want)]
+            notes.append(f"単位「{unit}」を除去")
+    text = text.replace(" ", "")
+    if not text:
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」に数値がありません。")
+
+    m = _NUMBER_RE.match(text)
+    if not m:
+        trailing = re.match(r"^[+\-]?[\d,]*\.?\d*(?P<rest>[^\d,.].*)$", text)
+        if trailing and re.match(r"^[+\-]?\d", text):
+            rest = trailing.group("rest")
+            hint = f"単位「{rest}」はこの指標の単位（{unit or 'なし'}）と異なります。" if unit else f"「{rest}」を取り除いてください。"
+            return ParsedValue(raw, Status.INVALID, unit=rest, error=f"「{raw}」は数値として読めません。{hint}")
+        if re.fullmatch(r"[+\-]?[\d,]+(\.\d+)?", text):
+            return ParsedValue(raw, Status.INVALID,
+                               error=f"「{raw}」は桁区切りのカンマの位置が正しくありません。")
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+    if "," in m.group("int"):
+        notes.append("桁区切りのカンマを除去")
+    if m.group("sign") == "-":
+        sign = -sign
+    digits = m.group("int").replace(",", "")
+    frac = m.group("frac")
+    try:
+        dec = Decimal(digits + ("." + frac if frac else ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+    decimals = len(frac) if frac else 0
+
+    if kind is Kind.PERCENT:
+        if not percent:
+            notes.append("％の数値として読み取り")
+        dec = dec / 100
+        decimals += 2
+        if percent:
+            notes.append("％を小数に変換")
+    elif percent:
+        return ParsedValue(raw, Status.INVALID, unit="%",
+                           error=f"「{raw}」は％で入力されていますが、この指標の単位は「{unit}」です。")
+
+    number: float | int
+    if kind is Kind.COUNT and dec == dec.to_integral_value():
+        number = int(dec) * sign
+    else:
+        number = float(dec) * sign
+    notes.insert(0, "文字列として入力された数値を数値に変換")
+    return ParsedValue(raw, Status.NUMBER, value=number, decimals=decimals,
+                       unit=found_unit, notes=tuple(dict.fromkeys(notes)))
+
+
+def describe(parsed: ParsedValue, unit: str = "", kind: Kind | str = Kind.COUNT) -> str:
+    """How a parsed number reads back to a person: 19,177世帯, 50.70%, 2.13人/km."""
+    if parsed.value is None:
+        return "－"
+    return format_value(parsed.value, unit, kind, parsed.decimals)
+
+
+def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int | None = None) -> str:
+    kind = Kind(kind)
+    if kind is Kind.PERCENT:
+        places = max((decimals or 2) - 2, 0) if decimals is not None else 1
+        return f"{value * 100:.{places}f}%"
+    if kind is Kind.COUNT and float(value).is_integer():
+        return f"{int(value):,}{unit}"
+    places = decimals if decimals is not None else 2
+    return f"{value:,.{places}f}{unit}"
+
+
+def excel_number_format(unit: str, kind: Kind | str, decimals: int = 0) -> str:
+    """The Excel number format that shows a stored number with its unit."""
+    kind = Kind(kind)
+    if kind is Kind.PERCENT:
+        places = max(decimals - 2, 0)
+        return "0" + ("." + "0" * places if places else "") + "%"
+    base = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if not unit:
+        return base
+    escaped = unit.replace('"', '""')
+    return f'{base}"{escaped}"'

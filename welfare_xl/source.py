@@ -1,0 +1,118 @@
+"""The plain data file a survey template is generated from (TOML).
+
+Values are written as the plan book prints them ("19,177世帯", "48.4%", "－") and
+parsed with the same parser that reads departments' input, keeping the decimals
+shown so the generated template displays them the same way.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
+from .survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
+
+
+class SourceError(ValueError):
+    """The template source file is not usable; the message says where and why."""
+
+
+@dataclass
+class SourceSurvey:
+    """A survey read from its source, with the display decimals of each value."""
+
+    survey: Survey
+    # (indicator id, year or "target") -> decimals as printed in the source
+    decimals: dict[tuple[str, int | str], int] = field(default_factory=dict)
+
+
+def _value(raw: object, ind: Indicator, where: str) -> tuple[Value, int]:
+    if isinstance(raw, str) and raw.strip() in NOT_AVAILABLE_MARKS:
+        return NOT_AVAILABLE, 0
+    parsed = parse_value(raw, ind.unit, ind.kind)
+    if parsed.status is not Status.NUMBER:
+        raise SourceError(f"{where}: 「{raw}」を数値として読めません。{parsed.error or ''}")
+    return parsed.value, parsed.decimals or 0
+
+
+def load_source(path: str | Path) -> SourceSurvey:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SourceError(f"{path}: テンプレート定義を読めません（{exc}）") from exc
+    return parse_source(data, str(path))
+
+
+def parse_source(data: dict, where: str = "source") -> SourceSurvey:
+    try:
+        p = data["plan"]
+        plan = Plan(
+            id=p["id"], name=p["name"], title=p["title"], label=p.get("label", ""),
+            sheet=p.get("sheet", p.get("label", "調査票")),
+            start_year=int(p["start_year"]), target_year=int(p["target_year"]),
+            baseline_year=int(p["baseline_year"]),
+            year_marks={int(k): v for k, v in p.get("year_marks", {}).items()},
+            footnotes=tuple(p.get("footnotes", ())),
+        )
+        fiscal_year = int(p["fiscal_year"])
+        cfg = data.get("config", {})
+        config = Config(
+            change_warn_ratio=float(cfg.get("change_warn_ratio", Config.change_warn_ratio)),
+            reason_words=tuple(cfg.get("reason_words", Config.reason_words)),
+            grade_rule=cfg.get("grade_rule", Config.grade_rule),
+            text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
+        )
+        goals = tuple(
+            Goal(no=int(g["no"]), name=g["name"], directions=tuple(g.get("directions", ())), pages=str(g.get("pages", "")))
+            for g in data["goals"]
+        )
+        raw_inds = data["indicators"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"{where}: 必須の項目がありません（{exc}）") from exc
+
+    goal_nos = {g.no for g in goals}
+    seen: set[str] = set()
+    indicators: list[Indicator] = []
+    for n, r in enumerate(raw_inds, 1):
+        where_i = f"{where}: indicators[{n}]"
+        try:
+            ind = Indicator(
+                id=str(r["id"]), goal=int(r["goal"]), item=r["item"], department=r["department"],
+                unit=r.get("unit", ""), kind=Kind(r.get("kind", "count")), sub_item=r.get("sub_item", ""),
+                item_note=r.get("item_note", ""),
+                direction={None: None, "up": 1, "down": -1}[r.get("direction")],
+            )
+        except (KeyError, ValueError) as exc:
+            raise SourceError(f"{where_i}: 定義が不完全です（{exc}）") from exc
+        if ind.id in seen:
+            raise SourceError(f"{where_i}: ID「{ind.id}」が重複しています。")
+        if ind.goal not in goal_nos:
+            raise SourceError(f"{where_i}: 基本目標{ind.goal}が定義されていません。")
+        seen.add(ind.id)
+        indicators.append(ind)
+    indicators_t = assign_groups(indicators)
+
+    survey = Survey(plan=plan, fiscal_year=fiscal_year, template_version=str(p.get("template_version", "1")),
+                    goals=goals, indicators=indicators_t, config=config)
+    decimals: dict[tuple[str, int | str], int] = {}
+    final: list[Indicator] = []
+    for ind, r in zip(indicators_t, raw_inds):
+        vals: dict[int, Value] = {}
+        for year_s, raw in r.get("values", {}).items():
+            year = int(year_s)
+            vals[year], decimals[(ind.id, year)] = _value(raw, ind, f"{where}: {ind.id} {year}")
+        for year in range(plan.baseline_year, fiscal_year + 1):
+            vals.setdefault(year, None)
+        target: Value = None
+        if r.get("target") is not None:
+            target, decimals[(ind.id, "target")] = _value(r["target"], ind, f"{where}: {ind.id} target")
+        survey.values[ind.id] = vals
+        survey.targets[ind.id] = target
+        # The input cell shows as many decimals as the most precise printed value.
+        shown = [d for (i, _), d in decimals.items() if i == ind.id]
+        final.append(replace(ind, decimals=max(shown, default=0)))
+    survey.indicators = tuple(final)
+    return SourceSurvey(survey=survey, decimals=decimals)

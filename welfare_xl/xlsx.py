@@ -1,0 +1,250 @@
+"""File adapter: read workbooks into plain grids, write SheetSpecs with openpyxl.
+
+Reading goes through python-calamine (fast, values only); openpyxl is used
+where styles matter (writing, and editing a workbook in place while keeping its
+formatting). Writes are atomic: a temporary file next to the target, then
+os.replace, so a master is never left half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from .sheetspec import FONT, SheetSpec, Style, Validation
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class WorkbookReadError(Exception):
+    """A file could not be read as a workbook; the message is for the user (Japanese)."""
+
+
+@dataclass
+class WorkbookData:
+    """What a reader got out of a workbook file: grids by sheet name, and facts about it."""
+
+    path: Path
+    sheets: dict[str, list[list[Any]]]
+    sheet_order: list[str]
+    hidden: set[str] = field(default_factory=set)
+    modified: datetime | None = None  # the workbook's own "last saved" time (docProps/core.xml)
+
+
+def read_workbook(path: str | Path, sheets: list[str] | None = None) -> WorkbookData:
+    """Values of every (or the named) sheet as 0-based grids from A1, via python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for a non-workbook
+        raise WorkbookReadError(f"{path.name}: Excel ファイルとして開けません（{type(exc).__name__}）。") from exc
+    try:
+        names = list(wb.sheet_names)
+        hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}
+        grids: dict[str, list[list[Any]]] = {}
+        for name in names:
+            if sheets is not None and name not in sheets:
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            grids[name] = _from_a1(sheet)
+    finally:
+        wb.close()
+    return WorkbookData(path=path, sheets=grids, sheet_order=names, hidden=hidden, modified=core_modified(path))
+
+
+def _from_a1(sheet) -> list[list[Any]]:
+    # skip_empty_area=False makes calamine start the grid at A1, so row and
+    # column indices are the sheet's own (0-based).
+    rows = sheet.to_python(skip_empty_area=False)
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    return [[_clean(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+
+def _clean(v: Any) -> Any:
+    if v == "":
+        return None
+    return v
+
+
+def core_modified(path: Path) -> datetime | None:
+    """dcterms:modified from docProps/core.xml: when Excel last saved the workbook."""
+    import defusedxml.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            data = z.read("docProps/core.xml")
+        root = ET.fromstring(data)
+    except Exception:
+        return None
+    for el in root.iter():
+        if el.tag.endswith("}modified") and el.text:
+            try:
+                return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return None
+    return None
+
+
+# --- writing -----------------------------------------------------------------
+
+
+class _StyleCache:
+    """One set of openpyxl style objects per distinct Style (files stay small)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Style, dict[str, Any]] = {}
+
+    def get(self, style: Style) -> dict[str, Any]:
+        if style not in self._cache:
+            from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+            side = Side(style=style.border) if style.border else Side()
+            self._cache[style] = {
+                "font": Font(name=FONT, size=style.size, bold=style.bold, color=style.color),
+                "fill": PatternFill(fill_type=style.pattern, fgColor=style.fill, bgColor=style.fill) if style.fill else PatternFill(),
+                "alignment": Alignment(horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap),
+                "border": Border(left=side, right=side, top=side, bottom=side),
+                "protection": Protection(locked=style.locked),
+                "number_format": style.number_format,
+            }
+        return self._cache[style]
+
+
+def render_sheet(ws, spec: SheetSpec, cache: _StyleCache | None = None) -> None:
+    """Write a SheetSpec onto an (empty) openpyxl worksheet."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cache = cache or _StyleCache()
+    for (r, c), (value, style) in sorted(spec.cells.items()):
+        cell = ws.cell(row=r + 1, column=c + 1)
+        if value is not None:
+            cell.value = value
+            if style.text and isinstance(value, str):
+                # openpyxl turns any string starting with '=' into a formula; an
+                # explicit string type keeps what a department typed as text.
+                cell.data_type = "s"
+        for attr, obj in cache.get(style).items():
+            setattr(cell, attr, obj)
+    for r1, c1, r2, c2 in spec.merges:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+    for c, w in spec.col_widths.items():
+        ws.column_dimensions[get_column_letter(c + 1)].width = w
+    for r, h in spec.row_heights.items():
+        ws.row_dimensions[r + 1].height = h
+    for c in spec.hidden_cols:
+        ws.column_dimensions[get_column_letter(c + 1)].hidden = True
+    for r in spec.hidden_rows:
+        ws.row_dimensions[r + 1].hidden = True
+    for v in spec.validations:
+        dv = DataValidation(type=v.type, operator=v.operator, formula1=v.formula1, formula2=v.formula2,
+                            allow_blank=True, showInputMessage=bool(v.prompt), showErrorMessage=bool(v.error),
+                            promptTitle=v.prompt_title or None, prompt=v.prompt or None,
+                            errorTitle=v.error_title or None, error=v.error or None, errorStyle=v.error_style)
+        for ref in v.ranges:
+            dv.add(ref)
+        ws.add_data_validation(dv)
+    if spec.freeze:
+        ws.freeze_panes = ws.cell(row=spec.freeze[0] + 1, column=spec.freeze[1] + 1)
+    if spec.print_setup:
+        _print_setup(ws, spec)
+    if spec.protect:
+        # No password: the protection keeps the form's shape against slips, it is not security.
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # allow widening columns to read long text
+        ws.protection.formatRows = False
+    if spec.hidden:
+        ws.sheet_state = "hidden"
+    if spec.tab_color:
+        ws.sheet_properties.tabColor = spec.tab_color
+
+
+def _print_setup(ws, spec: SheetSpec) -> None:
+    from openpyxl.worksheet.page import PageMargins
+
+    p = spec.print_setup
+    assert p is not None
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if p.paper == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if p.landscape else "portrait"
+    if p.fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    if p.title_rows:
+        ws.print_title_rows = f"{p.title_rows[0] + 1}:{p.title_rows[1] + 1}"
+    if p.area:
+        ws.print_area = p.area
+    m = p.margins_cm / 2.54
+    ws.page_margins = PageMargins(left=m, right=m, top=m, bottom=m + 0.2, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    if p.footer_page_numbers:
+        ws.oddFooter.center.text = "&P / &N"
+        ws.oddFooter.center.font = FONT
+
+
+def new_workbook():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def add_sheets(wb, specs: list[SheetSpec]) -> None:
+    cache = _StyleCache()
+    for spec in specs:
+        ws = wb.create_sheet(spec.name)
+        render_sheet(ws, spec, cache)
+
+
+def write_specs(path: str | Path, specs: list[SheetSpec], *, lock_structure: bool = False,
+                title: str | None = None) -> Path:
+    """A new workbook holding the given sheets, written atomically."""
+    wb = new_workbook()
+    add_sheets(wb, specs)
+    first_visible = next((i for i, s in enumerate(specs) if not s.hidden), 0)
+    wb.active = first_visible
+    if lock_structure:
+        wb.security = _workbook_protection()
+    if title:
+        wb.properties.title = title
+    return save_atomic(wb, path)
+
+
+def _workbook_protection():
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    return WorkbookProtection(lockStructure=True)
+
+
+def save_atomic(wb, path: str | Path) -> Path:
+    """Save next to the target and rename over it: readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.properties.modified = datetime.now().replace(microsecond=0)
+    with _temp_beside(path) as tmp:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    return path
+
+
+@contextmanager
+def _temp_beside(path: Path) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix=".~wxl-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -87,6 +87,71 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if sub.errors else EXIT_OK
 
 
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from .commands.consolidate import consolidate
+
+    result = consolidate(args.survey, args.submissions, args.output)
+    if args.json:
+        _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in result.summary_lines():
+            _out(line)
+    return result.exit_code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .commands.consolidate import submission_status
+
+    status = submission_status(args.survey, args.submissions)
+    if args.json:
+        _out(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in status.summary_lines():
+            _out(line)
+    return EXIT_OK if status.complete else EXIT_PROBLEMS
+
+
+def cmd_committee(args: argparse.Namespace) -> int:
+    from .commands.committee import committee
+
+    result = committee(args.consolidated, args.output, pdf=args.pdf)
+    for line in result.summary_lines():
+        _out(line)
+    return result.exit_code
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .commands.export import export_csv
+
+    path = export_csv(args.consolidated, args.csv)
+    _out(f"CSV を書き出しました（UTF-8 BOM 付き）: {path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .commands.demo import demo
+
+    return demo(args.output, echo=_out)
+
+
+def cmd_addin_build(args: argparse.Namespace) -> int:
+    from .xlam import build_addin
+
+    path = build_addin(Path(args.output) if args.output else None)
+    _out(f"アドインを作成しました: {path}")
+    return EXIT_OK
+
+
+def cmd_addin_install(args: argparse.Namespace) -> int:
+    from .xlam import install_addin
+
+    paths = install_addin(Path(args.xlstart) if args.xlstart else None, args.python)
+    for p in paths:
+        _out(f"配置しました: {p}")
+    _out("Excel を起動し直すと、リボンに「地域福祉計画」タブが表示されます。")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -116,16 +181,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("consolidate", help="部署から返ってきた調査票を資料２に集約します")
+    p.add_argument("survey", help="調査票（資料２のあるブック）")
+    p.add_argument("submissions", help="提出ファイルのフォルダ")
+    p.add_argument("-o", "--output", required=True, help="集約結果のブック（調査票自身を指定すると先にバックアップを作ります）")
+    p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser("status", help="提出状況を表示します（集約はしません）")
+    p.add_argument("survey", help="調査票（資料２のあるブック）")
+    p.add_argument("submissions", help="提出ファイルのフォルダ")
+    p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("committee", help="推進委員会用の資料を作成します")
+    p.add_argument("consolidated", help="集約済みの調査票")
+    p.add_argument("-o", "--output", required=True, help="委員会版のブック（.xlsx）")
+    p.add_argument("--pdf", help="PDF も作成します（LibreOffice が必要）")
+    p.set_defaults(func=cmd_committee)
+
+    p = sub.add_parser("export", help="集約済みの表を CSV に書き出します")
+    p.add_argument("consolidated", help="集約済みの調査票")
+    p.add_argument("--csv", required=True, help="出力する CSV（UTF-8 BOM 付き）")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="同梱のサンプルで1年分の流れを実行します")
+    p.add_argument("-o", "--output", default="demo-output", help="出力フォルダ（既定：demo-output）")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("addin", help="Excel アドイン（.xlam）の作成・インストール")
+    asub = p.add_subparsers(dest="addin_command", metavar="SUBCOMMAND")
+    pb = asub.add_parser("build", help="addin/ のソースから welfare_xl.xlam を作成します")
+    pb.add_argument("-o", "--output", help="出力先（既定：addin/welfare_xl.xlam）")
+    pb.set_defaults(func=cmd_addin_build)
+    pi = asub.add_parser("install", help="アドインを XLSTART に配置し、設定ファイルを書きます（Windows）")
+    pi.add_argument("--xlstart", help="XLSTART フォルダ（既定：%%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
+    pi.add_argument("--python", help="使用する Python（既定：このコマンドを実行している Python）")
+    pi.set_defaults(func=cmd_addin_install)
+
     return parser
-
-
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from .commands.check import UnreadableFile
-    from .commands.common import SurveyFileError
-    from .source import SourceError
-    from .xlsx import WorkbookReadError
-
-    return (UnreadableFile, SurveyFileError, SourceError, WorkbookReadError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,9 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         _err("中断しました。")
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
-        if isinstance(exc, _known_errors()):
+        from .errors import UserError
+
+        if isinstance(exc, UserError):
             _err(f"エラー: {exc}")
-            return EXIT_UNREADABLE
+            return exc.exit_code
         path = _log_exception(exc)
         _err(f"予期しないエラーが発生しました（{type(exc).__name__}）。詳細はログ {path} に記録しました。"
              "事務局の担当者に連絡してください。")

@@ -52,7 +52,7 @@ class Column:
 def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
     """Columns of the master sheet (資料２), in print order."""
     cols = [
-        Column(ID, "ID", width=8, role="hidden"),
+        Column(ID, "", width=8, role="hidden"),
         Column(GOAL, "基本目標・施策の方向", width=30),
         Column(PAGES, "ページ\n番号", width=7),
         Column(ITEM, "項目", width=22),
@@ -68,7 +68,7 @@ def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
 def department_columns(survey: Survey) -> list[Column]:
     """Columns of a department's worksheet: its history, its input, its texts."""
     cols = [
-        Column(ID, "ID", width=8, role="hidden"),
+        Column(ID, "", width=8, role="hidden"),
         Column(GOAL, "基本目標", width=11),
         Column(ITEM, "項目", width=24),
         Column(SUB_ITEM, "細目", width=12),

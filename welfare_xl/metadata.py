@@ -74,6 +74,8 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
         ["config.change_warn_ratio", cfg.change_warn_ratio],
         ["config.reason_words", json.dumps(list(cfg.reason_words), ensure_ascii=False)],
         ["config.grade_rule", cfg.grade_rule],
+        ["config.achieved_at", cfg.achieved_at],
+        ["config.expected_shares", json.dumps({str(y): v for y, v in cfg.expected_shares})],
         ["config.text_max_lines", cfg.text_max_lines],
         [],
         [_SECTION_GOALS],
@@ -129,6 +131,9 @@ def from_grid(grid: Sequence[Sequence[Any]]) -> Meta:
             change_warn_ratio=float(kv.get("config.change_warn_ratio", Config.change_warn_ratio)),
             reason_words=tuple(json.loads(kv["config.reason_words"])) if kv.get("config.reason_words") else Config.reason_words,
             grade_rule=kv.get("config.grade_rule") or Config.grade_rule,
+            achieved_at=float(kv.get("config.achieved_at") or Config.achieved_at),
+            expected_shares=tuple(sorted((int(y), float(v)) for y, v in
+                                         json.loads(kv.get("config.expected_shares") or "{}").items())),
             text_max_lines=int(kv.get("config.text_max_lines") or Config.text_max_lines),
         )
         goals = tuple(

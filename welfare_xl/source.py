@@ -11,11 +11,12 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import UserError
 from .numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
 from .survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
 
 
-class SourceError(ValueError):
+class SourceError(UserError, ValueError):
     """The template source file is not usable; the message says where and why."""
 
 
@@ -63,6 +64,8 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             change_warn_ratio=float(cfg.get("change_warn_ratio", Config.change_warn_ratio)),
             reason_words=tuple(cfg.get("reason_words", Config.reason_words)),
             grade_rule=cfg.get("grade_rule", Config.grade_rule),
+            achieved_at=float(cfg.get("achieved_at", Config.achieved_at)),
+            expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
             text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
         )
         goals = tuple(

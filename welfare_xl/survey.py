@@ -89,7 +89,13 @@ class Indicator:
 class Config:
     change_warn_ratio: float = 0.5
     reason_words: tuple[str, ...] = ("増", "減", "理由", "影響", "ため", "により", "によって")
+    # Progress grading (progress.py). pro_rata: a year is on track when progress
+    # reaches the share of the plan period elapsed; "improvement": when it is >= 0.
     grade_rule: str = "pro_rata"
+    achieved_at: float = 1.0  # progress at or above this is 達成
+    # Optional fixed expected progress per fiscal year (e.g. 多摩市's 20/40/60/80/100 %),
+    # overriding pro_rata for the years it names.
+    expected_shares: tuple[tuple[int, float], ...] = ()
     # Lines a printed text cell shows before the text is cut off; with the
     # column width this gives how many characters fit (layout.text_capacity).
     text_max_lines: int = 7

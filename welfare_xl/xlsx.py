@@ -17,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import UserError
 from .sheetspec import FONT, SheetSpec, Style, Validation
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class WorkbookReadError(Exception):
+class WorkbookReadError(UserError):
     """A file could not be read as a workbook; the message is for the user (Japanese)."""
 
 

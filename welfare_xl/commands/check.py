@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UserError
 from ..checks import Submission, check_submission
 from ..xlsx import WorkbookReadError, read_workbook
 from .common import load_survey_file
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(UserError):
     """The file to check cannot be read at all (exit code 2)."""
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from ..books import Book, BookError, load_survey_grids
 from ..metadata import MetadataError
+from ..errors import UserError
 from ..survey import Survey
 from ..xlsx import WorkbookData, WorkbookReadError, read_workbook
 
 
-class SurveyFileError(Exception):
+class SurveyFileError(UserError):
     """The survey workbook itself cannot be used (exit code 2); message in Japanese."""
 
 

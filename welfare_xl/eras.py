@@ -32,7 +32,7 @@ ERAS: tuple[Era, ...] = (
 _FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 _LABEL_RE = re.compile(
-    r"^(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,2})"
+    r"^(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,3})"
     r"|(?:FY)?(?P<gyear>\d{4}))\s*(?:年度|年)?$",
     re.IGNORECASE,
 )

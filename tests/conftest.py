@@ -1,0 +1,43 @@
+"""Shared fixtures. Everything here works from a fresh clone (no ../shared)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+# xlwings loads its remote engine only when this is set before its first import
+# (PolyForm Noncommercial, which names government institutions as permitted users).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "templates" / "調査票.xlsx"
+TEMPLATE_SOURCE = ROOT / "templates" / "source" / "調査票.toml"
+SEED_CSV = Path(__file__).resolve().parent / "data" / "seed" / "資料２_令和元年度.csv"
+
+
+def seed_rows() -> list[dict[str, str]]:
+    with SEED_CSV.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    """A private copy of the committed template."""
+    dst = tmp_path / "調査票.xlsx"
+    shutil.copy(TEMPLATE, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice. In CI its absence is a failure, not a skip."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) がありません。CI では .ci/run がインストールします。")
+        pytest.skip("LibreOffice (soffice) is not installed; scripts/test.sh installs it when run as root")
+    return path

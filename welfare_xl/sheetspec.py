@@ -29,6 +29,7 @@ class Style:
     size: float = 10
     fill: str | None = None
     pattern: str = "solid"  # openpyxl/Excel pattern type; e.g. lightUp for a hatched flag
+    pattern_color: str | None = None  # colour of a non-solid pattern's hatch; None: same as fill
     h_align: str = "left"
     v_align: str = "center"
     wrap: bool = True

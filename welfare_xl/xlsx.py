@@ -107,18 +107,28 @@ class _StyleCache:
 
     def get(self, style: Style) -> dict[str, Any]:
         if style not in self._cache:
-            from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+            from openpyxl.styles import Alignment, Border, Font, Protection, Side
 
             side = Side(style=style.border) if style.border else Side()
             self._cache[style] = {
                 "font": Font(name=FONT, size=style.size, bold=style.bold, color=style.color),
-                "fill": PatternFill(fill_type=style.pattern, fgColor=style.fill, bgColor=style.fill) if style.fill else PatternFill(),
+                "fill": _fill(style),
                 "alignment": Alignment(horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap),
                 "border": Border(left=side, right=side, top=side, bottom=side),
                 "protection": Protection(locked=style.locked),
                 "number_format": style.number_format,
             }
         return self._cache[style]
+
+
+def _fill(style: Style):
+    """An openpyxl fill. For a pattern (hatch), Excel draws fgColor lines on bgColor."""
+    from openpyxl.styles import PatternFill
+
+    if not style.fill:
+        return PatternFill()
+    hatch = style.pattern_color if style.pattern != "solid" and style.pattern_color else style.fill
+    return PatternFill(fill_type=style.pattern, fgColor=hatch, bgColor=style.fill)
 
 
 def render_sheet(ws, spec: SheetSpec, cache: _StyleCache | None = None) -> None:

@@ -242,11 +242,34 @@ def save_atomic(wb, path: str | Path) -> Path:
     """Save next to the target and rename over it: readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.properties.modified = datetime.now().replace(microsecond=0)
     with _temp_beside(path) as tmp:
         wb.save(tmp)
         os.replace(tmp, path)
     return path
+
+
+def set_saved_time(path: str | Path, when: datetime) -> None:
+    """Rewrite the workbook's own "last saved" time (docProps/core.xml dcterms:modified).
+
+    openpyxl always stamps the current time on save; the demo and tests need
+    returns saved at given times, as Excel would have stamped them.
+    """
+    import re
+    from datetime import timezone
+
+    path = Path(path)
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as src:
+        items = [(info, src.read(info.filename)) for info in src.infolist()]
+    with _temp_beside(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info, data in items:
+                if info.filename == "docProps/core.xml":
+                    text = data.decode("utf-8")
+                    text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", text)
+                    data = text.encode("utf-8")
+                dst.writestr(info, data)
+        os.replace(tmp, path)
 
 
 @contextmanager

@@ -7,11 +7,14 @@ which hands the button's tag to ``welfare_xl.addin.run`` through xlwings'
 MS-OVBA (VBA project streams and compression), MS-CFB (the compound file holding
 them) and the OOXML add-in package.
 
-Public API (used by the ``welfare-xl addin build`` command):
+Public API (used by the ``welfare-xl addin build`` / ``welfare-xl addin install``
+commands):
 
 * :func:`build_addin` — write the .xlam (default ``addin/welfare_xl.xlam``);
+* :func:`install_addin` — copy it into Excel's XLSTART folder and write the
+  ``welfare_xl.conf`` that tells the add-in which Python to run.
 
-It raises :class:`AddinError` subclasses with Japanese messages for problems the
+Both raise :class:`AddinError` subclasses with Japanese messages for problems the
 user can fix.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from .build import ADDIN_FILENAME, XLWINGS_PROJECT_NAME, build_addin, build_addin_bytes
 from .errors import AddinBuildError, AddinError, AddinInstallError
+from .install import install_addin
 
 __all__ = [
     "ADDIN_FILENAME",
@@ -28,4 +32,5 @@ __all__ = [
     "XLWINGS_PROJECT_NAME",
     "build_addin",
     "build_addin_bytes",
+    "install_addin",
 ]

@@ -10,9 +10,11 @@ Sources (all kept as reviewable text):
   (``xlwings_custom_addin.bas``) with ``PROJECT_NAME`` set to ``welfare_xl``, so the
   add-in always matches the Python side and looks for ``welfare_xl.conf``.
 
-The sources are read from the source checkout (an editable install such as
-``pip install -e .`` runs from it). They are not package data: the add-in is a
-build artefact of the repository and is committed as ``addin/welfare_xl.xlam``.
+The built add-in is committed as ``addin/welfare_xl.xlam``. Where ``addin/`` is
+found: in a source checkout (also an editable install, ``pip install -e .``) it is
+the repository's folder; a wheel can carry the same folder inside the package as
+``welfare_xl/xlam/addin/`` (mapped there by the packaging configuration), so that
+``welfare-xl addin install`` also works on a PC that only has the wheel.
 """
 
 from __future__ import annotations
@@ -68,25 +70,31 @@ _VB_BASE_LINE = re.compile(r'^Attribute VB_Base = "([^"]*)"\r?$', re.MULTILINE)
 _SAFE_TAG = re.compile(r"[A-Za-z]{1,32}\Z")  # mirrors IsSafeTag in WelfareXL.bas
 
 
-def _repository_root() -> Path:
-    # welfare_xl/xlam/build.py -> repository root
-    return Path(__file__).resolve().parents[2]
+def _source_dir_candidates() -> list[Path]:
+    package = Path(__file__).resolve().parent
+    return [
+        package / "addin",  # installed wheel: addin/ shipped inside the package
+        package.parents[1] / "addin",  # source checkout or editable install
+    ]
 
 
 def addin_source_dir() -> Path:
-    """The ``addin/`` directory of the source checkout."""
-    source = _repository_root() / "addin"
-    if not (source / "customUI" / "customUI14.xml").is_file() or not (source / "vba").is_dir():
-        raise AddinBuildError(
-            f"アドインのソース（{source}）が見つかりません。"
-            "アドインの作成は、リポジトリを取得して `pip install -e .` でインストールした環境で行ってください。"
-        )
-    return source
+    """The ``addin/`` folder: ribbon XML, VBA sources and the built add-in."""
+    candidates = _source_dir_candidates()
+    for candidate in candidates:
+        if (candidate / "customUI" / "customUI14.xml").is_file() and (candidate / "vba").is_dir():
+            return candidate
+    raise AddinBuildError(
+        "アドインのファイル（addin フォルダー）が見つかりません（探した場所: "
+        + "、".join(str(c) for c in candidates)
+        + "）。リポジトリを取得して `pip install -e .` でインストールするか、"
+        "アドインを含む welfare-xl のパッケージをインストールしてください。"
+    )
 
 
 def default_addin_path() -> Path:
-    """Where the built add-in lives in the checkout: ``addin/welfare_xl.xlam``."""
-    return _repository_root() / "addin" / ADDIN_FILENAME
+    """Where the built add-in lives: ``addin/welfare_xl.xlam`` next to its sources."""
+    return addin_source_dir() / ADDIN_FILENAME
 
 
 def _read_ascii_source(path: Path) -> str:

@@ -57,7 +57,10 @@ def user_config_path() -> Path:
 
 def _addin_bytes() -> bytes:
     """The committed add-in, after checking that it matches its sources."""
-    committed = default_addin_path()
+    try:
+        committed = default_addin_path()
+    except AddinError as exc:
+        raise AddinInstallError(str(exc)) from exc
     try:
         data = committed.read_bytes()
     except FileNotFoundError:

@@ -211,5 +211,5 @@ def test_conditional_compilation_tracking() -> None:
         "windows 3",
         "#End If",
     ]
-    flags = dict(zip(lines, _mac_only_lines("\n".join(lines))))
+    flags = dict(zip(lines, _mac_only_lines("\n".join(lines)), strict=True))
     assert [line for line in lines if not line.startswith("#") and flags[line]] == ["mac 1", "mac 2", "mac 3"]

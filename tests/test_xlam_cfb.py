@@ -75,7 +75,7 @@ def test_small_streams_live_in_the_mini_stream() -> None:
     assert by_name["small"].is_minifat
     assert not by_name["large"].is_minifat
     # Header (2.2): version 3, 512-byte sectors, 64-byte mini sectors, cutoff 4096.
-    minor, major, order, shift, mini_shift = struct.unpack_from("<HHHHH", data, 24)
+    _minor, major, order, shift, mini_shift = struct.unpack_from("<HHHHH", data, 24)
     assert (major, order, shift, mini_shift) == (3, 0xFFFE, 9, 6)
     assert struct.unpack_from("<I", data, 56)[0] == 4096
     assert (len(data) - 512) % 512 == 0

@@ -95,7 +95,9 @@ def test_text_round_trips_through_olevba(text: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.binary(max_size=3_000)
-    | st.integers(min_value=1, max_value=2).flatmap(lambda n: st.binary(min_size=n * CHUNK_SIZE, max_size=n * CHUNK_SIZE))
+    | st.integers(min_value=1, max_value=2).flatmap(
+        lambda n: st.binary(min_size=n * CHUNK_SIZE, max_size=n * CHUNK_SIZE)
+    )
 )
 def test_binary_round_trips_through_olevba(data: bytes) -> None:
     # Lengths chosen so that no final chunk is both short and incompressible.

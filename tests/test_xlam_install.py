@@ -37,7 +37,11 @@ def test_install_keeps_other_settings_and_replaces_the_interpreter(tmp_path: Pat
     config = profile / ".welfare_xl" / "welfare_xl.conf"
     config.parent.mkdir()
     config.write_bytes(
-        '"PYTHONPATH","C:\\書類"\r\n"INTERPRETER_WIN","C:\\old\\python.exe"\r\n"Show Console","True"\r\n'.encode("cp932")
+        (
+            '"PYTHONPATH","C:\\書類"\r\n'
+            '"INTERPRETER_WIN","C:\\old\\python.exe"\r\n'
+            '"Show Console","True"\r\n'
+        ).encode("cp932")
     )
     install_addin(xlstart=tmp_path / "XLSTART", python_exe=sys.executable)
     assert config.read_bytes().decode("cp932").split("\r\n") == [

@@ -69,7 +69,12 @@ def sample_project() -> VbaProject:
                 'Attribute VB_Name = "Module1"\nSub Hello()\n    \' 地域福祉計画\n    MsgBox "x"\nEnd Sub',
             ),
         ],
-        references=[VbaReference("stdole", r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\ライブラリ\stdole2.tlb#OLE Automation")],
+        references=[
+            VbaReference(
+                "stdole",
+                r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\ライブラリ\stdole2.tlb#OLE Automation",
+            )
+        ],
     )
 
 

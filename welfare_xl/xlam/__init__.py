@@ -26,10 +26,10 @@ from .install import install_addin
 
 __all__ = [
     "ADDIN_FILENAME",
+    "XLWINGS_PROJECT_NAME",
     "AddinBuildError",
     "AddinError",
     "AddinInstallError",
-    "XLWINGS_PROJECT_NAME",
     "build_addin",
     "build_addin_bytes",
     "install_addin",

@@ -170,7 +170,7 @@ def xlwings_module_source() -> str:
     # xlwings also ships a Dictionary class (MIT, Tim Hall) for the Mac; on
     # Windows its module uses Scripting.Dictionary. Refuse to build if a newer
     # xlwings needs the class outside "#If Mac" blocks: the add-in would not compile.
-    for line, mac_only in zip(text.splitlines(), _mac_only_lines(text)):
+    for line, mac_only in zip(text.splitlines(), _mac_only_lines(text), strict=True):
         code = line.split("'", 1)[0]
         if not mac_only and re.search(r"\b(As|New)\s+(New\s+)?Dictionary\b", code, re.IGNORECASE):
             raise AddinBuildError(
@@ -213,7 +213,9 @@ def load_vba_modules(source_dir: Path) -> tuple[list[VbaModule], str, str]:
             "標準モジュール 1 つ以上が必要です。"
         )
     if any(module.name.lower() == "xlwings" for module in standard):
-        raise AddinBuildError("xlwings モジュールはインストール済みの xlwings から取り込むため、addin/vba に置かないでください。")
+        raise AddinBuildError(
+            "xlwings モジュールはインストール済みの xlwings から取り込むため、addin/vba に置かないでください。"
+        )
     xlwings_module = VbaModule("xlwings", xlwings_module_source(), ModuleKind.STANDARD)
     return [workbook, *sheets, *standard, xlwings_module], workbook.name, sheets[0].name
 

@@ -26,12 +26,12 @@ from .cfb import build_compound_file
 from .compression import compress, decompress
 
 __all__ = [
+    "VBA_PROJECT_STREAM",
     "ModuleKind",
     "VbaModule",
     "VbaProject",
     "VbaProjectError",
     "VbaReference",
-    "VBA_PROJECT_STREAM",
     "build_vba_project_bin",
     "build_vba_project_streams",
     "encrypt_project_data",

@@ -188,6 +188,8 @@ def load_vba_modules(source_dir: Path) -> tuple[list[VbaModule], str, str]:
     sheets: list[VbaModule] = []
     standard: list[VbaModule] = []
     for path in sorted(vba_dir.iterdir()):
+        if path.name.startswith("."):
+            continue  # editor and OS droppings (.DS_Store, swap files)
         if path.suffix == ".bas":
             text = _read_ascii_source(path)
             standard.append(VbaModule(_module_name(path, text), text, ModuleKind.STANDARD))

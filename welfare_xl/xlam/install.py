@@ -95,7 +95,10 @@ def _updated_config(existing: str, key: str, value: str) -> str:
     lines: list[str] = []
     replaced = False
     for line in existing.splitlines():
-        fields = next(csv.reader([line]), [])
+        try:
+            fields = next(csv.reader([line]), [])
+        except csv.Error:
+            fields = []  # not a "key","value" line: keep it as it is
         if fields and fields[0].strip().lower() == key.lower():
             if not replaced:
                 lines.append(_config_line(key, value))

@@ -8,8 +8,10 @@ it: openpyxl for files, xlwings for the live workbook. Coordinates are 0-based
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 FONT = "BIZ UDゴシック"
 
@@ -65,6 +67,39 @@ class PrintSetup:
     area: str | None = None  # A1 range
     footer_page_numbers: bool = True
     margins_cm: float = 1.0
+    fit_height: bool = False  # also shrink to one page high (a summary that must not split)
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart: the values in `col` over the chart's rows."""
+
+    title: str
+    col: int  # 0-based column of the values
+    color: str  # RGB fill; series are told apart by lightness too, not hue alone
+    data_labels: bool = False  # print each value beside its bar
+    number_format: str = "General"  # of the data labels
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart over a block of the sheet's own cells (values, not a pivot or formula)."""
+
+    anchor: tuple[int, int]  # top-left cell (row, col)
+    first_row: int  # 0-based rows of the data, inclusive
+    last_row: int
+    category_col: int  # column of the category labels
+    series: tuple[ChartSeries, ...]
+    title: str = ""
+    horizontal: bool = True  # bars (categories top to bottom) rather than columns
+    axis_title: str = ""
+    axis_min: float | None = None
+    axis_max: float | None = None
+    major_unit: float | None = None
+    axis_number_format: str = "General"
+    width_cm: float = 16.0
+    height_cm: float = 10.0
+    font_size: float = 9
 
 
 @dataclass
@@ -82,6 +117,8 @@ class SheetSpec:
     freeze: tuple[int, int] | None = None  # first unfrozen (row, col)
     hidden: bool = False
     tab_color: str | None = None
+    charts: list[ChartSpec] = field(default_factory=list)
+    row_breaks: list[int] = field(default_factory=list)  # 0-based rows a new printed page starts at
 
     def put(self, row: int, col: int, value: Any, style: Style) -> None:
         self.cells[(row, col)] = (value, style)
@@ -113,3 +150,82 @@ def grid_spec(name: str, grid: list[list[Any]], style: Style | None = None, *, h
             if v is not None and v != "":
                 spec.put(r, c, v, style)
     return spec
+
+
+# --- fitting row heights to their text ---------------------------------------------------
+#
+# Excel and LibreOffice do not grow a row to fit a wrapped text when the file
+# sets the row's height, and never grow rows for merged cells, so a printed
+# text is cut off unless the writer sizes the rows. The estimate below is
+# deliberately generous: BIZ UDゴシック is monospaced (full-width characters 1 em,
+# half-width 0.5 em), a column of Excel width w is about 7w + 5 pixels (the
+# default 11 pt font's digit width), and lines are given 1.3 em where the font
+# itself needs 1.0 em.
+
+LINE_SPACING = 1.3  # line height / font size
+CELL_PADDING_PX = 8  # left + right inner margin of a cell
+ROW_PADDING_PT = 5  # top + bottom
+DEFAULT_COL_WIDTH = 8.43
+
+
+def column_pixels(width: float) -> float:
+    """Approximate pixel width of a column of Excel width `width` (96 dpi)."""
+    return width * 7 + 5
+
+
+def text_em(text: str) -> float:
+    """Printed width of a one-line text in em: full-width characters 1, others 0.5."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in text)
+
+
+def wrapped_lines(text: str, width_px: float, size_pt: float, wrap: bool = True) -> int:
+    """How many lines `text` takes in a cell `width_px` wide; each paragraph starts a line."""
+    paragraphs = str(text).split("\n")
+    if not wrap:
+        return len(paragraphs)
+    # Whole characters per line; Japanese line breaking (禁則) may push one more
+    # character to the next line, hence the one-character margin.
+    per_line = max(int((width_px - CELL_PADDING_PX) / (size_pt * 96 / 72)) - 1, 1)
+    return sum(max(math.ceil(text_em(p) / per_line), 1) for p in paragraphs)
+
+
+def text_height(text: Any, width_px: float, size_pt: float, wrap: bool = True) -> float:
+    """Row height (pt) a cell needs to show `text` whole."""
+    if text is None or text == "":
+        return 0.0
+    lines = wrapped_lines(text, width_px, size_pt, wrap) if isinstance(text, str) else 1
+    return lines * size_pt * LINE_SPACING + ROW_PADDING_PT
+
+
+def fit_row_heights(spec: SheetSpec, rows: Iterable[int] | None = None, *, min_height: float = 18.0) -> None:
+    """Set row heights so that every text, merged or not, shows whole when printed.
+
+    Rows in `rows` are sized from scratch (at least `min_height`); other rows
+    keep their height as a minimum and only grow. A merged block's need is
+    spread evenly over its rows, smaller blocks first, so a single row's own
+    text decides its height before a tall merged neighbour adds to it.
+    """
+    refit = set(rows) if rows is not None else set(range(spec.max_row + 1))
+    heights: dict[int, float] = {}
+    for r in range(spec.max_row + 1):
+        heights[r] = min_height if r in refit else spec.row_heights.get(r, 15.0)
+    span_of: dict[tuple[int, int], tuple[int, int, int, int]] = {(m[0], m[1]): m for m in spec.merges}
+    covered = {(r, c) for r1, c1, r2, c2 in spec.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    needs: list[tuple[int, int, float]] = []  # first row, last row, height
+    for (r, c), (value, style) in spec.cells.items():
+        if value is None or (r, c) in covered:
+            continue
+        r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
+        width = sum(column_pixels(spec.col_widths.get(k, DEFAULT_COL_WIDTH)) for k in range(c1, c2 + 1))
+        needs.append((r1, r2, text_height(value, width, style.size, style.wrap)))
+    for r1, r2, need in sorted(needs, key=lambda n: n[1] - n[0]):
+        span = range(r1, r2 + 1)
+        have = sum(heights[r] for r in span)
+        if need > have:
+            extra = (need - have) / len(span)
+            for r in span:
+                heights[r] += extra
+    for r, h in heights.items():
+        if r in refit or h > spec.row_heights.get(r, 15.0) or r in spec.row_heights:
+            spec.row_heights[r] = round(h, 1)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import UserError
-from .sheetspec import FONT, SheetSpec, Style, Validation
+from .sheetspec import FONT, ChartSpec, SheetSpec, Style, Validation
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -178,6 +178,82 @@ def render_sheet(ws, spec: SheetSpec, cache: _StyleCache | None = None) -> None:
         ws.sheet_state = "hidden"
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
+    if spec.row_breaks:
+        from openpyxl.worksheet.pagebreak import Break
+
+        for r in sorted(set(spec.row_breaks)):
+            if r > 0:
+                ws.row_breaks.append(Break(id=r))  # openpyxl: break after 1-based row r
+    for chart in spec.charts:
+        _add_chart(ws, chart)
+
+
+def _text_properties(size: float, bold: bool = False):
+    """Chart text in the project's font (Latin and East Asian), so no fallback font is printed."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+    props = CharacterProperties(latin=Font(typeface=FONT), ea=Font(typeface=FONT), sz=int(size * 100), b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+
+def _chart_title(text: str, size: float):
+    from openpyxl.chart.text import Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import RegularTextRun
+
+    rich = _text_properties(size, bold=True)
+    rich.p[0].r = [RegularTextRun(rPr=rich.p[0].pPr.defRPr, t=text)]
+    return Title(tx=Text(rich=rich), overlay=False)
+
+
+def _add_chart(ws, spec: ChartSpec) -> None:
+    """An openpyxl bar chart over the sheet's own cells, text in the project's font."""
+    from openpyxl.chart import BarChart, Reference, Series
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.drawing.line import LineProperties
+
+    chart = BarChart()
+    chart.type = "bar" if spec.horizontal else "col"
+    chart.grouping = "clustered"
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    chart.style = 2
+    if spec.title:
+        chart.title = _chart_title(spec.title, spec.font_size + 2)
+    cats = Reference(ws, min_col=spec.category_col + 1, min_row=spec.first_row + 1, max_row=spec.last_row + 1)
+    for s in spec.series:
+        ref = Reference(ws, min_col=s.col + 1, min_row=spec.first_row + 1, max_row=spec.last_row + 1)
+        series = Series(ref, title=s.title)
+        series.graphicalProperties = GraphicalProperties(solidFill=s.color, ln=LineProperties(solidFill="404040"))
+        if s.data_labels:
+            series.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                         numFmt=s.number_format, txPr=_text_properties(spec.font_size - 1))
+            series.dLbls.position = "outEnd"
+        chart.series.append(series)
+    chart.set_categories(cats)
+    chart.gapWidth = 60
+    # Categories are listed top to bottom in sheet order; the value axis then sits at the bottom.
+    if spec.horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"
+    # Category labels at the chart's edge, not at zero where negative bars would cover them.
+    chart.x_axis.tickLblPos = "low"
+    chart.y_axis.crosses = "max" if spec.horizontal else "autoZero"
+    if spec.axis_min is not None:
+        chart.y_axis.scaling.min = spec.axis_min
+    if spec.axis_max is not None:
+        chart.y_axis.scaling.max = spec.axis_max
+    if spec.major_unit is not None:
+        chart.y_axis.majorUnit = spec.major_unit
+    chart.y_axis.number_format = spec.axis_number_format
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False  # openpyxl >= 3.1 hides axes unless told otherwise
+        axis.txPr = _text_properties(spec.font_size)
+    if spec.axis_title:
+        chart.y_axis.title = _chart_title(spec.axis_title, spec.font_size)
+    chart.legend.position = "b"
+    chart.legend.txPr = _text_properties(spec.font_size)
+    ws.add_chart(chart, ws.cell(row=spec.anchor[0] + 1, column=spec.anchor[1] + 1).coordinate)
 
 
 def _print_setup(ws, spec: SheetSpec) -> None:
@@ -190,7 +266,7 @@ def _print_setup(ws, spec: SheetSpec) -> None:
     if p.fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if p.fit_height else 0
     if p.title_rows:
         ws.print_title_rows = f"{p.title_rows[0] + 1}:{p.title_rows[1] + 1}"
     if p.area:
@@ -218,10 +294,32 @@ def add_sheets(wb, specs: list[SheetSpec]) -> None:
         render_sheet(ws, spec, cache)
 
 
+def set_base_font(wb, name: str = FONT, size: float = 11) -> None:
+    """Make `name` the workbook's standard font (the Normal style and every unstyled cell).
+
+    Excel and LibreOffice measure column widths in digits of the standard font.
+    openpyxl's standard font is Calibri, which LibreOffice on Linux replaces with
+    a wider font, so the same file printed ~25 % smaller there than in Excel and
+    wrapped its texts differently. With BIZ UDゴシック as the standard font both
+    measure the same. Call on a fresh workbook, before any cell is styled.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    font = Font(name=name, size=size, family=3, charset=128)  # 128: Japanese (Shift_JIS) character set
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = font
+
+
 def write_specs(path: str | Path, specs: list[SheetSpec], *, lock_structure: bool = False,
-                title: str | None = None) -> Path:
-    """A new workbook holding the given sheets, written atomically."""
+                title: str | None = None, base_font: str | None = None) -> Path:
+    """A new workbook holding the given sheets, written atomically.
+
+    `base_font` sets the workbook's standard font (see `set_base_font`); None keeps openpyxl's.
+    """
     wb = new_workbook()
+    if base_font:
+        set_base_font(wb, base_font)
     add_sheets(wb, specs)
     first_visible = next((i for i, s in enumerate(specs) if not s.hidden), 0)
     wb.active = first_visible

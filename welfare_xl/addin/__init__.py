@@ -1,0 +1,240 @@
+"""Entry points of the Excel add-in's ribbon buttons.
+
+Every button of the ribbon runs, through xlwings' RunPython,
+
+    import welfare_xl.addin; welfare_xl.addin.run("<tag>")
+
+with its ASCII tag. `run` looks the tag up in `ACTIONS`, calls the action with
+the calling workbook (`xw.Book.caller()`, the workbook active when the button
+was pressed) and shows the action's summary in a message box. Whatever goes
+wrong, the clerk sees a Japanese message saying what happened and what to do,
+never a Python traceback; details go to `welfare_xl.log` next to the workbook
+(or `~/.welfare_xl/welfare_xl.log`).
+
+A click starts a new Python process, so this module imports nothing heavy:
+each action imports its module (and that module what it needs: openpyxl,
+python-calamine) when it runs. The modules are named apart from the actions
+(`distribute`, `marks`, `collect`, `publish`, `environment`) so that importing
+one never replaces an action function of this package.
+
+The same code runs on desktop Excel (COM) and on xlwings' remote engine
+(xlwings Server / Lite), which the test suite drives with real workbooks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+__all__ = ["ACTIONS", "LABELS", "run"]
+
+TITLE = "地域福祉計画 進捗調査"
+LOG_NAME = "welfare_xl.log"
+
+# Button labels as the ribbon shows them, for titles and messages.
+LABELS: dict[str, str] = {
+    "split": "部署別シート作成",
+    "check": "入力チェック",
+    "clear": "チェック表示クリア",
+    "consolidate": "集約",
+    "undo": "元に戻す",
+    "status": "提出状況",
+    "committee": "委員会版作成",
+    "diagnose": "環境チェック",
+}
+
+
+class UnknownAction(UserError):
+    """A button passed a tag this version of the package does not know."""
+
+
+# --- actions: each imports its module only when its button is pressed ----------------
+
+
+def split(book: "xw.Book") -> str:
+    """部署別シート作成: department sheets in the survey and department workbooks to send."""
+    from .distribute import split as action
+
+    return action(book)
+
+
+def check(book: "xw.Book") -> str:
+    """入力チェック: mark the active department sheet's problems with a fill and a note."""
+    from .marks import check as action
+
+    return action(book)
+
+
+def clear(book: "xw.Book") -> str:
+    """チェック表示クリア: remove exactly the marks 入力チェック added."""
+    from .marks import clear as action
+
+    return action(book)
+
+
+def consolidate(book: "xw.Book") -> str:
+    """集約: merge the returned department workbooks into the master sheet."""
+    from .collect import consolidate as action
+
+    return action(book)
+
+
+def undo(book: "xw.Book") -> str:
+    """元に戻す: restore every cell the last consolidation changed."""
+    from .collect import undo as action
+
+    return action(book)
+
+
+def status(book: "xw.Book") -> str:
+    """提出状況: which departments have returned their workbook."""
+    from .collect import status as action
+
+    return action(book)
+
+
+def committee(book: "xw.Book") -> str:
+    """委員会版作成: the committee workbook next to the survey (and its PDF on desktop Excel)."""
+    from .publish import committee as action
+
+    return action(book)
+
+
+def diagnose(book: "xw.Book") -> str:
+    """環境チェック: versions, configuration and folders, with what is wrong in plain Japanese."""
+    from .environment import diagnose as action
+
+    return action(book)
+
+
+Action = Callable[["xw.Book"], str]
+ACTIONS: dict[str, Action] = {
+    "split": split,
+    "check": check,
+    "clear": clear,
+    "consolidate": consolidate,
+    "undo": undo,
+    "status": status,
+    "committee": committee,
+    "diagnose": diagnose,
+}
+
+
+# --- running a button -------------------------------------------------------------------
+
+
+def run(tag: str) -> None:
+    """Run the action of a ribbon button on the calling workbook and report the outcome.
+
+    Never raises for the clerk's sake: a traceback in a message box tells them
+    nothing. When no workbook can be reached at all, the message goes to stderr,
+    which RunPython shows.
+    """
+    label = LABELS.get(tag, tag)
+    title = f"{TITLE}：{label}"
+    book = None
+    try:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+        action = ACTIONS.get(tag)
+        if action is None:
+            raise UnknownAction(
+                f"ボタンに対応する処理「{tag}」がありません。アドインと Python のパッケージ（welfare-xl）の"
+                "版が合っていない可能性があります。「環境チェック」で版を確認し、事務局の担当者に連絡してください。")
+        message = action(book)
+        _alert(book, message or "完了しました。", title, "info")
+    except UserError as exc:
+        path = write_log(book, tag, f"{type(exc).__name__}: {exc}")
+        _alert(book, str(exc), title, "critical", log=path)
+    except Exception as exc:  # noqa: BLE001 - the clerk must never see a traceback
+        path = write_log(book, tag, "".join(traceback.format_exception(exc)))
+        changed = _discard_queued(book)
+        where = ("ブックは変更していません。" if not changed
+                 else "ブックの一部が変更されている可能性があります。内容を確認してください。")
+        _alert(book, f"「{label}」の途中で予期しないエラーが起きたため、処理を中止しました"
+                     f"（{type(exc).__name__}）。{where}\n"
+                     "このメッセージと、詳しい内容を記録したログファイルを事務局の担当者に伝えてください。",
+               title, "critical", log=path)
+
+
+def _discard_queued(book: "xw.Book | None") -> bool:
+    """After an unexpected error, drop the writes the remote engine queued, so the
+    workbook is left as it was. Returns True when the workbook may have changed
+    (desktop Excel applies each write at once and cannot take it back)."""
+    if book is None:
+        return False
+    try:
+        from .live import is_desktop
+
+        if is_desktop(book):
+            return True
+        actions = book.json().get("actions")
+        if isinstance(actions, list):
+            actions.clear()
+        return False
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def _alert(book: "xw.Book | None", text: str, title: str, mode: str, log: Path | None = None) -> None:
+    if log is not None:
+        text += f"\n\nログ：{log}"
+    if book is not None:
+        try:
+            from .live import status
+
+            status(book, None)
+            book.app.alert(text, title=title, mode=mode)
+            return
+        except Exception as exc:  # noqa: BLE001 - fall through to stderr
+            write_log(book, "alert", "".join(traceback.format_exception(exc)))
+    # No workbook to talk to: RunPython shows stderr when the process fails.
+    print(f"{title}\n{text}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def log_paths(book: "xw.Book | None") -> list[Path]:
+    """Where the log may go, in order: next to the workbook, then the user's folder."""
+    paths = []
+    if book is not None:
+        try:
+            from .live import book_folder
+
+            folder = book_folder(book)
+            if folder is not None:
+                paths.append(folder / LOG_NAME)
+        except Exception:  # noqa: BLE001 - the log must not fail the report
+            pass
+    paths.append(Path.home() / ".welfare_xl" / LOG_NAME)
+    return paths
+
+
+def write_log(book: "xw.Book | None", tag: str, details: str) -> Path | None:
+    """Append a dated entry; returns the file written, None if no place was writable."""
+    name = ""
+    try:
+        name = book.name if book is not None else ""
+    except Exception:  # noqa: BLE001
+        pass
+    from .. import __version__
+
+    entry = (f"[{dt.datetime.now().isoformat(timespec='seconds')}] welfare-xl {__version__} "
+             f"action={tag} book={name}\n{details.rstrip()}\n\n")
+    for path in log_paths(book):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(entry)
+            return path
+        except OSError:
+            continue
+    return None

@@ -1,0 +1,166 @@
+"""What only desktop Excel (the COM engine on Windows) can do for the add-in.
+
+The remote engine has no API for sheet protection, locked cells, the messages
+and alert style of data validation, page set-up, freeze panes by split, tab
+colours, the status bar or PDF export; here they are done through the COM
+object model (`.api`). Nothing in this module runs on the remote engine, so the
+Linux test suite cannot exercise it: README's checklist for a Windows PC lists
+what to look at after each button.
+
+COM constants are spelled out as numbers (from the Excel object model
+reference) so that no type library is needed.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from ..sheetspec import SheetSpec, Validation
+from .render import rectangles, ref_cells
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+# XlDVType, XlDVAlertStyle, XlFormatConditionOperator
+_DV_TYPE = {"whole": 1, "decimal": 2, "textLength": 6}
+_DV_ALERT = {"stop": 1, "warning": 2, "information": 3}
+_DV_OPERATOR = {"between": 1, "notBetween": 2, "equal": 3, "notEqual": 4, "greaterThan": 5, "lessThan": 6,
+                "greaterThanOrEqual": 7, "lessThanOrEqual": 8}
+_PAPER = {"A3": 8, "A4": 9}  # XlPaperSize
+_LANDSCAPE, _PORTRAIT = 2, 1  # XlPageOrientation
+
+
+def _bgr(hex_color: str) -> int:
+    """#RRGGBB as the BGR integer COM uses for colours."""
+    h = hex_color.lstrip("#")
+    return int(h[0:2], 16) + int(h[2:4], 16) * 256 + int(h[4:6], 16) * 65536
+
+
+def protect(sheet: "xw.Sheet") -> None:
+    """Protect as the form's file does: no password (a guard against slips, not
+    security); column widths and row heights stay adjustable to read long text."""
+    sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
+                      AllowFormattingColumns=True, AllowFormattingRows=True)
+
+
+@contextmanager
+def unprotected(book: "xw.Book", sheet: "xw.Sheet") -> Iterator[None]:
+    """Lift a password-less protection while the add-in writes, then restore it.
+
+    A protected sheet refuses fills and notes over COM. On the remote engine the
+    client applies the writes itself and this does nothing.
+    """
+    from .live import is_desktop
+
+    if not is_desktop(book) or not sheet.api.ProtectContents:
+        yield
+        return
+    sheet.api.Unprotect()
+    try:
+        yield
+    finally:
+        protect(sheet)
+
+
+@contextmanager
+def quiet(book: "xw.Book") -> Iterator[None]:
+    """No screen updates while writing (desktop only; the remote client batches anyway)."""
+    from .live import is_desktop
+
+    if not is_desktop(book):
+        yield
+        return
+    with book.app.properties(screen_updating=False):
+        yield
+
+
+def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
+    """Data validation with the form's alert style and its input and error messages."""
+    groups: dict[int, Validation] = {}
+    cells: dict[tuple[int, int], int] = {}
+    for n, v in enumerate(validations):
+        if v.type not in _DV_TYPE:
+            continue
+        groups[n] = v
+        for ref in v.ranges:
+            for rc in ref_cells(ref):
+                cells[rc] = n
+    for n, rects in rectangles(cells).items():
+        v = groups[n]  # type: ignore[index]
+        for r1, c1, r2, c2 in rects:
+            dv = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Validation
+            dv.Delete()
+            kwargs = {"Type": _DV_TYPE[v.type], "AlertStyle": _DV_ALERT[v.error_style],
+                      "Operator": _DV_OPERATOR[v.operator], "Formula1": v.formula1}
+            if v.formula2 is not None:
+                kwargs["Formula2"] = v.formula2
+            dv.Add(**kwargs)
+            dv.IgnoreBlank = True
+            if v.prompt:
+                dv.InputTitle = v.prompt_title[:32]  # Excel's limits: 32 / 255 characters
+                dv.InputMessage = v.prompt[:255]
+                dv.ShowInput = True
+            if v.error:
+                dv.ErrorTitle = v.error_title[:32]
+                dv.ErrorMessage = v.error[:255]
+                dv.ShowError = True
+
+
+def _page_setup(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
+    p = spec.print_setup
+    if p is None:
+        return
+    ps = sheet.api.PageSetup
+    to_points = book.app.api.CentimetersToPoints
+    ps.PaperSize = _PAPER.get(p.paper, 9)
+    ps.Orientation = _LANDSCAPE if p.landscape else _PORTRAIT
+    if p.fit_width:
+        ps.Zoom = False
+        ps.FitToPagesWide = 1
+        ps.FitToPagesTall = False
+    if p.title_rows:
+        ps.PrintTitleRows = f"${p.title_rows[0] + 1}:${p.title_rows[1] + 1}"
+    margin = to_points(p.margins_cm)
+    ps.LeftMargin = ps.RightMargin = ps.TopMargin = margin
+    ps.BottomMargin = margin + to_points(0.5)
+    ps.CenterHorizontally = True
+    if p.footer_page_numbers:
+        ps.CenterFooter = "&P / &N"
+
+
+def _freeze(book: "xw.Book", sheet: "xw.Sheet", row: int, col: int) -> None:
+    """Freeze panes: COM only freezes through the window of the active sheet."""
+    sheet.activate()
+    window = book.app.api.ActiveWindow
+    window.FreezePanes = False
+    window.ScrollRow = 1
+    window.ScrollColumn = 1
+    window.SplitRow = row
+    window.SplitColumn = col
+    window.FreezePanes = True
+
+
+def finish_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
+    """Everything of `spec` the portable writes leave out, on the desktop engine."""
+    unlocked = {rc: True for rc, (_, style) in spec.cells.items() if not style.locked}
+    for r1, c1, r2, c2 in rectangles(unlocked).get(True, []):
+        sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Locked = False
+    write_validations(sheet, spec.validations)
+    _page_setup(book, sheet, spec)
+    if spec.freeze and any(spec.freeze):
+        _freeze(book, sheet, *spec.freeze)
+    if spec.tab_color:
+        sheet.api.Tab.Color = _bgr(spec.tab_color)
+    if spec.protect:
+        protect(sheet)
+
+
+def export_pdf(book: "xw.Book", xlsx: Path, pdf: Path) -> None:
+    """PDF of a workbook file through Excel's own export, in the caller's Excel instance."""
+    other = book.app.books.open(str(xlsx), read_only=True)
+    try:
+        other.to_pdf(str(pdf), show=False)
+    finally:
+        other.close()

@@ -285,6 +285,8 @@ def test_summary_progress_table_and_chart(built, book) -> None:
     assert f"'{SUMMARY_SHEET}'!$F${first}:$F${last}" in xml  # 進捗率
     assert f"'{SUMMARY_SHEET}'!$B${first}:$B${last}" in xml  # indicator labels
     assert FONT in xml
+    # Bars cut at the −100 % axis end (延べ利用回数 −120 %, 消費者生活相談件数 −400 %) carry no label.
+    assert re.findall(r'<(?:c:)?dLbl><(?:c:)?idx val="(\d+)"/>', xml) == [str(IDS.index("G2-02c")), str(IDS.index("G5-02"))]
 
 
 # --- grades from the consolidated workbook ----------------------------------------------------

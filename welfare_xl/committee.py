@@ -123,7 +123,7 @@ def _legend_rows(spec: SheetSpec, survey: Survey, row: int, label_col: int, text
     spec.put(row, label_col, "進捗評価の見方", HEADING)
     row += 1
     for (mark, word, definition), code in zip(legend(survey.config), CODES):
-        spec.put(row, label_col, f"{mark} {word}", grade_style(Grade.of(code)) if code else CELL_CENTER)
+        spec.put(row, label_col, f"{mark} {word}", grade_style(Grade.of(code)))
         spec.merge(row, text_cols[0], row, text_cols[1], definition, CELL)
         row += 1
     spec.put(row, label_col, "※　" + PROGRESS_DEFINITION, NOTE)
@@ -198,7 +198,9 @@ def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) ->
 
 def _page_breaks(spec: SheetSpec, groups: list[tuple[int, int]], goal_of_row: dict[int, int],
                  capacity: float, header: float, end: int) -> list[int]:
-    h = lambda r1, r2: sum(spec.row_heights.get(r, 15.0) for r in range(r1, r2 + 1))  # noqa: E731
+    def h(r1: int, r2: int) -> float:
+        return sum(spec.row_heights.get(r, 15.0) for r in range(r1, r2 + 1))
+
     used = h(0, ROWS.first_data - 1) - header  # page 1 also carries the title rows
     breaks: list[int] = []
     room = capacity - header
@@ -270,6 +272,8 @@ def _pace_text(survey: Survey) -> str:
     plan = survey.plan
     elapsed = survey.fiscal_year - plan.baseline_year
     total = plan.target_year - plan.baseline_year
+    if total <= 0:
+        return "計画期間の経過割合"
     return f"計画期間の経過割合（{year}は{total}年のうち{elapsed}年：{min(max(elapsed / total, 0), 1):.0%}）"
 
 
@@ -342,8 +346,11 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     last_data = row - 1
 
     axis_min, axis_max = _axis_range(progresses, [g.expected or 0 for g in grades.computed.values()])
+    # Bars cut at the axis carry no data label: it would print over the category labels.
+    # Their values are in the table and named in the note below it.
     clipped = [i for i, g in grades.computed.items()
                if g.progress is not None and not axis_min <= g.progress <= axis_max]
+    order = [i.id for i in survey.indicators]
     row += 1
     notes = ["※　進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。「進捗の目安」はこの年度に期待される進捗率です。"]
     if clipped:
@@ -361,7 +368,8 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     height_cm = sum(spec.row_heights.get(r, 15.0) for r in chart_rows) / 72 * 2.54
     spec.charts.append(ChartSpec(
         anchor=(3, 9), first_row=first_data, last_row=last_data, category_col=1,
-        series=(ChartSeries("進捗率", 5, COLOR_PROGRESS, data_labels=True, number_format=PERCENT),
+        series=(ChartSeries("進捗率", 5, COLOR_PROGRESS, data_labels=True, number_format=PERCENT,
+                            no_label=tuple(order.index(i) for i in clipped)),
                 ChartSeries("進捗の目安", 6, COLOR_EXPECTED)),
         title=f"指標別の進捗率（{year}）", axis_min=axis_min, axis_max=axis_max, major_unit=0.25,
         axis_number_format=PERCENT, width_cm=24.0, height_cm=max(height_cm, 12.0),

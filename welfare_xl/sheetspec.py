@@ -79,6 +79,7 @@ class ChartSeries:
     color: str  # RGB fill; series are told apart by lightness too, not hue alone
     data_labels: bool = False  # print each value beside its bar
     number_format: str = "General"  # of the data labels
+    no_label: tuple[int, ...] = ()  # 0-based points without a data label (e.g. bars cut at the axis)
 
 
 @dataclass(frozen=True)

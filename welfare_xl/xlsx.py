@@ -210,7 +210,7 @@ def _chart_title(text: str, size: float):
 def _add_chart(ws, spec: ChartSpec) -> None:
     """An openpyxl bar chart over the sheet's own cells, text in the project's font."""
     from openpyxl.chart import BarChart, Reference, Series
-    from openpyxl.chart.label import DataLabelList
+    from openpyxl.chart.label import DataLabel, DataLabelList
     from openpyxl.chart.shapes import GraphicalProperties
     from openpyxl.drawing.line import LineProperties
 
@@ -230,6 +230,10 @@ def _add_chart(ws, spec: ChartSpec) -> None:
             series.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
                                          numFmt=s.number_format, txPr=_text_properties(spec.font_size - 1))
             series.dLbls.position = "outEnd"
+            # openpyxl has no <c:delete> for one label; showing nothing is the same.
+            series.dLbls.dLbl = [DataLabel(idx=i, showVal=False, showSerName=False, showCatName=False,
+                                           showLegendKey=False, showPercent=False, showBubbleSize=False)
+                                 for i in s.no_label]
         chart.series.append(series)
     chart.set_categories(cats)
     chart.gapWidth = 60

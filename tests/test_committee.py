@@ -286,7 +286,8 @@ def test_summary_progress_table_and_chart(built, book) -> None:
     assert f"'{SUMMARY_SHEET}'!$B${first}:$B${last}" in xml  # indicator labels
     assert FONT in xml
     # Bars cut at the −100 % axis end (延べ利用回数 −120 %, 消費者生活相談件数 −400 %) carry no label.
-    assert re.findall(r'<(?:c:)?dLbl><(?:c:)?idx val="(\d+)"/>', xml) == [str(IDS.index("G2-02c")), str(IDS.index("G5-02"))]
+    unlabelled = re.findall(r'<(?:c:)?dLbl><(?:c:)?idx val="(\d+)"/>', xml)
+    assert unlabelled == [str(IDS.index("G2-02c")), str(IDS.index("G5-02"))]
 
 
 # --- grades from the consolidated workbook ----------------------------------------------------
@@ -400,6 +401,15 @@ def test_missing_or_foreign_input(tmp_path: Path, capsys) -> None:
     Workbook().save(foreign)
     assert cli.main(["committee", str(foreign), "-o", str(tmp_path / "o.xlsx")]) == 2
     assert "管理情報" in capsys.readouterr().err
+
+
+def test_a_department_workbook_is_not_a_consolidated_one(tmp_path: Path, capsys) -> None:
+    from welfare_xl.commands.split import split
+
+    (dept,) = [p for p in split(TEMPLATE, tmp_path / "配布") if p.stem == "交通課"]
+    assert cli.main(["committee", str(dept), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert "部署別の調査票（交通課）" in capsys.readouterr().err
+    assert not (tmp_path / "o.xlsx").exists()
 
 
 def test_grades_recomputed_when_the_column_is_empty() -> None:

@@ -183,14 +183,11 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
                        unit=found_unit, notes=tuple(dict.fromkeys(notes)))
 
 
-def describe(parsed: ParsedValue, unit: str = "", kind: Kind | str = Kind.COUNT) -> str:
-    """How a parsed number reads back to a person: 19,177世帯, 50.70%, 2.13人/km."""
-    if parsed.value is None:
-        return "－"
-    return format_value(parsed.value, unit, kind, parsed.decimals)
-
-
 def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int | None = None) -> str:
+    """How a number reads back to a person: 19,177世帯, 50.70%, 2.13人/km.
+
+    `decimals` are the digits typed after the point (for percents, of the fraction).
+    """
     kind = Kind(kind)
     if kind is Kind.PERCENT:
         places = max((decimals or 2) - 2, 0) if decimals is not None else 1

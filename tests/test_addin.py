@@ -207,6 +207,14 @@ def test_without_a_workbook_the_message_goes_to_stderr(monkeypatch: pytest.Monke
     assert "予期しないエラー" in err and "Traceback" not in err
 
 
+def test_long_messages_are_clipped():
+    text = "\n".join(f"行{i}" for i in range(100))
+    clipped = addin.clip(text)
+    assert clipped.split("\n")[:3] == ["行0", "行1", "行2"]
+    assert len(clipped.split("\n")) == addin.MAX_LINES and "ほか 71 行は省略しました" in clipped
+    assert addin.clip("短い") == "短い"
+
+
 def test_remote_numbers_are_normalized_like_com():
     assert normalize(513) == 513.0 and isinstance(normalize(513), float)
     assert normalize("") is None and normalize(None) is None
@@ -510,6 +518,26 @@ def test_check_actions_do_not_grow_with_rows(tmp_path: Path):
     assert small["addNote"] == large["addNote"] == 3  # one per flagged cell
     assert small == large, (small, large)
     assert sum(large.values()) <= 8
+
+
+# --- committee -----------------------------------------------------------------------------
+
+
+def test_committee_writes_the_workbook_next_to_the_survey_without_touching_it(survey: Path, tmp_path: Path):
+    alert = only_alert(run(survey, "committee"))
+    out = tmp_path / "調査票_委員会版.xlsx"
+    assert out.exists()
+    assert f"委員会版を作成しました: {out}" in alert["prompt"]
+    assert "デスクトップ版の Excel" in alert["prompt"]  # the PDF needs Excel's own export
+    assert len(alert["prompt"].split("\n")) <= addin.MAX_LINES  # a long report is clipped, not a tall box
+    wb = load_workbook(out)
+    assert "資料２" in wb.sheetnames and META_SHEET not in wb.sheetnames
+
+
+def test_committee_refuses_a_department_workbook(chiiki: Path, tmp_path: Path):
+    alert = only_alert(run(chiiki, "committee"))
+    assert alert["mode"] == "critical" and "部署別の調査票（地域共生課）です" in alert["prompt"]
+    assert not list(tmp_path.glob("*委員会版*"))
 
 
 # --- diagnose ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from typing import Any  # noqa: E402
 
 import xlwings as xw  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
+from openpyxl.cell.cell import MergedCell  # noqa: E402
 from openpyxl.comments import Comment  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.utils import get_column_letter, range_boundaries  # noqa: E402
@@ -221,6 +222,11 @@ class _Replayer:
             for j, value in enumerate(row):
                 cell = ws.cell(action["start_row"] + i + 1, action["start_column"] + j + 1)
                 stored, prefixed = _excel_text(value)
+                if isinstance(cell, MergedCell):
+                    # Excel keeps only the top-left value of a merged area; writing
+                    # anything else into the area's other cells would be lost.
+                    assert stored is None, f"value {value!r} written into merged cell {cell.coordinate}"
+                    continue
                 cell.value = stored
                 if isinstance(stored, str):
                     cell.data_type = "s"
@@ -303,6 +309,12 @@ class _Replayer:
         ws = self.sheet(action)
         for r in range(action["start_row"], action["start_row"] + action["row_count"]):
             ws.row_dimensions[r + 1].height = points
+
+    def do_setSheetAutofit(self, action, axis):
+        # Excel sizes the rows to their content; in a file that is "no explicit height".
+        assert axis == "rows", axis
+        for dim in self.sheet(action).row_dimensions.values():
+            dim.height = None
 
     def do_setColumnHidden(self, action, hidden):
         ws = self.sheet(action)

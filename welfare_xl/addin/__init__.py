@@ -96,7 +96,7 @@ def undo(book: "xw.Book") -> str:
 
 def status(book: "xw.Book") -> str:
     """提出状況: which departments have returned their workbook."""
-    from .collect import status as action
+    from .collect import status_report as action
 
     return action(book)
 
@@ -185,7 +185,19 @@ def _discard_queued(book: "xw.Book | None") -> bool:
         return True
 
 
+MAX_LINES = 30  # a message box taller than the screen hides its OK button
+
+
+def clip(text: str, limit: int = MAX_LINES) -> str:
+    """At most `limit` lines; the rest is counted, not shown."""
+    lines = text.split("\n")
+    if len(lines) <= limit:
+        return text
+    return "\n".join(lines[:limit - 1] + [f"…（ほか {len(lines) - limit + 1} 行は省略しました）"])
+
+
 def _alert(book: "xw.Book | None", text: str, title: str, mode: str, log: Path | None = None) -> None:
+    text = clip(text)
     if log is not None:
         text += f"\n\nログ：{log}"
     if book is not None:

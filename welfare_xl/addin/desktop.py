@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from ..sheetspec import SheetSpec, Validation
+from ..sheetspec import SheetSpec, Style, Validation
 from .render import rectangles, ref_cells
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -155,6 +155,27 @@ def finish_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
         sheet.api.Tab.Color = _bgr(spec.tab_color)
     if spec.protect:
         protect(sheet)
+
+
+# XlPattern of the hatches SheetSpec styles use (openpyxl's pattern names).
+_PATTERN = {"solid": 1, "lightUp": 13, "lightDown": 14, "lightHorizontal": 11, "lightVertical": 12,
+            "darkUp": -4162, "darkDown": -4121, "darkHorizontal": -4128, "darkVertical": -4166,
+            "gray125": 17, "gray0625": 18}
+
+
+def patterns(sheet: "xw.Sheet", styles: dict[tuple[int, int], Style]) -> None:
+    """Hatched fills (Interior.Pattern), which only the desktop engine can set.
+
+    Called after the portable solid fills were written; only cells whose style
+    asks for a pattern are touched, one COM call per rectangle of equal pattern.
+    """
+    wanted = {rc: (s.pattern, s.pattern_color or s.fill) for rc, s in styles.items()
+              if s.fill and s.pattern != "solid" and s.pattern in _PATTERN}
+    for (pattern, color), rects in rectangles(wanted).items():
+        for r1, c1, r2, c2 in rects:
+            interior = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Interior
+            interior.Pattern = _PATTERN[pattern]
+            interior.PatternColor = _bgr(color)
 
 
 def export_pdf(book: "xw.Book", xlsx: Path, pdf: Path) -> None:

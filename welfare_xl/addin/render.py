@@ -212,8 +212,13 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                 return  # a remote client without data validation (not Office.js)
 
 
-def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
-    """Write `spec` onto the (new, empty) `sheet`."""
+def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:
+    """Write `spec` onto the (new, empty) `sheet`.
+
+    `autofit_rows` lets Excel size the rows to their wrapped text instead of
+    writing the spec's row heights: one write for a long list (a log) whose
+    heights differ from row to row.
+    """
     if spec.max_row < 0:
         return
     grid: list[list[Any]] = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
@@ -227,8 +232,11 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
 
     for c1, c2, width in _runs(spec.col_widths, spec.col_widths.__getitem__):
         set_column_width(book, sheet.range((1, c1 + 1), (1, c2 + 1)), width)
-    for r1, r2, height in _runs(spec.row_heights, spec.row_heights.__getitem__):
-        sheet.range((r1 + 1, 1), (r2 + 1, 1)).row_height = height
+    if autofit_rows:
+        sheet.autofit("rows")
+    else:
+        for r1, r2, height in _runs(spec.row_heights, spec.row_heights.__getitem__):
+            sheet.range((r1 + 1, 1), (r2 + 1, 1)).row_height = height
     for c1, c2, _ in _runs(spec.hidden_cols, lambda c: True):
         sheet.range((1, c1 + 1), (1, c2 + 1)).columns.hidden = True
     for r1, r2, _ in _runs(spec.hidden_rows, lambda r: True):
@@ -249,8 +257,9 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
         sheet.visible = False
 
 
-def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None) -> "xw.Sheet":
+def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None,
+                     autofit_rows: bool = False) -> "xw.Sheet":
     """Add a sheet named `spec.name` after `after` and render `spec` on it."""
     sheet = book.sheets.add(name=spec.name, after=after)
-    render(book, sheet, spec)
+    render(book, sheet, spec, autofit_rows=autofit_rows)
     return sheet

@@ -72,12 +72,22 @@ class Settings:
             return path
         base = self.base
         if base is None:
-            raise FolderUnknown(
-                f"「{key}」（{written}）の場所が分かりません。このブックの保存場所が分からないためです"
-                "（まだ保存していないブック、またはブラウザー版の Excel など）。"
-                f"ブックを保存するか、「{SHEET}」シートの「{BASE}」にフォルダの絶対パス"
-                "（例：C:\\進捗調査\\令和元年度）を書いてから、もう一度実行してください。")
+            raise FolderUnknown(_unknown(f"「{key}」（{written}）"))
         return base / written
+
+    def folder_of_base(self) -> Path:
+        """The 作業フォルダ itself (where outputs "next to the survey" go), or FolderUnknown."""
+        base = self.base
+        if base is None:
+            raise FolderUnknown(_unknown("書き出し先のフォルダ"))
+        return base
+
+
+def _unknown(what: str) -> str:
+    return (f"{what}の場所が分かりません。このブックの保存場所が分からないためです"
+            "（まだ保存していないブック、またはブラウザー版の Excel など）。"
+            f"ブックを保存するか、「{SHEET}」シートの「{BASE}」にフォルダの絶対パス"
+            "（例：C:\\進捗調査\\令和元年度）を書いてから、もう一度実行してください。")
 
 
 def _path(text: str) -> Path | None:

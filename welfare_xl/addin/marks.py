@@ -236,28 +236,37 @@ def check(book: "xw.Book") -> str:
     colors.update({rc: FILL_ERROR if s == ERROR else FILL_WARNING for rc, s in severity.items()})
 
     noted: set[Cell] = set()
+    old_notes = set(record.notes)
+    painted = False
     foreign = 0
     with unprotected(book, sheet):
-        paint(sheet, colors)
-        for r, c in sorted(record.notes):
-            rng = sheet.range((r + 1, c + 1))
-            if _has_note(rng):
-                rng.note.delete()
-        notes_supported = True
-        for (r, c), findings in sorted(flagged.items()):
-            rng = sheet.range((r + 1, c + 1))
-            if (r, c) not in record.notes and _has_note(rng):
-                foreign += 1  # someone's own note: leave it, the fill and the list still tell
-                continue
-            if not notes_supported:
-                continue
-            try:
-                rng.add_note(_note_text(findings))
-            except NotImplementedError:
-                notes_supported = False  # a remote client without notes (not Office.js)
-                continue
-            noted.add((r, c))
-        write_record(sheet, record, flagged, noted)
+        try:
+            paint(sheet, colors)
+            painted = True
+            for r, c in sorted(record.notes):
+                rng = sheet.range((r + 1, c + 1))
+                if _has_note(rng):
+                    rng.note.delete()
+                old_notes.discard((r, c))
+            notes_supported = True
+            for (r, c), findings in sorted(flagged.items()):
+                rng = sheet.range((r + 1, c + 1))
+                if (r, c) not in record.notes and _has_note(rng):
+                    foreign += 1  # someone's own note: leave it, the fill and the list still tell
+                    continue
+                if not notes_supported:
+                    continue
+                try:
+                    rng.add_note(_note_text(findings))
+                except NotImplementedError:
+                    notes_supported = False  # a remote client without notes (not Office.js)
+                    continue
+                noted.add((r, c))
+        finally:
+            # Recorded even when Excel fails half-way (desktop applies each write at
+            # once), so that チェック表示クリア can still remove whatever was marked.
+            fills = set(flagged) if painted else set(flagged) | record.fills
+            write_record(sheet, record, fills, noted | old_notes)
 
     n_err, n_warn = len(sub.errors), len(sub.warnings)
     head = f"「{sheet.name}」シート（{sub.department}）を点検しました。"

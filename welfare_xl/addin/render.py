@@ -259,7 +259,16 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
 
 def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None,
                      autofit_rows: bool = False) -> "xw.Sheet":
-    """Add a sheet named `spec.name` after `after` and render `spec` on it."""
+    """Add a sheet named `spec.name` after `after` and render `spec` on it.
+
+    Should desktop Excel fail half-way, the half-made sheet is deleted again, so
+    that a later run does not take it for a finished one.
+    """
     sheet = book.sheets.add(name=spec.name, after=after)
-    render(book, sheet, spec, autofit_rows=autofit_rows)
+    try:
+        render(book, sheet, spec, autofit_rows=autofit_rows)
+    except Exception:
+        if is_desktop(book):
+            sheet.delete()
+        raise
     return sheet

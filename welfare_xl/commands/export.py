@@ -1,0 +1,57 @@
+"""Export a consolidated survey as a tidy CSV that Excel opens correctly.
+
+UTF-8 with a byte order mark (utf-8-sig): without the BOM, Japanese Excel
+reads a CSV as Shift_JIS and shows mojibake. Text cells that begin with = + - @
+(or a tab / carriage return) get a leading apostrophe, because Excel would run
+them as formulas when the CSV is opened (CSV injection); numbers are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import UserError
+from .consolidate import file_mode
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(UserError):
+    """The CSV cannot be written; the message names the file."""
+
+
+def defuse(text: object) -> object:
+    """A text Excel would take for a formula, made inert; anything else unchanged."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def export_csv(consolidated_path: str | Path, csv_path: str | Path) -> Path:
+    """Write the tidy table of `consolidated_path` to `csv_path` (UTF-8 with BOM), atomically."""
+    from ..frame import read_consolidated
+
+    frame = read_consolidated(consolidated_path)
+    for col in frame.columns:
+        if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
+            frame[col] = frame[col].map(defuse)
+    out = Path(csv_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    mode = file_mode(out)
+    fd, name = tempfile.mkstemp(prefix=".~wxl-", suffix=".csv", dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        os.chmod(tmp, mode)
+        os.replace(tmp, out)
+    except PermissionError as exc:
+        raise ExportError(f"{out.name}: 保存できません。Excel で開いている場合は閉じてから、もう一度実行してください。") from exc
+    except OSError as exc:
+        raise ExportError(f"{out.name}: 保存できません（{exc}）。") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out

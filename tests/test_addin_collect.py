@@ -1,0 +1,200 @@
+"""集約, 元に戻す, 提出状況 and 委員会版作成 through xlwings' remote engine.
+
+The live result is compared with what the file-level commands write for the
+same inputs, so the add-in and the CLI cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import xlwings_payload as P  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlwings as xw
+from openpyxl import load_workbook
+
+import welfare_xl.addin as addin
+from test_addin import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
+                        only_alert, run, table_of, values, with_settings)
+from welfare_xl import layout as L
+from welfare_xl.addin import collect, publish
+from welfare_xl.addin import settings as S
+from welfare_xl.commands.consolidate import consolidate as consolidate_file
+from welfare_xl.commands.split import split as split_files
+from welfare_xl.consolidation import LOG_SHEET, undo_changes
+from welfare_xl.progress import BEHIND_FILL
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("HOME", str(path))
+    monkeypatch.setenv("USERPROFILE", str(path))
+    return path
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    """The secretariat's folder: the survey (with 設定), 配布 and a 提出 folder as returned mail fills it."""
+    survey = with_settings(TEMPLATE, tmp_path / "調査票.xlsx", tmp_path)
+    split_files(TEMPLATE, tmp_path / "配布")
+    inbox = tmp_path / "提出"
+    inbox.mkdir()
+    fill(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS, out=inbox / "地域共生課.xlsx")
+    fill(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.13人/km"}, {"G6-01": (DONE, NEXT)},
+         out=inbox / "交通課（最終版）.xlsx")
+    fill(tmp_path / "配布" / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)},
+         out=inbox / "高齢者支援課.xlsx")
+    (inbox / "メモ.txt").write_text("受付メモ", encoding="utf-8")
+    (inbox / "~$地域共生課.xlsx").write_bytes(b"lock")
+    return survey
+
+
+def master_values(path: Path, sheet: str = "資料２") -> dict[str, Any]:
+    return values(load_workbook(path)[sheet])
+
+
+def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path, tmp_path: Path):
+    book = run(office, "consolidate")
+    n = funcs(book)
+    assert n["addSheet"] == 1 and n["sheetDelete"] == 0  # the 集約ログ
+    prompt = P.alerts(book)[0]
+    assert "令和元年度の提出ファイルを「資料２」に集約しました" in prompt
+    assert "地域共生課.xlsx（一部不採用）" in prompt and "「元に戻す」" in prompt
+
+    after = tmp_path / "after.xlsx"
+    wb, _ = P.replay_file(book, office, after)
+    assert wb.sheetnames[-1] == LOG_SHEET and wb.active.title == "資料２"
+
+    # The CLI consolidating the same folder into a copy of the same survey writes the same 資料２.
+    cli_out = tmp_path / "cli.xlsx"
+    result = consolidate_file(office, tmp_path / "提出", cli_out)
+    assert result.changes
+    assert master_values(after) == master_values(cli_out)
+    changed_columns = {c.col for c in result.changes}
+    assert n["setValues"] == len(changed_columns) + 1  # one per changed column, one for the log
+
+    # Behind grades: bold on a fill (a hatch too on desktop Excel).
+    ws = wb["資料２"]
+    for ch in result.changes:
+        if ch.key == L.GRADE and ch.style is not None and ch.style.fill:
+            cell = ws.cell(ch.row + 1, ch.col + 1)
+            assert cell.fill.fgColor.rgb == "00" + BEHIND_FILL and cell.font.b
+    # The log is the machine-readable record undo needs.
+    log_grid = [[c.value for c in row] for row in wb[LOG_SHEET].iter_rows()]
+    assert len(undo_changes(log_grid)) == len(result.changes)
+
+    # 元に戻す: every changed cell back as it was, the log kept under another name.
+    undo = run(after, "undo")
+    assert "セル {} 個を、集約前の内容に戻しました".format(len(result.changes)) in P.alerts(undo)[0]
+    assert funcs(undo)["setValues"] == len(changed_columns)
+    undone = tmp_path / "undone.xlsx"
+    wb, _ = P.replay_file(undo, after, undone)
+    assert master_values(undone) == master_values(office)
+    assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{collect.UNDONE_SUFFIX}" in wb.sheetnames
+    assert "元に戻す集約がありません" in only_alert(run(undone, "undo"))["prompt"]
+
+
+def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
+    after = tmp_path / "after.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    wb = load_workbook(after)
+    ws = wb["資料２"]
+    table = table_of(ws)
+    row = {r.id: r.row + 1 for r in table.rows}["G6-01"]
+    edited = ws.cell(row, table.columns["y2019"] + 1)
+    assert edited.value == pytest.approx(2.13)
+    edited.value = 2.2  # the secretariat corrected the figure by hand
+    wb.save(after)
+
+    undo = run(after, "undo")
+    prompt = P.alerts(undo)[0]
+    assert "手で変更されているため、戻していません" in prompt and edited.coordinate in prompt
+    wb, _ = P.replay_file(undo, after)
+    assert wb["資料２"][edited.coordinate].value == pytest.approx(2.2)
+    others = {k: v for k, v in values(wb["資料２"]).items() if k != edited.coordinate}
+    assert others == {k: v for k, v in master_values(office).items() if k != edited.coordinate}
+
+
+def test_consolidating_again_replaces_the_log_and_changes_nothing_else(office: Path, tmp_path: Path):
+    after = tmp_path / "after.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    again = run(after, "consolidate")
+    n = funcs(again)
+    assert n["sheetDelete"] == 1 and n["addSheet"] == 1
+    assert n["setValues"] == 1  # only the new log: the master already holds every value
+    assert "変更したセル：0 個" in P.alerts(again)[0]
+
+
+def test_consolidate_without_the_folder_says_where_it_looked(tmp_path: Path):
+    survey = with_settings(TEMPLATE, tmp_path / "調査票.xlsx", tmp_path)
+    alert = only_alert(run(survey, "consolidate"))
+    assert alert["mode"] == "critical"
+    assert f"提出フォルダ「{tmp_path / '提出'}」がありません" in alert["prompt"]
+    assert "フォルダを作り" in alert["prompt"]
+
+
+def test_consolidate_without_settings_adds_them_and_asks_for_the_folder(tmp_path: Path):
+    import shutil
+
+    survey = tmp_path / "調査票.xlsx"
+    shutil.copy(TEMPLATE, survey)
+    book = run(survey, "consolidate")
+    assert [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"] == [S.SHEET]
+    (alert,) = [a for a in book.json()["actions"] if a["func"] == "alert"]
+    assert alert["args"][3] == "critical" and f"「{S.BASE}」" in alert["args"][0]
+    wb, _ = P.replay_file(book, survey)
+    assert S.parse([[c.value for c in r] for r in wb[S.SHEET].iter_rows()])[S.SUBMISSIONS] == "提出"
+
+
+def test_status_lists_departments_and_writes_nothing(office: Path):
+    alert = only_alert(run(office, "status"))
+    text = alert["prompt"]
+    assert "令和元年度の提出状況" in text
+    assert "・交通課：提出済" in text and "・危機管理課：未提出" in text
+    assert "メモ.txt" in text  # a file the secretariat should look at
+    assert "資料２はまだ変更していません" in text
+
+
+def test_committee_writes_the_workbook_next_to_the_survey(office: Path, tmp_path: Path):
+    after = tmp_path / "after.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    alert = only_alert(run(after, "committee"))
+    out = publish.output_path(xw.Book(json=P.payload(after)), tmp_path)
+    assert out == tmp_path / "after_委員会版.xlsx" and out.exists()
+    assert f"委員会版を作成しました: {out}" in alert["prompt"]
+    assert "デスクトップ版の Excel" in alert["prompt"]  # the PDF is desktop-only
+    wb = load_workbook(out)
+    assert "資料２" in wb.sheetnames
+    texts = {c.value for row in wb["資料２"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert DONE in texts  # the consolidated text made it into the committee version
+    assert not any(isinstance(t, str) and t.startswith(L.KEY_PREFIX) for t in texts)
+
+
+# --- action counts: rows do not add actions ------------------------------------------------
+
+
+def consolidated_counts(tmp_path: Path, n: int) -> Counter:
+    template = build_template(big_source(n), tmp_path / f"big{n}.xlsx")
+    survey = with_settings(template, tmp_path / f"survey{n}.xlsx", tmp_path / f"office{n}")
+    split_files(template, tmp_path / f"dist{n}")
+    inbox = tmp_path / f"office{n}" / "提出"
+    inbox.mkdir(parents=True)
+    ids = [f"X-{i:04d}" for i in range(n)]
+    vals: dict[str, Any] = {i: 120 + k for k, i in enumerate(ids)}
+    vals.update({ids[1]: "abc", ids[3]: None, ids[5]: "１５０人"})  # 2 rejected, 1 read with a warning
+    fill(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids},
+         out=inbox / "地域共生課.xlsx")
+    book = run(survey, "consolidate")
+    return funcs(book)
+
+
+def test_consolidate_actions_do_not_grow_with_rows(tmp_path: Path):
+    small = consolidated_counts(tmp_path, 12)
+    large = consolidated_counts(tmp_path, 120)
+    assert small == large, (small, large)
+    assert large["setValues"] == 5  # y2019, done, next, 進捗評価, and the log

@@ -1,0 +1,250 @@
+"""集約, 元に戻す and 提出状況: the returned department workbooks and the live master sheet.
+
+The files in the 提出フォルダ are read and checked by the file adapter and the
+consolidation core, exactly as `welfare-xl consolidate` does; only the target
+differs: the changes go into the open workbook's master sheet (資料２) through
+xlwings, and the log into its 集約ログ sheet, which 元に戻す reads back.
+
+Writes to the master are one bulk write per changed column, from its first to
+its last changed row. Cells in between that do not change are written back with
+the value just read, so the number of writes does not grow with the number of
+rows; the block of a text column is widened to whole item groups, so it never
+cuts through the merged text cells of an item's sub-rows. Fills of the 進捗評価
+column are one write per column; bold is one write per run of equal weight;
+the hatch of a behind grade is desktop-only (the remote engine sets solid fills).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .. import layout as L
+from ..eras import fiscal_year_label
+from . import settings as S
+from .desktop import quiet, unprotected
+from .live import Grid, NotApplicable, find_sheet, is_desktop, read_grid, status
+from .marks import paint
+from .render import block, cell_value, rectangles, render_new_sheet
+from .workbook import LiveSurvey, read_survey
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+    from ..consolidation import CellChange, ConsolidationResult
+
+LABEL = "集約"
+UNDO_LABEL = "元に戻す"
+STATUS_LABEL = "提出状況"
+UNDONE_SUFFIX = "（取消済）"
+MAX_LISTED = 10
+
+
+# --- reading the folder ------------------------------------------------------------------
+
+
+def _submissions(book: "xw.Book", live: LiveSurvey, settings: S.Settings, label: str):
+    """Read and check every workbook of the 提出フォルダ; returns (result of the core, folder)."""
+    from ..commands.consolidate import scan_folder
+    from ..consolidation import consolidate_submissions
+
+    folder = settings.folder(S.SUBMISSIONS)
+    if not folder.is_dir():
+        raise NotApplicable(
+            f"提出フォルダ「{folder}」がありません。部署から返ってきた調査票（.xlsx）を入れるフォルダを作り、"
+            f"ファイルを置いてから、もう一度「{label}」を押してください（フォルダは「{S.SHEET}」シートの"
+            f"「{S.SUBMISSIONS}」で変えられます）。")
+    n = sum(1 for p in folder.iterdir() if p.is_file())
+    status(book, f"提出フォルダのファイル {n} 件を読み込んでいます…（{folder}）")
+    received, skipped = scan_folder(folder, live.meta)
+    result = consolidate_submissions(live.survey, live.table, received, sheet=live.sheet, skipped=skipped,
+                                     survey_file=book.name, folder=str(folder))
+    return result, folder
+
+
+# --- writing changes -----------------------------------------------------------------------
+
+
+def _group_rows(live: LiveSurvey) -> dict[int, tuple[int, int]]:
+    """Row -> (first, last) row of its item group: the rows the texts are merged over."""
+    rows = {r.id: r.row for r in live.table.rows}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for ind in live.survey.indicators:
+        if ind.id in rows:
+            groups[ind.group or ind.id].append(rows[ind.id])
+    span = {}
+    for members in groups.values():
+        first, last = min(members), max(members)
+        if last - first + 1 == len(members):  # only where the group's rows are still together
+            for r in members:
+                span[r] = (first, last)
+    return span
+
+
+def _current(grid: Grid, r: int, c: int) -> Any:
+    return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+
+
+def write_changes(book: "xw.Book", sheet: "xw.Sheet", grid: Grid, changes: Sequence["CellChange"],
+                  spans: dict[int, tuple[int, int]]) -> None:
+    """Apply cell changes to the live sheet: one value write per column, styles per column."""
+    by_col: dict[int, dict[int, "CellChange"]] = defaultdict(dict)
+    for ch in changes:
+        by_col[ch.col][ch.row] = ch
+    for col, by_row in sorted(by_col.items()):
+        r1, r2 = min(by_row), max(by_row)
+        if any(ch.key in (L.DONE, L.NEXT) for ch in by_row.values()):
+            r1, r2 = spans.get(r1, (r1, r1))[0], spans.get(r2, (r2, r2))[1]
+        column = [by_row[r].new if r in by_row else _current(grid, r, col) for r in range(r1, r2 + 1)]
+        sheet.range((r1 + 1, col + 1), (r2 + 1, col + 1)).value = [[cell_value(v)] for v in column]
+
+    styled = {(ch.row, ch.col): ch.style for ch in changes if ch.style is not None}
+    if not styled:
+        return
+    paint(sheet, {rc: style.fill for rc, style in styled.items()})
+    for bold, rects in rectangles({rc: style.bold for rc, style in styled.items()}).items():
+        for rect in rects:
+            block(sheet, rect).font.bold = bold
+    if is_desktop(book):
+        from .desktop import patterns
+
+        patterns(sheet, styled)
+
+
+# --- consolidate ---------------------------------------------------------------------------
+
+
+def _listing(result: "ConsolidationResult") -> list[str]:
+    from ..consolidation import PARTLY_REJECTED, REJECTED
+
+    lines = [f"提出状況：{result.status_line()}"]
+    missing = [d for d in result.departments if not d.done]
+    if missing:
+        lines.append("未提出・エラーの部署：" + "、".join(f"{d.department}（{d.label}）" for d in missing))
+    problems = []
+    for f in result.files:
+        if f.status in (REJECTED, PARTLY_REJECTED):
+            first = f.errors[0] if f.errors else None
+            where = ""
+            if first is not None:
+                place = "／".join(x for x in (first.sheet, first.cell) if x)
+                who = f"［{first.indicator_id}］{first.indicator}" if first.indicator_id else ""
+                where = f"：{place} {who} {first.message}".rstrip()
+            more = f"（ほか {len(f.errors) - 1} 件）" if len(f.errors) > 1 else ""
+            problems.append(f"・{f.file}（{f.label}）{where}{more}")
+    if problems:
+        lines.append("反映しなかった内容があります：")
+        lines += problems[:MAX_LISTED]
+        if len(problems) > MAX_LISTED:
+            lines.append(f"（ほか {len(problems) - MAX_LISTED} ファイル）")
+    lines += [f"・集約先の問題：{p}" for p in result.problems]
+    return lines
+
+
+def consolidate(book: "xw.Book") -> str:
+    from ..consolidation import LOG_SHEET, log_sheet_spec
+
+    live = read_survey(book, LABEL)
+    settings = S.load(book, create=True)
+    result, _ = _submissions(book, live, settings, LABEL)
+    master = book.sheets[live.sheet]
+    spans = _group_rows(live)
+    with quiet(book):
+        # The log first: it holds every old value, so should desktop Excel fail
+        # while writing the master, 元に戻す can still put back what was written.
+        status(book, f"「{LOG_SHEET}」シートを作成しています…")
+        old_log = find_sheet(book, LOG_SHEET)
+        if old_log is not None:
+            old_log.delete()
+        render_new_sheet(book, log_sheet_spec(result), after=book.sheets[len(book.sheets) - 1], autofit_rows=True)
+        status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
+        with unprotected(book, master):
+            write_changes(book, master, live.grid, result.changes, spans)
+        master.activate()
+    status(book, None)
+
+    fy = fiscal_year_label(result.fiscal_year)
+    n_values = sum(c.key == L.year_key(result.fiscal_year) for c in result.changes)
+    n_texts = sum(c.key in (L.DONE, L.NEXT) for c in result.changes)
+    n_grades = sum(c.key == L.GRADE for c in result.changes)
+    lines = [f"{fy}の提出ファイルを「{live.sheet}」に集約しました。",
+             f"変更したセル：{len(result.changes)} 個（実績値 {n_values}、取組状況・今後の展開 {n_texts}、進捗評価 {n_grades}）"]
+    lines += _listing(result)
+    lines.append("")
+    lines.append("すべての部署の提出を反映しました。" if result.complete
+                 else "未提出・エラーの部署に連絡し、提出されたらもう一度「集約」を押してください。")
+    lines.append(f"詳しい内容は「{LOG_SHEET}」シートにあります。集約前に戻すときは「{UNDO_LABEL}」を押してください。"
+                 "ブックはまだ保存していません。")
+    if not settings.present:
+        lines.append(f"フォルダの設定のため「{S.SHEET}」シートを追加しました。")
+    return "\n".join(lines)
+
+
+# --- undo ----------------------------------------------------------------------------------
+
+
+def undo(book: "xw.Book") -> str:
+    from ..consolidation import LOG_SHEET, LogError, stale_changes, undo_changes
+
+    live = read_survey(book, UNDO_LABEL)
+    log_sheet = find_sheet(book, LOG_SHEET)
+    if log_sheet is None:
+        return f"元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。"
+    try:
+        changes = undo_changes(read_grid(log_sheet))
+    except LogError as exc:
+        raise NotApplicable(f"「{LOG_SHEET}」シートを読み取れないため、元に戻せません。{exc}") from exc
+    foreign = [ch for ch in changes if ch.sheet and ch.sheet != live.sheet]
+    if foreign:
+        raise NotApplicable(f"「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
+                            f"このブックの集約先は「{live.sheet}」です。元に戻せません。")
+    edited = stale_changes(changes, live.grid)
+    edited_cells = {(ch.row, ch.col) for ch in edited}
+    restore = [ch for ch in changes if (ch.row, ch.col) not in edited_cells]
+    master = book.sheets[live.sheet]
+    with quiet(book):
+        with unprotected(book, master):
+            write_changes(book, master, live.grid, restore, _group_rows(live))
+        undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
+        previous = find_sheet(book, undone)
+        if previous is not None:
+            previous.delete()
+        log_sheet.name = undone  # kept for the record; 元に戻す does not apply it twice
+        master.activate()
+    status(book, None)
+
+    lines = [f"直前の集約で変更した「{live.sheet}」のセル {len(restore)} 個を、集約前の内容に戻しました。"]
+    if edited:
+        lines.append(f"次の {len(edited)} 個のセルは集約の後に手で変更されているため、戻していません：")
+        lines += [f"・{ch.ref}［{ch.indicator_id}］" for ch in edited[:MAX_LISTED]]
+        if len(edited) > MAX_LISTED:
+            lines.append(f"（ほか {len(edited) - MAX_LISTED} 個）")
+    lines.append(f"集約の記録は「{undone}」シートに残しました。ブックはまだ保存していません。")
+    return "\n".join(lines)
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def status_report(book: "xw.Book") -> str:
+    from ..consolidation import IGNORED, PARTLY_REJECTED, REJECTED, SubmissionStatus
+
+    live = read_survey(book, STATUS_LABEL)
+    settings = S.load(book, create=False)
+    result, folder = _submissions(book, live, settings, STATUS_LABEL)
+    state = SubmissionStatus.of(result)
+    status(book, None)
+    fy = fiscal_year_label(state.fiscal_year)
+    lines = [f"{fy}の提出状況（{folder}）"]
+    for d in state.departments:
+        lines.append(f"・{d.department}：{d.label}" + (f"（{d.note}）" if d.note else ""))
+    others = [f for f in state.files if f.status in (IGNORED, REJECTED, PARTLY_REJECTED)]
+    if others:
+        lines.append("確認が必要なファイル：")
+        lines += [f"・{f.file}：{f.label}（{f.note}）" for f in others[:MAX_LISTED]]
+        if len(others) > MAX_LISTED:
+            lines.append(f"（ほか {len(others) - MAX_LISTED} 件）")
+    lines.append("")
+    lines.append("すべての部署が提出済みです。「集約」を押すと資料２に反映します。" if state.complete
+                 else "未提出・エラーの部署があります。資料２はまだ変更していません。")
+    return "\n".join(lines)

@@ -204,7 +204,7 @@ def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, 
         return
     if parsed.status is Status.NOT_AVAILABLE:
         entry.value = NOT_AVAILABLE
-        ck.add(WARNING, "not_available", f"実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
+        ck.add(WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
                "数値がある場合は入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.INVALID:

@@ -16,7 +16,7 @@ from .eras import fiscal_year_label
 from .numbers import Kind, excel_number_format
 from .sheetspec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
 from .survey import NOT_AVAILABLE, Survey
-from .template import BODY, BODY_CENTER, HEADER, KEY, SUBHEADER, TEXT, TITLE, group_height, group_runs
+from .template import BODY, BODY_CENTER, HEADER, KEY, SUBHEADER, TITLE, group_height, group_runs
 
 INPUT_MARK = "【入力】"
 LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)

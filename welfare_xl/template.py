@@ -14,7 +14,7 @@ from itertools import groupby
 from . import layout as L
 from .eras import fiscal_year_label
 from .numbers import excel_number_format
-from .sheetspec import FILL_HEADER, FONT, PrintSetup, SheetSpec, Style
+from .sheetspec import FILL_HEADER, PrintSetup, SheetSpec, Style
 from .survey import NOT_AVAILABLE, Indicator, Survey
 
 TITLE = Style(bold=True, size=16, border=None, wrap=False)

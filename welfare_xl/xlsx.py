@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import UserError
-from .sheetspec import FONT, ChartSpec, SheetSpec, Style, Validation
+from .sheetspec import FONT, ChartSpec, SheetSpec, Style
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -358,13 +358,29 @@ def _workbook_protection():
 
 
 def save_atomic(wb, path: str | Path) -> Path:
-    """Save next to the target and rename over it: readers never see half a file."""
+    """Save next to the target and rename over it: readers never see half a file.
+
+    The file keeps the permission bits of the one it replaces (else the umask's
+    default): the temporary file is private (0600), and a master on a shared
+    folder must stay readable by the colleagues who could read it before.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = file_mode(path)
     with _temp_beside(path) as tmp:
         wb.save(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     return path
+
+
+def file_mode(path: Path) -> int:
+    """Permission bits for a file written at `path`: the existing file's, else the umask default."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def set_saved_time(path: str | Path, when: datetime) -> None:
@@ -388,6 +404,7 @@ def set_saved_time(path: str | Path, when: datetime) -> None:
                     text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", text)
                     data = text.encode("utf-8")
                 dst.writestr(info, data)
+        os.chmod(tmp, file_mode(path))
         os.replace(tmp, path)
 
 

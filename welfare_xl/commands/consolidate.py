@@ -138,27 +138,14 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     if LOG_SHEET in wb.sheetnames:
         del wb[LOG_SHEET]
     render_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(result))
-    mode = file_mode(out)
     try:
         save_atomic(wb, out)
-        os.chmod(out, mode)
         return out
     except PermissionError as exc:
         raise OutputError(f"{out.name}: 保存できません。Excel で開いている場合は閉じてから、もう一度実行してください。"
                           "調査票は変更していません。") from exc
     except OSError as exc:
         raise OutputError(f"{out.name}: 保存できません（{exc}）。調査票は変更していません。") from exc
-
-
-def file_mode(path: Path) -> int:
-    """Permission bits the written file should have: those of the file it replaces, else the
-    umask's default. The atomic save goes through a private temporary file (0600), and a
-    master on a shared folder must stay readable by the colleagues who could read it before."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def apply_changes(wb: Any, changes: Iterable[CellChange]) -> None:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UserError
-from .consolidate import file_mode
+from ..xlsx import file_mode
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -134,9 +134,10 @@ ACTIONS: dict[str, Action] = {
 def run(tag: str) -> None:
     """Run the action of a ribbon button on the calling workbook and report the outcome.
 
-    Never raises for the clerk's sake: a traceback in a message box tells them
-    nothing. When no workbook can be reached at all, the message goes to stderr,
-    which RunPython shows.
+    Every outcome is a Japanese message box: the action's summary, or what went
+    wrong and what to do (a traceback would tell a clerk nothing; it goes to the
+    log). Only when no workbook can be reached at all does the message go to
+    stderr, with exit status 1, which RunPython shows in a message box.
     """
     label = LABELS.get(tag, tag)
     title = f"{TITLE}：{label}"

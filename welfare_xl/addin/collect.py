@@ -8,8 +8,10 @@ xlwings, and the log into its 集約ログ sheet, which 元に戻す reads back.
 Writes to the master are one bulk write per changed column, from its first to
 its last changed row. Cells in between that do not change are written back with
 the value just read, so the number of writes does not grow with the number of
-rows; the block of a text column is widened to whole item groups, so it never
-cuts through the merged text cells of an item's sub-rows. Fills of the 進捗評価
+rows (the master's data cells hold values: the template writes no formulas, and
+a formula typed by hand into such a cell would be replaced by its value); the
+block of a text column is widened to whole item groups, so it never cuts
+through the merged text cells of an item's sub-rows. Fills of the 進捗評価
 column are one write per column; bold is one write per run of equal weight;
 the hatch of a behind grade is desktop-only (the remote engine sets solid fills).
 """

@@ -295,10 +295,11 @@ class _Replayer:
             cell.border = Border(**sides)
 
     def do_rangeMerge(self, action, across):
-        assert not across
         r, c = action["start_row"] + 1, action["start_column"] + 1
-        self.sheet(action).merge_cells(start_row=r, start_column=c, end_row=r + action["row_count"] - 1,
-                                       end_column=c + action["column_count"] - 1)
+        last_r, last_c = r + action["row_count"] - 1, c + action["column_count"] - 1
+        ws = self.sheet(action)
+        for top in range(r, last_r + 1) if across else [r]:  # across: each row on its own
+            ws.merge_cells(start_row=top, start_column=c, end_row=last_r if not across else top, end_column=last_c)
 
     def do_setColumnWidth(self, action, points):
         ws = self.sheet(action)

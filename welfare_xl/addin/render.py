@@ -7,7 +7,8 @@ sheet's *shape*, not its cell count:
 * values: one bulk write of the whole block;
 * each formatting attribute (fill, number format, font, alignment, wrap,
   borders): one write per rectangle of cells sharing the same value;
-* merges, column widths and row heights: one write per merge / run.
+* merges: one write per merge, or per block of rows merged across alike;
+* column widths and row heights: one write per run of equal size.
 
 What both engines support is written here (values, number formats, fills,
 fonts, alignment, wrap, borders, merges, widths, heights, hidden rows and
@@ -153,6 +154,20 @@ def _runs(indices: Iterable[int], value_of: Callable[[int], Any]) -> list[tuple[
     return out
 
 
+def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
+    """Merge cells: one write per block of consecutive one-row merges of the same
+    columns (Excel's "merge across"), one per other merge."""
+    rows_of_span: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for r1, c1, r2, c2 in merges:
+        if r1 == r2:
+            rows_of_span[(c1, c2)].append(r1)
+        else:
+            block(sheet, (r1, c1, r2, c2)).merge()
+    for (c1, c2), rows in rows_of_span.items():
+        for first, last, _ in _runs(rows, lambda r: True):
+            block(sheet, (first, c1, last, c2)).merge(across=first != last)
+
+
 def _rule(v: Validation) -> tuple[str, str, str, str | None]:
     return (v.type, v.operator, v.formula1, v.formula2)
 
@@ -226,8 +241,7 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
         grid[r][c] = cell_value(value)
     sheet.range((1, 1), (spec.max_row + 1, spec.max_col + 1)).value = grid
 
-    for r1, c1, r2, c2 in spec.merges:
-        block(sheet, (r1, c1, r2, c2)).merge()
+    write_merges(sheet, spec.merges)
     write_formats(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
 
     for c1, c2, width in _runs(spec.col_widths, spec.col_widths.__getitem__):

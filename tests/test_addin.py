@@ -500,24 +500,28 @@ def build_template(data: dict[str, Any], out: Path) -> Path:
                              grid_spec(META_SHEET, to_grid(src.survey, SURVEY), hidden=True)])
 
 
-def checked_counts(tmp_path: Path, n: int) -> tuple[Counter, int]:
+def checked_counts(tmp_path: Path, n: int) -> tuple[Counter, int, Counter]:
+    """Actions of check on a department file of `n` rows with 3 flagged cells, rows in the
+    file, and actions of split on the survey (no 設定: sheets only)."""
     template = build_template(big_source(n), tmp_path / f"big{n}.xlsx")
+    split = funcs(run(template, "split"))
     split_files(template, tmp_path / f"dist{n}")
     ids = [f"X-{i:04d}" for i in range(n)]
     vals = {i: 120 + k for k, i in enumerate(ids)}
     vals.update({ids[1]: "abc", ids[3]: None, ids[5]: "１５０人"})  # 2 errors, 1 warning
     path = fill(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids})
     book = run(path, "check")
-    return funcs(book), len(table_of(load_workbook(path).worksheets[0]).rows)
+    return funcs(book), len(table_of(load_workbook(path).worksheets[0]).rows), split
 
 
-def test_check_actions_do_not_grow_with_rows(tmp_path: Path):
-    small, rows_small = checked_counts(tmp_path, 12)
-    large, rows_large = checked_counts(tmp_path, 120)
+def test_check_and_split_actions_do_not_grow_with_rows(tmp_path: Path):
+    small, rows_small, split_small = checked_counts(tmp_path, 12)
+    large, rows_large, split_large = checked_counts(tmp_path, 120)
     assert rows_large == 10 * rows_small
     assert small["addNote"] == large["addNote"] == 3  # one per flagged cell
     assert small == large, (small, large)
     assert sum(large.values()) <= 8
+    assert split_small == split_large, (split_small, split_large)
 
 
 # --- committee -----------------------------------------------------------------------------

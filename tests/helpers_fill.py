@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import csv
 import os
-import re
-import shutil
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from openpyxl import load_workbook
 
 from welfare_xl import layout as L
+from welfare_xl.commands.demo import fill_returned
 from welfare_xl.metadata import SHEET as META_SHEET
-from welfare_xl.metadata import from_grid
+from welfare_xl.xlsx import set_saved_time
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "調査票.xlsx"
@@ -61,37 +57,13 @@ def department_table(wb) -> tuple[Any, L.Table]:
 def fill_department(path: str | Path, values: Mapping[str, Any], texts: Texts | None = None, *,
                     saved: datetime | None = None, mtime: datetime | None = None,
                     out: str | Path | None = None) -> Path:
-    """Type `values` (raw, as a person types them) into the survey year's column and
-    `texts` (done, next) into the two text columns of the given indicators' rows.
-
-    `saved` becomes the workbook's own last-saved time (docProps/core.xml, what
-    consolidation ranks resubmissions by); a naive time is taken as UTC, as
-    Excel writes it. `mtime` sets the file's modification time. `out` writes a
-    copy under another name (a department renaming its file) instead of saving
-    in place. Strings are stored as text cells, as Excel stores typed text.
-    """
-    path = Path(path)
-    wb = load_workbook(path)
-    meta = from_grid(_grid(wb[META_SHEET]))
-    ws, table = department_table(wb)
-    rows = table.by_id()
-    value_col = table.columns[L.year_key(meta.survey.fiscal_year)]
-
-    def put(ind: str, col: int, raw: Any) -> None:
-        if ind not in rows:
-            raise KeyError(f"{ind} is not a row of {path.name} (rows: {list(rows)})")
-        cell = ws.cell(row=rows[ind].row + 1, column=col + 1)
-        cell.value = raw
-        if isinstance(raw, str):
-            cell.data_type = "s"  # typed text, even "=1+1" (as after a leading apostrophe)
-
-    for ind, raw in values.items():
-        put(ind, value_col, raw)
-    for ind, (done, nxt) in (texts or {}).items():
-        put(ind, table.columns[L.DONE], done)
-        put(ind, table.columns[L.NEXT], nxt)
-    target = Path(out) if out is not None else path
-    save_as_person(wb, target, saved=saved, mtime=mtime)
+    """Type `values` (raw, as a person types them) and `texts` (done, next) into a
+    department's worksheet, via the product's own `fill_returned` (the demo's
+    department player); `mtime` also sets the file's modification time."""
+    target = fill_returned(path, values, texts, saved=saved, out=out)
+    if mtime is not None:
+        stamp = (mtime if mtime.tzinfo else mtime.replace(tzinfo=timezone.utc)).timestamp()
+        os.utime(target, (stamp, stamp))
     return target
 
 
@@ -105,30 +77,6 @@ def save_as_person(wb, path: str | Path, *, saved: datetime | None = None, mtime
         stamp = (mtime if mtime.tzinfo else mtime.replace(tzinfo=timezone.utc)).timestamp()
         os.utime(path, (stamp, stamp))
     return path
-
-
-def set_saved_time(path: str | Path, saved: datetime) -> None:
-    """Rewrite dcterms:modified in docProps/core.xml (UTC, as Excel writes it)."""
-    path = Path(path)
-    moment = saved.replace(tzinfo=timezone.utc) if saved.tzinfo is None else saved.astimezone(timezone.utc)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    fd, tmp_name = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                data = src.read(item.filename)
-                if item.filename == "docProps/core.xml":
-                    text, n = re.subn(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                      lambda m: m.group(1) + stamp + m.group(2), data.decode("utf-8"))
-                    assert n == 1, "docProps/core.xml has no dcterms:modified"
-                    data = text.encode("utf-8")
-                dst.writestr(item, data)
-        shutil.move(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def unprotect(ws) -> None:

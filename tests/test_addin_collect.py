@@ -16,7 +16,6 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-import welfare_xl.addin as addin
 from test_addin import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
                         only_alert, run, table_of, values, with_settings)
 from welfare_xl import layout as L

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from test_split_check import cells_by_key, fill
+from test_split_check import fill
 from welfare_xl.commands.check import check
 from welfare_xl.commands.common import load_survey_file
 from welfare_xl.commands.split import split

@@ -12,6 +12,7 @@ from conftest import TEMPLATE
 from welfare_xl import layout as L
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
+from welfare_xl.commands.demo import fill_returned
 from welfare_xl.commands.split import add_department_sheets, split
 from welfare_xl.metadata import SHEET as META_SHEET
 
@@ -34,18 +35,8 @@ def cells_by_key(ws):
     return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
 
 
-def fill(path: Path, values: dict, texts: dict, sheet: str | None = None) -> Path:
-    wb = load_workbook(path)
-    ws = wb[sheet] if sheet else wb.worksheets[0]
-    rows, cols = cells_by_key(ws)
-    year_key = max(k for k in cols if L.key_year(k))  # the input column is the survey year
-    for ind, raw in values.items():
-        ws.cell(rows[ind], cols[year_key]).value = raw
-    for ind, (done, nxt) in texts.items():
-        ws.cell(rows[ind], cols["done"]).value = done
-        ws.cell(rows[ind], cols["next"]).value = nxt
-    wb.save(path)
-    return path
+def fill(path: Path, values: dict, texts: dict) -> Path:
+    return fill_returned(path, values, texts)
 
 
 @pytest.fixture

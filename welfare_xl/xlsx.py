@@ -393,7 +393,9 @@ def set_saved_time(path: str | Path, when: datetime) -> None:
     from datetime import timezone
 
     path = Path(path)
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # A naive time is taken as UTC, as Excel writes it (and consolidation reads it).
+    moment = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path) as src:
         items = [(info, src.read(info.filename)) for info in src.infolist()]
     with _temp_beside(path) as tmp:
@@ -401,7 +403,10 @@ def set_saved_time(path: str | Path, when: datetime) -> None:
             for info, data in items:
                 if info.filename == "docProps/core.xml":
                     text = data.decode("utf-8")
-                    text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", text)
+                    text, n = re.subn(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                      lambda m: m.group(1) + stamp + m.group(2), text)
+                    if n != 1:
+                        raise ValueError(f"{path.name}: docProps/core.xml has no dcterms:modified")
                     data = text.encode("utf-8")
                 dst.writestr(info, data)
         os.chmod(tmp, file_mode(path))

@@ -12,7 +12,7 @@ import shutil
 import tomllib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..errors import UserError
 from ..eras import fiscal_year_label
@@ -24,12 +24,15 @@ SAMPLE = TEMPLATES / "sample" / "令和元年度_提出.toml"
 TEMPLATE = TEMPLATES / "調査票.xlsx"
 
 
-def fill_returned(path: str | Path, values: dict[str, Any], texts: dict[str, tuple[str | None, str | None]],
-                  saved: datetime | None = None) -> Path:
+def fill_returned(path: str | Path, values: Mapping[str, Any],
+                  texts: Mapping[str, tuple[str | None, str | None]] | None = None, *,
+                  saved: datetime | None = None, out: str | Path | None = None) -> Path:
     """Type a department's figures and texts into its worksheet, as a clerk would.
 
-    Values are written as typed ("513人" stays text, 925 a number); cells are
-    found by the key row and indicator ID, like every reader of the project.
+    Values are written as typed ("513人" stays text, 925 a number, "=1+1" text);
+    cells are found by the key row and indicator ID, like every reader of the
+    project. `saved` becomes the workbook's own last-saved time; `out` saves a
+    copy under another name (a department renaming its file).
     """
     from openpyxl import load_workbook
 
@@ -54,15 +57,21 @@ def fill_returned(path: str | Path, values: dict[str, Any], texts: dict[str, tup
         if isinstance(value, str):
             cell.data_type = "s"  # typed text stays text, even "=..."
 
+    def row_of(ind_id: str) -> int:
+        if ind_id not in rows:
+            raise KeyError(f"{ind_id} is not a row of {path.name} (rows: {list(rows)})")
+        return rows[ind_id].row
+
     for ind_id, raw in values.items():
-        put(rows[ind_id].row, year_key, raw)
-    for ind_id, (done, nxt) in texts.items():
-        put(rows[ind_id].row, L.DONE, done)
-        put(rows[ind_id].row, L.NEXT, nxt)
-    wb.save(path)
+        put(row_of(ind_id), year_key, raw)
+    for ind_id, (done, nxt) in (texts or {}).items():
+        put(row_of(ind_id), L.DONE, done)
+        put(row_of(ind_id), L.NEXT, nxt)
+    target = Path(out) if out is not None else path
+    wb.save(target)
     if saved is not None:
-        set_saved_time(path, saved)
-    return path
+        set_saved_time(target, saved)
+    return target
 
 
 def load_sample(path: Path = SAMPLE) -> list[dict[str, Any]]:
@@ -111,7 +120,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     for s in samples:
         target = inbox / s["file"]
         shutil.copy(paths[s["department"]], target)
-        fill_returned(target, s["values"], s["texts"], s["saved"])
+        fill_returned(target, s["values"], s["texts"], saved=s["saved"])
         echo(f"       {s['file']}（{s['department']}、{s['saved']:%Y-%m-%d %H:%M} 保存）")
     (inbox / f"~${samples[0]['file']}").write_bytes(b"")  # an Excel lock file left in the folder
     echo(f"       ~${samples[0]['file']}（Excel のロックファイル：集約では無視されます）")

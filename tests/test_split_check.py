@@ -274,3 +274,33 @@ def test_unreadable_file_exit_2(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "壊れた.xlsx" in err and "Traceback" not in err
     assert main(["check", str(tmp_path / "ない.xlsx")]) == 2
+
+
+def test_copied_row_is_an_error_on_a_visible_cell(chiiki: Path):
+    wb = load_workbook(chiiki)
+    ws = wb.worksheets[0]
+    ws.protection.sheet = False
+    rows, cols = cells_by_key(ws)
+    src = rows["G3-01"]
+    ws.insert_rows(src + 1)
+    for c in range(1, ws.max_column + 1):
+        ws.cell(src + 1, c).value = ws.cell(src, c).value
+    ws.cell(src + 1, cols["y2019"]).value = 999
+    wb.save(chiiki)
+    sub = check(chiiki)
+    dup = [f for f in sub.errors if f.code == "duplicate_row"]
+    assert [(f.indicator_id, f.cell) for f in dup] == [("G3-01", ws.cell(src + 1, cols["y2019"]).coordinate)]
+    assert f"{src + 1}行目は{src}行目の指標をコピーした行です" in dup[0].message
+    assert sub.entries["G3-01"].value == 888  # the original row is the one read
+
+
+def test_deleted_input_column_is_named_by_its_header(chiiki: Path):
+    wb = load_workbook(chiiki)
+    ws = wb.worksheets[0]
+    ws.protection.sheet = False
+    _, cols = cells_by_key(ws)
+    ws.delete_cols(cols["next"])
+    wb.save(chiiki)
+    sub = check(chiiki)
+    assert sub.fatal and [f.code for f in sub.errors] == ["column_missing"]
+    assert "「令和２年度に向けた今後の展開」" in sub.errors[0].message and "next" not in sub.errors[0].message

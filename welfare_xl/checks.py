@@ -145,13 +145,19 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     needed = {L.year_key(survey.fiscal_year), L.DONE, L.NEXT}
     missing_cols = needed - set(table.columns)
     if missing_cols:
+        headers = {c.key: c.header.replace("\n", "") for c in L.survey_columns(survey)}
         return ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
-                        + "、".join(sorted(missing_cols)))
+                        + "、".join(f"「{headers[k]}」" for k in sorted(missing_cols)))
 
+    first = table.by_id()
     for dup in table.duplicates:
         ind = defs.get(dup.id)
-        ck.add(ERROR, "duplicate_row", f"ID「{dup.id}」の行が重複しています。行をコピーせず、元の行に入力してください。",
-               cell=table.ref(dup, L.ID), ind=ind)
+        # The ID column is hidden: point at a cell of the copied row a person can see.
+        visible = next((k for k in (L.year_key(survey.fiscal_year), L.ITEM) if k in table.columns), L.ID)
+        ck.add(ERROR, "duplicate_row",
+               f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
+               "コピーした行を削除し、元の行に入力してください。",
+               cell=table.ref(dup, visible), ind=ind)
     for row in table.rows:
         if row.id not in defs:
             ck.add(WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",

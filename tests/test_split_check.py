@@ -35,8 +35,8 @@ def cells_by_key(ws):
     return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
 
 
-def fill(path: Path, values: dict, texts: dict) -> Path:
-    return fill_returned(path, values, texts)
+def fill(path: Path, values: dict, texts: dict, sheet: str | None = None) -> Path:
+    return fill_returned(path, values, texts, sheet=sheet)
 
 
 @pytest.fixture
@@ -105,13 +105,20 @@ def test_split_adds_excel_data_validation_naming_the_unit(dept_dir: Path):
 
 
 def test_split_inside_the_survey_workbook(template: Path):
-    out = add_department_sheets(template)
-    wb = load_workbook(out)
+    res = add_department_sheets(template)
+    wb = load_workbook(res.path)
     assert wb.sheetnames[:2] == ["資料２", META_SHEET]
-    assert set(wb.sheetnames[2:]) == {"地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課", "交通課"}
-    # Re-running replaces the sheets rather than adding copies.
-    add_department_sheets(template)
-    assert len(load_workbook(template).sheetnames) == 7
+    assert set(wb.sheetnames[2:]) == set(res.added) == {"地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課", "交通課"}
+    assert res.backup is not None and res.backup.parent == template.parent  # the survey itself was rewritten
+    assert load_workbook(res.backup).sheetnames == ["資料２", META_SHEET]
+    # What a department typed into its sheet survives a second run: existing sheets are kept.
+    fill(template, {"G6-01": "2.13"}, {}, sheet="交通課")
+    again = add_department_sheets(template)
+    assert again.added == [] and len(again.kept) == 5 and again.backup is None
+    wb = load_workbook(template)
+    assert len(wb.sheetnames) == 7
+    rows, cols = cells_by_key(wb["交通課"])
+    assert wb["交通課"].cell(rows["G6-01"], cols["y2019"]).value == "2.13"
 
 
 # --- check: clean and warnings -------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from . import layout as L
+from .metadata import DEPARTMENT
 from .metadata import SHEET as META_SHEET
 from .metadata import Meta, MetadataError, from_grid
 from .numbers import Status, parse_value
@@ -103,5 +104,8 @@ def cell_text(raw: Any) -> str | None:
 
 def load_survey_grids(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> tuple[Survey, Book]:
     meta = read_meta(sheets)
+    if meta.kind == DEPARTMENT:
+        raise BookError(f"部署別の調査票（{meta.department}）です。"
+                        f"調査票（{meta.survey.plan.label or meta.survey.plan.sheet}のあるブック）を指定してください。")
     name, table = survey_table(sheets, meta, order)
     return survey_from_table(meta, table), Book(meta=meta, sheet=name, table=table)

@@ -57,8 +57,13 @@ def cmd_split(args: argparse.Namespace) -> int:
     from .commands.split import add_department_sheets, split
 
     if args.in_workbook:
-        path = add_department_sheets(args.survey, args.output)
-        _out(f"部署別シートを追加しました: {path}")
+        res = add_department_sheets(args.survey, args.output)
+        if res.backup:
+            _out(f"元の調査票をバックアップしました: {res.backup}")
+        if res.added:
+            _out(f"部署別シートを追加しました（{'、'.join(res.added)}）: {res.path}")
+        if res.kept:
+            _out(f"すでにあるシートはそのままにしました（{'、'.join(res.kept)}）。作り直す場合は、そのシートを削除してから実行してください。")
         return EXIT_OK
     paths = split(args.survey, args.output)
     _out(f"部署別の調査票を {len(paths)} 件作成しました（{args.output}）:")

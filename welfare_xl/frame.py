@@ -53,9 +53,11 @@ def tidy_frame(survey: Survey) -> pd.DataFrame:
     year's row; texts on the row of the item's first indicator (`group`), as in
     the sheet. Percentages are fractions (0.507 for 50.70%), as Excel stores them.
     """
-    from .progress import grade_survey
+    from .committee import resolve_grades
 
-    grades = grade_survey(survey)
+    # The grade shown is the one in the 進捗評価 column when readable (as the
+    # committee version shows it), else the one computed from the values.
+    grades = resolve_grades(survey).shown
     records: list[dict[str, Any]] = []
     for ind in survey.indicators:
         goal = survey.goal(ind.goal)

@@ -122,6 +122,7 @@ class Table:
     columns: dict[str, int]  # key -> 0-based column index
     rows: list[TableRow] = field(default_factory=list)
     duplicates: list[TableRow] = field(default_factory=list)  # later rows repeating an ID
+    duplicate_columns: list[tuple[str, int]] = field(default_factory=list)  # (key, column) of copied columns
 
     def ref(self, row: TableRow | int, key: str) -> str:
         r = row.row if isinstance(row, TableRow) else row
@@ -138,9 +139,19 @@ def _text(value: Any) -> str:
 def find_table(grid: Sequence[Sequence[Any]], *, scan_rows: int = 50) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
     for r, row in enumerate(grid[:scan_rows]):
-        keys = {_text(v)[len(KEY_PREFIX):]: c for c, v in enumerate(row) if _text(v).startswith(KEY_PREFIX)}
+        keys: dict[str, int] = {}
+        repeated: list[tuple[str, int]] = []
+        for c, v in enumerate(row):
+            if _text(v).startswith(KEY_PREFIX):
+                key = _text(v)[len(KEY_PREFIX):]
+                if key in keys:
+                    repeated.append((key, c))  # a copied column: the first one stays the one read
+                else:
+                    keys[key] = c
         if ID in keys:
-            return _read_rows(grid, r, keys)
+            table = _read_rows(grid, r, keys)
+            table.duplicate_columns = repeated
+            return table
     return None
 
 

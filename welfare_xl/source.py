@@ -7,6 +7,7 @@ shown so the generated template displays them the same way.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,9 +42,20 @@ def _value(raw: object, ind: Indicator, where: str) -> tuple[Value, int]:
 def load_source(path: str | Path) -> SourceSurvey:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SourceError(f"{path}: テンプレート定義を読めません（{exc}）") from exc
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path}: テンプレート定義のファイルがありません。") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: テンプレート定義は UTF-8 で保存してください。") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: テンプレート定義を読めません（{type(exc).__name__}）。") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says where in English: "... (at line 3, column 7)".
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f"{m.group(1)}行目 {m.group(2)}文字目" if m else "どこか"
+        raise SourceError(f"{path}: テンプレート定義の書き方に誤りがあります（{where}）。TOML の書式を確認してください。") from exc
     return parse_source(data, str(path))
 
 

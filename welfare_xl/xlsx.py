@@ -365,13 +365,37 @@ def save_atomic(wb, path: str | Path) -> Path:
     folder must stay readable by the colleagues who could read it before.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = file_mode(path)
-    with _temp_beside(path) as tmp:
-        wb.save(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = file_mode(path)
+        with _temp_beside(path) as tmp:
+            wb.save(tmp)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(path, exc) from exc
     return path
+
+
+class WriteError(UserError):
+    """A workbook could not be saved; says where and what to do, in Japanese."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        import errno
+
+        if isinstance(exc, IsADirectoryError) or path.is_dir():
+            why = "同じ名前のフォルダがあります。保存するファイル名（.xlsx）を指定してください。"
+        elif isinstance(exc, PermissionError):
+            why = "書き込めません。Excel で開いている場合は閉じ、フォルダの書き込み権限を確認してから、もう一度実行してください。"
+        elif isinstance(exc, (FileExistsError, NotADirectoryError)):
+            why = "保存先のフォルダを作れません（途中に同じ名前のファイルがあります）。"
+        elif isinstance(exc, FileNotFoundError):
+            why = "保存先のフォルダがありません。"
+        elif exc.errno == errno.ENOSPC:
+            why = "ディスクの空きが足りません。"
+        else:
+            why = f"保存できません（{type(exc).__name__}）。"
+        super().__init__(f"{path}: {why}元のファイルは変更していません。")
 
 
 def file_mode(path: Path) -> int:

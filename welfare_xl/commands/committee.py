@@ -15,15 +15,12 @@ from pathlib import Path
 from ..committee import CommitteeGrades, committee_specs, resolve_grades
 from ..eras import fiscal_year_label
 from ..errors import UserError
-from ..books import read_meta
-from ..metadata import DEPARTMENT, Meta, MetadataError
-from ..metadata import SHEET as META_SHEET
 from ..progress import CODES, MARKS, NA
 from ..render import RenderError, to_pdf
 from ..sheetspec import FONT
 from ..survey import Survey
-from ..xlsx import read_workbook, write_specs
-from .common import SurveyFileError, load_survey_file
+from ..xlsx import write_specs
+from .common import load_survey_file
 
 
 class CommitteeError(UserError):
@@ -89,18 +86,6 @@ class CommitteeResult:
         return lines
 
 
-def _refuse_department_book(src: Path, cause: Exception | None, meta: Meta | None = None) -> None:
-    """A department's returned workbook given by mistake: say so, rather than what it lacks."""
-    if meta is None:
-        try:
-            meta = read_meta(read_workbook(src, sheets=[META_SHEET]).sheets)
-        except (UserError, MetadataError):
-            return
-    if meta.kind == DEPARTMENT:
-        raise CommitteeError(f"{src.name}: 部署別の調査票（{meta.department}）です。"
-                             "委員会版は、集約済みの調査票（資料２のあるブック）から作成してください。") from cause
-
-
 def committee(consolidated_path: str | Path, out_path: str | Path, pdf: str | Path | None = None) -> CommitteeResult:
     """Make the committee version of a consolidated survey workbook (and its PDF when asked)."""
     src, out = Path(consolidated_path), Path(out_path)
@@ -112,12 +97,8 @@ def committee(consolidated_path: str | Path, out_path: str | Path, pdf: str | Pa
     if src.exists() and out.exists() and out.resolve() == src.resolve():
         raise CommitteeError(f"{out.name}: 集約済みの調査票を委員会版で上書きすることはできません。別のファイル名を指定してください。")
 
-    try:
-        survey, book, _data = load_survey_file(src)
-    except SurveyFileError as exc:
-        _refuse_department_book(src, exc)
-        raise
-    _refuse_department_book(src, None, book.meta)
+    # A department's workbook given by mistake is refused there, saying what it is.
+    survey, _book, _data = load_survey_file(src)
     grades = resolve_grades(survey)
     path = write_committee(survey, out, grades)
     result = CommitteeResult(path=path, survey=survey, grades=grades)

@@ -26,13 +26,14 @@ TEMPLATE = TEMPLATES / "調査票.xlsx"
 
 def fill_returned(path: str | Path, values: Mapping[str, Any],
                   texts: Mapping[str, tuple[str | None, str | None]] | None = None, *,
-                  saved: datetime | None = None, out: str | Path | None = None) -> Path:
+                  saved: datetime | None = None, out: str | Path | None = None, sheet: str | None = None) -> Path:
     """Type a department's figures and texts into its worksheet, as a clerk would.
 
     Values are written as typed ("513人" stays text, 925 a number, "=1+1" text);
     cells are found by the key row and indicator ID, like every reader of the
     project. `saved` becomes the workbook's own last-saved time; `out` saves a
-    copy under another name (a department renaming its file).
+    copy under another name (a department renaming its file); `sheet` names the
+    sheet when the workbook holds several (department sheets inside the survey).
     """
     from openpyxl import load_workbook
 
@@ -43,7 +44,7 @@ def fill_returned(path: str | Path, values: Mapping[str, Any],
     path = Path(path)
     wb = load_workbook(path)
     grids = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
-    tables = find_tables(grids, wb.sheetnames)
+    tables = find_tables(grids, [sheet] if sheet else wb.sheetnames)
     if not tables:
         raise UserError(f"{path.name}: 指標の表が見つかりません。")
     name, table = tables[0]

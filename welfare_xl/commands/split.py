@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ..departments import department_sheet, safe_filename
@@ -24,8 +26,7 @@ def write_department_book(survey: Survey, dept: str, out_dir: str | Path) -> Pat
     Takes the Survey rather than a path so that the add-in can distribute what
     the open workbook holds, saved or not.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)  # save_atomic makes the folder (and says so when it cannot)
     sub = survey.for_department(dept)
     specs = [
         department_sheet(survey, dept),
@@ -35,15 +36,42 @@ def write_department_book(survey: Survey, dept: str, out_dir: str | Path) -> Pat
     return write_specs(path, specs, lock_structure=True, title=f"{survey.plan.title} {dept}")
 
 
-def add_department_sheets(survey_path: str | Path, out: str | Path | None = None) -> Path:
-    """Add (or replace) one sheet per department inside the survey workbook itself."""
+@dataclass
+class InWorkbookResult:
+    path: Path
+    added: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # department sheets already there, left as they are
+    backup: Path | None = None
+
+
+def add_department_sheets(survey_path: str | Path, out: str | Path | None = None) -> InWorkbookResult:
+    """Add one sheet per department inside the survey workbook itself.
+
+    A department sheet that already exists is kept as it is (what was typed in it
+    is never thrown away); delete it by hand to make it anew. Writing over the
+    survey keeps a timestamped backup first, as consolidation does.
+    """
     from openpyxl import load_workbook
 
+    from .consolidate import backup
+
+    survey_path = Path(survey_path)
+    target = Path(out) if out is not None else survey_path
     survey, _, _ = load_survey_file(survey_path)
     wb = load_workbook(survey_path)
-    specs = [department_sheet(survey, d) for d in survey.departments]
-    for spec in specs:
+    result = InWorkbookResult(path=target)
+    specs = []
+    for dept in survey.departments:
+        spec = department_sheet(survey, dept)
         if spec.name in wb.sheetnames:
-            del wb[spec.name]
+            result.kept.append(spec.name)
+        else:
+            specs.append(spec)
+            result.added.append(spec.name)
+    if not specs:
+        return result
     add_sheets(wb, specs)
-    return save_atomic(wb, out or survey_path)
+    if target.exists() and target.resolve() == survey_path.resolve():
+        result.backup = backup(survey_path, datetime.now())
+    save_atomic(wb, target)
+    return result

@@ -26,6 +26,7 @@ baseline_year = 2022
 fiscal_year = 2025
 template_version = "R7-a"
 footnotes = ["※　数値は各年度末現在。"]
+headers = { baseline = "（基準値）", done = "{year}の実績と取組", next_note = "次年度の課題" }
 
 [config]
 change_warn_ratio = 0.2
@@ -110,9 +111,11 @@ def test_other_plan_template(other: Path):
     assert survey.years == [2022, 2023, 2024, 2025]
     assert survey.departments == ["健康推進課", "子ども家庭支援センター"]
     assert survey.year_header(2025) == "令和７年度\n（計画2年目）"
+    assert survey.year_header(2022) == "令和４年度\n（基準値）"  # the plan's own wording
     assert survey.targets["K-02"] == 2.0 and survey.indicator("K-01").direction == 1
     headers = {c.value for row in load_workbook(other)["進捗一覧"].iter_rows(max_row=5) for c in row}
-    assert "令和７年度の取組状況" in headers and "令和８年度に向けた今後の展開" in headers
+    assert "令和７年度の実績と取組" in headers and "令和８年度に向けた今後の展開" in headers
+    assert "次年度の課題" in headers and "令和４年度\n（基準値）" in headers
 
 
 def test_other_plan_split_and_check(other: Path, tmp_path: Path):

@@ -71,6 +71,7 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
         ["template_version", survey.template_version],
         ["year_marks", json.dumps({str(k): v for k, v in plan.year_marks.items()}, ensure_ascii=False)],
         ["footnotes", json.dumps(list(plan.footnotes), ensure_ascii=False)],
+        ["headers", json.dumps(plan.headers, ensure_ascii=False)],
         ["config.change_warn_ratio", cfg.change_warn_ratio],
         ["config.reason_words", json.dumps(list(cfg.reason_words), ensure_ascii=False)],
         ["config.grade_rule", cfg.grade_rule],
@@ -126,6 +127,7 @@ def from_grid(grid: Sequence[Sequence[Any]]) -> Meta:
             baseline_year=int(kv["baseline_year"]),
             year_marks={int(k): v for k, v in json.loads(kv.get("year_marks") or "{}").items()},
             footnotes=tuple(json.loads(kv.get("footnotes") or "[]")),
+            headers=dict(json.loads(kv.get("headers") or "{}")),
         )
         config = Config(
             change_warn_ratio=float(kv.get("config.change_warn_ratio", Config.change_warn_ratio)),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import UserError
 from .numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
-from .survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
+from .survey import DEFAULT_HEADERS, NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
 
 
 class SourceError(UserError, ValueError):
@@ -37,6 +37,14 @@ def _value(raw: object, ind: Indicator, where: str) -> tuple[Value, int]:
     if parsed.status is not Status.NUMBER:
         raise SourceError(f"{where}: 「{raw}」を数値として読めません。{parsed.error or ''}")
     return parsed.value, parsed.decimals or 0
+
+
+def _headers(raw: dict, where: str) -> dict[str, str]:
+    unknown = set(raw) - set(DEFAULT_HEADERS)
+    if unknown:
+        raise SourceError(f"{where}: [plan.headers] に不明な項目があります：{'、'.join(sorted(unknown))}"
+                          f"（使える項目：{'、'.join(DEFAULT_HEADERS)}）")
+    return {k: str(v) for k, v in raw.items()}
 
 
 def load_source(path: str | Path) -> SourceSurvey:
@@ -69,6 +77,7 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             baseline_year=int(p["baseline_year"]),
             year_marks={int(k): v for k, v in p.get("year_marks", {}).items()},
             footnotes=tuple(p.get("footnotes", ())),
+            headers=_headers(p.get("headers", {}), where),
         )
         fiscal_year = int(p["fiscal_year"])
         cfg = data.get("config", {})

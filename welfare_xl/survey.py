@@ -20,6 +20,19 @@ NOT_AVAILABLE = "－"
 Value = Union[int, float, str, None]
 
 
+# Column wording of the form; a template may word them otherwise ([plan.headers]).
+# {year}/{next_year} are fiscal-year labels, {n} the plan year number.
+DEFAULT_HEADERS: dict[str, str] = {
+    "baseline": "（現状値）",
+    "plan_year": "（計画{n}年目）",
+    "target": "（目標値）",
+    "done": "{year}の取組状況",
+    "done_note": "増減に向けて取り組んだ内容等",
+    "next": "{next_year}に向けた今後の展開",
+    "next_note": "課題に向けた取り組み等",
+}
+
+
 @dataclass(frozen=True)
 class Plan:
     id: str
@@ -32,6 +45,10 @@ class Plan:
     baseline_year: int
     year_marks: dict[int, str] = field(default_factory=dict)  # footnote marks per year column
     footnotes: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)  # overrides of DEFAULT_HEADERS
+
+    def header(self, key: str, **fields: object) -> str:
+        return self.headers.get(key, DEFAULT_HEADERS[key]).format(**fields)
 
     def plan_year_no(self, year: int) -> int:
         """1 for the plan's first year (計画1年目)."""
@@ -159,19 +176,24 @@ class Survey:
         """Column header of a year: 平成29年度（現状値）, 令和元年度（計画1年目）."""
         label = fiscal_year_label(year)
         if year == self.plan.baseline_year:
-            return f"{label}\n（現状値）"
+            return f"{label}\n{self.plan.header('baseline')}"
         if self.plan.start_year <= year <= self.plan.target_year:
-            return f"{label}\n（計画{self.plan.plan_year_no(year)}年目）"
+            return f"{label}\n{self.plan.header('plan_year', n=self.plan.plan_year_no(year))}"
         return label
 
     def target_header(self) -> str:
-        return f"{fiscal_year_label(self.plan.target_year)}\n（目標値）"
+        return f"{fiscal_year_label(self.plan.target_year)}\n{self.plan.header('target')}"
+
+    def _year_fields(self) -> dict[str, str]:
+        return {"year": fiscal_year_label(self.fiscal_year), "next_year": fiscal_year_label(self.fiscal_year + 1)}
 
     def done_header(self) -> tuple[str, str]:
-        return (f"{fiscal_year_label(self.fiscal_year)}の取組状況", "増減に向けて取り組んだ内容等")
+        f = self._year_fields()
+        return (self.plan.header("done", **f), self.plan.header("done_note", **f))
 
     def next_header(self) -> tuple[str, str]:
-        return (f"{fiscal_year_label(self.fiscal_year + 1)}に向けた今後の展開", "課題に向けた取り組み等")
+        f = self._year_fields()
+        return (self.plan.header("next", **f), self.plan.header("next_note", **f))
 
 
 def assign_groups(indicators: list[Indicator]) -> tuple[Indicator, ...]:

@@ -213,3 +213,16 @@ def test_conditional_compilation_tracking() -> None:
     ]
     flags = dict(zip(lines, _mac_only_lines("\n".join(lines)), strict=True))
     assert [line for line in lines if not line.startswith("#") and flags[line]] == ["mac 1", "mac 2", "mac 3"]
+
+
+def test_a_crlf_checkout_builds_the_same_addin(tmp_path):
+    """Git for Windows checks text out with CRLF; the build must not depend on it."""
+    import shutil
+
+    from welfare_xl.xlam.build import addin_source_dir
+
+    src = tmp_path / "addin"
+    shutil.copytree(addin_source_dir(), src)
+    for path in list(src.rglob("*.xml")) + list(src.rglob("*.bas")) + list(src.rglob("*.cls")):
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert build_addin_bytes(src) == default_addin_path().read_bytes()

@@ -224,7 +224,9 @@ def load_vba_modules(source_dir: Path) -> tuple[list[VbaModule], str, str]:
 
 def _read_ribbon(source_dir: Path) -> bytes:
     path = source_dir / "customUI" / "customUI14.xml"
-    data = path.read_bytes()
+    # LF whatever the checkout: Git for Windows may give CRLF, and the built add-in
+    # must be byte-identical on every machine (install compares it with a fresh build).
+    data = path.read_bytes().replace(b"\r\n", b"\n")
     try:
         # Our own file from the repository: the standard parser is adequate.
         root = ElementTree.fromstring(data)
@@ -240,9 +242,9 @@ def _read_ribbon(source_dir: Path) -> bytes:
     return data
 
 
-def build_addin_bytes() -> bytes:
+def build_addin_bytes(source_dir: Path | None = None) -> bytes:
     """The complete .xlam as bytes (deterministic for given sources and xlwings)."""
-    source_dir = addin_source_dir()
+    source_dir = source_dir or addin_source_dir()
     modules, workbook_name, sheet_name = load_vba_modules(source_dir)
     project = VbaProject(name=VBA_PROJECT_NAME, modules=modules, references=(STDOLE_REFERENCE,))
     try:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from helpers_fill import TEMPLATE, TEMPLATE_SOURCE, fill_department, seed_inputs, seed_table, unprotect
+from helpers_fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, save_as_person, seed_inputs, seed_table,
+                          unprotect)
 from welfare_xl import layout as L
 from welfare_xl.cli import main
 from welfare_xl.commands.common import load_survey_file
@@ -363,6 +364,65 @@ def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     assert errors[1].startswith("地域共生課／K11 ［G3-01］")
     indicators = {r[0]: r for r in log_section(out, "指標別の反映内容")}
     assert indicators["G2-02b"][3] == "不採用" and "H9" in indicators["G2-02b"][10]
+
+
+def test_newest_return_that_cannot_be_read_whole_does_not_fall_back_to_the_older_one(work: Path):
+    """The correction deleted an input column: it is still the department's newest return,
+    so the older, wrong figures must not be written and the department is エラー."""
+    folder = work / "提出"
+    survey, first = work / "調査票.xlsx", work / "第1回.xlsx"
+    consolidate(survey, folder, first, now=RUN)
+    assert master_value(first, "G6-01") == pytest.approx(2.13)
+
+    values, texts = seed_values("交通課")
+    fill_department(work / "配布" / "交通課.xlsx", {**values, "G6-01": "9.99"}, texts, saved=T0,
+                    out=folder / "交通課.xlsx")
+    fixed = fill_department(work / "配布" / "交通課.xlsx", {**values, "G6-01": "2.20"}, texts,
+                            out=folder / "交通課_修正.xlsx")
+    wb = load_workbook(fixed)
+    ws = wb["交通課"]
+    unprotect(ws)
+    ws.delete_cols(next(c.column for row in ws.iter_rows() for c in row if c.value == "wxl:next"))
+    save_as_person(wb, fixed, saved=T1)
+
+    out = work / "第2回.xlsx"
+    result = consolidate(first, folder, out, now=RUN)
+    assert result.exit_code == 1
+    # The master keeps what it had: neither 9.99 (older file) nor anything of the newest.
+    assert master_value(out, "G6-01") == pytest.approx(2.13)
+    assert master_value(out, "G6-01", "done") == seed_table()["G6-01"].done
+    assert not any(c.indicator_id == "G6-01" for c in result.changes)
+
+    files = {f.file: f for f in result.files}
+    newest, older = files["交通課_修正.xlsx"], files["交通課.xlsx"]
+    assert (newest.status, newest.department, newest.rejected) == ("rejected", "交通課", ["G6-01"])
+    assert "今後の展開" in newest.note and "交通課.xlsx" in newest.note
+    assert (older.status, older.superseded_by) == ("superseded", "交通課_修正.xlsx")
+    assert "交通課_修正.xlsx" in older.note
+    dept = {d.department: d for d in result.departments}["交通課"]
+    assert (dept.label, dept.file) == ("エラー", "交通課_修正.xlsx")
+    assert "交通課_修正.xlsx" in dept.note and "今後の展開" in dept.note
+    assert "交通課.xlsx」は、より新しいファイルがあるため使いません" in dept.note
+    ind = {o.indicator.id: o for o in result.indicators}["G6-01"]
+    assert (ind.status, ind.source) == ("rejected", "交通課_修正.xlsx")
+    assert [r.code for r in ind.reasons] == ["column_missing"]
+
+    lines = "\n".join(result.summary_lines())
+    assert "交通課: エラー（" in lines and "エラー: 交通課_修正.xlsx／交通課 入力欄の列が見つかりません" in lines
+    status = {r[0]: r for r in log_section(out, "提出状況")}
+    assert status["交通課"][1:3] == ["エラー", "交通課_修正.xlsx"] and "交通課.xlsx" in status["交通課"][4]
+    indicators = {r[0]: r for r in log_section(out, "指標別の反映内容")}
+    assert indicators["G6-01"][3] == "不採用" and "列が見つかりません" in indicators["G6-01"][10]
+
+    # An older return that could not be read is simply replaced by a good newer one.
+    fill_department(work / "配布" / "交通課.xlsx", values, texts, saved=datetime(2020, 5, 16, tzinfo=timezone.utc),
+                    out=folder / "交通課_再提出.xlsx")
+    result = consolidate(first, folder, out, now=RUN)
+    files = {f.file: f.status for f in result.files}
+    assert files == {**files, "交通課_再提出.xlsx": "accepted", "交通課_修正.xlsx": "superseded",
+                     "交通課.xlsx": "superseded"}
+    assert {d.department: d.label for d in result.departments}["交通課"] == "差し替え"
+    assert result.exit_code == 0
 
 
 def test_file_of_another_year_is_rejected_whole(work: Path):

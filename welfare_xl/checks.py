@@ -23,6 +23,10 @@ from .survey import NOT_AVAILABLE, Indicator, Survey
 ERROR = "error"
 WARNING = "warning"
 
+# Fatal findings meaning the file is not from this survey at all (no 管理情報; another
+# plan, year or template version), as opposed to a file of this survey the department broke.
+FOREIGN_CODES = frozenset({"not_from_template", "wrong_template"})
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -81,6 +85,11 @@ class Submission:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def foreign(self) -> bool:
+        """The file does not belong to this survey: it can never stand for a department's return."""
+        return self.meta is None or any(f.code in FOREIGN_CODES for f in self.errors)
 
     def failed_ids(self) -> set[str]:
         return {f.indicator_id for f in self.errors if f.indicator_id}

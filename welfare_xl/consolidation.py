@@ -24,7 +24,11 @@ Rules (the secretariat's, written down):
   workbook's own saved time (docProps/core.xml) and then the file's
   modification time, which copying and mailing change. The others are listed
   as superseded. A file that does not belong to this survey (wrong year,
-  wrong template, no 管理情報) never supersedes a good one.
+  wrong template, no 管理情報) never supersedes a good one. A file of this
+  survey that cannot be read as a whole (a deleted input column, no table)
+  still counts: when it is the newest, all of the department's indicators are
+  rejected (the master keeps what it had) and the department is エラー; the
+  older return it was meant to replace is not used in its place.
 - An indicator with an error in the winning file is rejected: its value and,
   on the item's first row, its texts stay as they were in the master. The
   file's other indicators, and other files, still go through.
@@ -435,7 +439,8 @@ def consolidate_submissions(
         if sub.meta is not None and sub.meta.kind == SURVEY:
             outcomes[rf.name] = FileOutcome(
                 rf.name, IGNORED, note="部署の提出ファイルではなく調査票（集約先と同じ種類のブック）のため読み込みません。", **base)
-        elif sub.fatal:
+        elif sub.fatal and (sub.foreign or dept not in candidates):
+            # Not from this survey (or of no department of it): it never stands for a return.
             outcomes[rf.name] = FileOutcome(rf.name, REJECTED, errors=sub.errors, note=_first_message(sub.errors), **base)
             if dept in refused:
                 refused[dept].append(rf.name)
@@ -449,12 +454,14 @@ def consolidate_submissions(
         if not files:
             continue
         files.sort(key=_newness, reverse=True)
-        winners[dept] = files[0]
+        winners[dept] = newest = files[0]
         for old in files[1:]:
+            note = f"より新しい「{newest.name}」に差し替えられたため使いません。"
+            if newest.submission.fatal:
+                note += f"（「{newest.name}」はファイル全体を使えないため、この部署の指標は反映していません）"
             outcomes[old.name] = FileOutcome(
                 old.name, SUPERSEDED, department=dept, saved=old.submission.saved, mtime=old.mtime,
-                superseded_by=files[0].name, warnings=[],
-                note=f"より新しい「{files[0].name}」に差し替えられたため使いません。")
+                superseded_by=newest.name, warnings=[], note=note)
 
     after = _copy_values(survey)
     rows = table.by_id()
@@ -487,9 +494,10 @@ def consolidate_submissions(
                 continue
             entry = sub.entries.get(ind.id)
             out.warnings = [f for f in sub.warnings if f.indicator_id == ind.id]
-            if ind.id in failed or entry is None:
+            if sub.fatal or ind.id in failed or entry is None:
                 out.status = REJECTED
-                out.reasons = [f for f in sub.errors if f.indicator_id == ind.id] or [_missing_entry(sub, ind)]
+                out.reasons = (list(sub.errors) if sub.fatal else
+                               [f for f in sub.errors if f.indicator_id == ind.id] or [_missing_entry(sub, ind)])
                 rejected.append(ind.id)
                 continue
             accepted.append(ind.id)
@@ -510,6 +518,11 @@ def consolidate_submissions(
             status = ACCEPTED if not rejected else (PARTLY_REJECTED if accepted else REJECTED)
             note = (f"{len(accepted)}指標を反映、{len(rejected)}指標はエラーのため不採用" if rejected
                     else f"{len(accepted)}指標を反映")
+            if sub.fatal:
+                older = [f.name for f in candidates[dept][1:]]
+                note = (f"ファイル全体を使えません：{_first_message(sub.errors)} "
+                        f"この部署で最も新しいファイルのため、{len(rejected)}指標はすべて調査票の値のままです"
+                        + (f"（古い{_quoted(older)}は、より新しいこのファイルがあるため使いません）。" if older else "。"))
             outcomes[winner.name] = FileOutcome(
                 winner.name, status, department=dept, saved=sub.saved, mtime=winner.mtime,
                 accepted=accepted, rejected=rejected, errors=sub.errors, warnings=sub.warnings, note=note)
@@ -561,6 +574,10 @@ def _first_message(findings: Sequence[Finding]) -> str:
     return findings[0].message if findings else ""
 
 
+def _quoted(names: Sequence[str]) -> str:
+    return "、".join(f"「{n}」" for n in names)
+
+
 def _copy_values(survey: Survey) -> Survey:
     return replace(survey, values={k: dict(v) for k, v in survey.values.items()}, targets=dict(survey.targets),
                    texts=dict(survey.texts), grades=dict(survey.grades))
@@ -609,11 +626,18 @@ def _department_status(dept: str, winner: ReceivedFile | None, files: list[Recei
         return DepartmentStatus(dept, MISSING, note="提出ファイルがありません")
     outcome = outcomes[winner.name]
     notes = []
-    if len(files) > 1:
+    if winner.submission.fatal:
+        notes.append(f"最新の提出「{winner.name}」を使えません（{_first_message(winner.submission.errors)}）。"
+                     "様式を直して提出し直してもらってください")
+        if len(files) > 1:
+            notes.append(f"古い{_quoted(names[1:])}は、より新しいファイルがあるため使いません")
+    elif len(files) > 1:
         notes.append("差し替え前：" + "、".join(names[1:]))
     if refused:
         notes.append("不採用のファイル：" + "、".join(refused))
-    if outcome.status != ACCEPTED:
+    if winner.submission.fatal:
+        status = FAILED
+    elif outcome.status != ACCEPTED:
         notes.insert(0, f"{len(outcome.rejected)}指標がエラーのため不採用")
         status = FAILED
     else:

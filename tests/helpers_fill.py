@@ -84,6 +84,21 @@ def unprotect(ws) -> None:
     ws.protection.sheet = False
 
 
+def insert_row(ws, at: int) -> None:
+    """Excel's Insert ▸ Rows above 1-based row `at`: cells below move down, and merged
+    ranges move or grow with them (openpyxl's insert_rows moves the cells only)."""
+    merged = [rng.bounds for rng in ws.merged_cells.ranges]  # (min_col, min_row, max_col, max_row)
+    for rng in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(rng))
+    ws.insert_rows(at)
+    for c1, r1, c2, r2 in merged:
+        if r1 >= at:
+            r1, r2 = r1 + 1, r2 + 1
+        elif r2 >= at:
+            r2 += 1
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
 # --- the seed table ------------------------------------------------------------------------
 
 

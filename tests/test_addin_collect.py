@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xlwings_payload as P  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
 
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
+from helpers_fill import insert_row
 from test_addin import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
                         only_alert, run, table_of, values, with_settings)
 from welfare_xl import layout as L
@@ -23,7 +25,7 @@ from welfare_xl.addin import collect, publish
 from welfare_xl.addin import settings as S
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
 from welfare_xl.commands.split import split as split_files
-from welfare_xl.consolidation import LOG_SHEET, undo_changes
+from welfare_xl.consolidation import LOG_SHEET, UNDONE_SUFFIX, undo_changes
 from welfare_xl.progress import BEHIND_FILL
 
 
@@ -95,6 +97,7 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     wb, _ = P.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
     assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{collect.UNDONE_SUFFIX}" in wb.sheetnames
+    assert collect.UNDONE_SUFFIX == UNDONE_SUFFIX  # the file adapter's 元に戻す names it the same
     assert "元に戻す集約がありません" in only_alert(run(undone, "undo"))["prompt"]
 
 
@@ -117,6 +120,26 @@ def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
     assert wb["資料２"][edited.coordinate].value == pytest.approx(2.2)
     others = {k: v for k, v in values(wb["資料２"]).items() if k != edited.coordinate}
     assert others == {k: v for k, v in master_values(office).items() if k != edited.coordinate}
+
+
+def test_undo_after_a_row_was_inserted_restores_exactly_the_right_cells(office: Path, tmp_path: Path):
+    after, expected = tmp_path / "after.xlsx", tmp_path / "expected.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    shutil.copy(office, expected)
+    for path in (after, expected):  # a note row inserted inside 資料２ after consolidating (and in the original)
+        wb = load_workbook(path)
+        ws = wb["資料２"]
+        row = {r.id: r.row + 1 for r in table_of(ws).rows}["G2-02b"]
+        insert_row(ws, row)
+        ws.cell(row, 5).value = "（メモ：確認中）"
+        wb.save(path)
+
+    undo = run(after, "undo")
+    prompt = P.alerts(undo)[0]
+    assert "指標IDと列で探し直して戻しました" in prompt and "戻していません" not in prompt
+    undone = tmp_path / "undone.xlsx"
+    P.replay_file(undo, after, undone)
+    assert master_values(undone) == master_values(expected)
 
 
 def test_consolidating_again_replaces_the_log_and_changes_nothing_else(office: Path, tmp_path: Path):

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from helpers_fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, save_as_person, seed_inputs, seed_table,
-                          unprotect)
+from helpers_fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, insert_row, save_as_person, seed_inputs,
+                          seed_table, unprotect)
 from welfare_xl import layout as L
 from welfare_xl.cli import main
 from welfare_xl.commands.common import load_survey_file
-from welfare_xl.commands.consolidate import apply_changes, consolidate, submission_status
+from welfare_xl.commands.consolidate import UndoError, consolidate, submission_status, undo
 from welfare_xl.commands.split import split
 from welfare_xl.commands.template import build_template
 from welfare_xl.consolidation import LOG_SHEET, stale_changes, undo_changes
@@ -509,13 +509,9 @@ def test_output_written_atomically(work: Path):
     assert (work / "調査票.xlsx").read_bytes() == survey_bytes
 
 
-def _undo_file(path: Path) -> list:
-    """What the add-in does from the log alone: read it, revert every logged cell."""
-    undo = undo_changes(log_rows(path))
-    wb = load_workbook(path)
-    apply_changes(wb, undo)
-    wb.save(path)
-    return undo
+def _undo_file(path: Path):
+    """元に戻す on the file, from its log alone: every logged cell found again and reverted."""
+    return undo(path, now=RUN)
 
 
 def test_undo_from_the_log_restores_the_previous_values_exactly(work: Path):
@@ -529,8 +525,8 @@ def test_undo_from_the_log_restores_the_previous_values_exactly(work: Path):
     result = consolidate(first, folder, second, now=RUN)
     assert {(c.indicator_id, c.key) for c in result.changes} >= {("G1-01", "y2019"), ("G3-01", "grade")}
 
-    undo = _undo_file(second)
-    assert len(undo) == len(result.changes)
+    plan = _undo_file(second)
+    assert len(plan.restore) == len(result.changes) and not plan.edited and not plan.lost
     assert read_workbook(second).sheets["資料２"] == read_workbook(first).sheets["資料２"]
     ws2, rows, cols = master(second)
     ws1, _, _ = master(first)
@@ -540,6 +536,48 @@ def test_undo_from_the_log_restores_the_previous_values_exactly(work: Path):
     # Undoing the very first consolidation gives back the blank form's cells.
     _undo_file(first)
     assert read_workbook(first).sheets["資料２"] == read_workbook(survey).sheets["資料２"]
+
+
+def test_undo_finds_cells_by_indicator_and_column_after_a_row_was_inserted(work: Path):
+    survey, folder = work / "調査票.xlsx", work / "提出"
+    first, second = work / "第1回.xlsx", work / "第2回.xlsx"
+    consolidate(survey, folder, first, now=RUN)
+    values, texts = seed_values("地域共生課")
+    values.update({"G1-01": "600人", "G3-01": "1,800件"})  # above and below the inserted row; G3-01's grade too
+    texts["G1-01"] = ("差し替えた説明", texts["G1-01"][1])
+    fill_department(folder / "地域共生課.xlsx", values, texts, saved=T1)
+    result = consolidate(first, folder, second, now=RUN)
+    assert {(c.indicator_id, c.key) for c in result.changes} >= {("G1-01", "y2019"), ("G3-01", "y2019"),
+                                                                  ("G3-01", "grade"), ("G1-01", "done")}
+
+    # After consolidating, the secretariat inserts a row for a note inside 資料２ (above G2-02b,
+    # inside its item's merged cells), in the result and, for comparison, in the first master.
+    for path in (first, second):
+        wb = load_workbook(path)
+        _, rows, _ = master(path)
+        insert_row(wb["資料２"], rows["G2-02b"])
+        wb["資料２"].cell(rows["G2-02b"], 5).value = "（メモ：確認中）"
+        wb.save(path)
+    ws, rows, cols = master(second)
+    hand = ws.cell(rows["G3-01"], cols["y2019"])  # …and corrects a moved cell by hand
+    hand.value = 1750
+    ws.parent.save(second)
+
+    plan = _undo_file(second)
+    assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
+        ("G3-01", "y2019", hand.coordinate, L.cell_ref(rows["G3-01"] - 2, cols["y2019"] - 1))]
+    assert not plan.lost and len(plan.restore) == len(result.changes) - 1
+    assert any((c.indicator_id, c.key) == ("G3-01", "grade") and c.ref != c.logged_ref for c in plan.restore)
+    grid = read_workbook(second).sheets["資料２"]
+    expected = read_workbook(first).sheets["資料２"]
+    r, c = rows["G3-01"] - 1, cols["y2019"] - 1
+    assert grid[r][c] == 1750
+    grid[r][c] = expected[r][c]
+    assert grid == expected  # every other cell exactly as before the second consolidation
+    assert f"{hand.coordinate}［G3-01］令和元年度の実績値（集約時は " in "\n".join(plan.summary_lines())
+    assert LOG_SHEET not in load_workbook(second).sheetnames
+    with pytest.raises(UndoError, match="元に戻す集約がありません"):
+        _undo_file(second)
 
 
 def test_undo_tells_which_cells_were_edited_since(work: Path):

@@ -23,7 +23,7 @@ from welfare_xl.books import load_survey_grids
 from welfare_xl.checks import check_submission
 from welfare_xl.consolidation import (
     CHANGES_MARKER, CellChange, LogError, ReceivedFile, SkippedFile, column_runs, consolidate_submissions,
-    decode_value, encode_value, log_sheet_spec, logged_changes, parse_ref, same_value, undo_changes,
+    decode_value, encode_value, log_sheet_spec, logged_changes, parse_ref, plan_undo, same_value, undo_changes,
 )
 from welfare_xl.departments import department_sheet
 from welfare_xl.metadata import DEPARTMENT, SURVEY, to_grid
@@ -173,6 +173,49 @@ def test_log_changes_read_back_exactly(master):
     undo = undo_changes(grid)
     assert [(c.row, c.col, c.old, c.new) for c in undo] == [(c.row, c.col, c.new, c.old) for c in reversed(result.changes)]
     assert all(c.style == grade_style(None) for c in undo if c.key == L.GRADE)  # blank grade → plain cell
+
+
+def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(master):
+    survey = master[0]
+    result = run(master, [department_file(survey, d, f"{d}.xlsx") for d in survey.departments])
+    log = grid_of(log_sheet_spec(result))
+    blank = grid_of(survey_sheet(load_source(TEMPLATE_SOURCE).survey))
+    grid = [list(row) for row in blank]
+    for ch in result.changes:
+        grid[ch.row][ch.col] = ch.new
+    table = L.find_table(grid)
+    rows = table.by_id()
+    # Since consolidating: a row inserted above G1-01, G6-01's row deleted, the 今後の展開 key cleared.
+    for g in (grid, blank):
+        del g[rows["G6-01"].row]
+        g.insert(rows["G1-01"].row, [None] * len(g[0]))
+        g[table.key_row][table.columns[L.NEXT]] = None
+    grid[rows["G5-01"].row + 1][table.columns["y2019"]] = 99  # edited by hand (now one row lower)
+
+    plan = plan_undo(log, grid)
+    assert plan.sheet == "資料２"
+    assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
+        ("G5-01", "y2019", L.cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
+         L.cell_ref(rows["G5-01"].row, table.columns["y2019"]))]
+    lost = {(c.indicator_id, c.key): reason for c, reason in plan.lost}
+    assert {k for k in lost if k[0] == "G6-01"} == {("G6-01", k) for k in ("y2019", "done", "next", "grade")}
+    assert {k for k in lost if k[1] == L.NEXT} == {(c.indicator_id, L.NEXT) for c in result.changes if c.key == L.NEXT}
+    assert "指標［G6-01］の行がありません" in lost[("G6-01", "y2019")] and "M20" in lost[("G6-01", "grade")]
+    assert "列「wxl:next」がありません" in lost[("G1-01", L.NEXT)]
+    assert len(plan.restore) + len(plan.edited) + len(plan.lost) == len(result.changes)
+    for ch in plan.restore:
+        assert grid[ch.row][table.columns[L.ID]] == ch.indicator_id and ch.ref != ch.logged_ref
+        grid[ch.row][ch.col] = ch.new
+    for ch in plan.edited:
+        grid[ch.row][ch.col] = ch.new
+    for g in (grid, blank):  # the texts of the column undo could not find stay as consolidated
+        for row in g[table.key_row + 1:]:
+            row[table.columns[L.NEXT]] = None
+    assert grid == blank
+    text = "\n".join(plan.summary_lines())
+    assert "行や列が挿入・削除されていたため" in text and "行または列がなくなっているため戻せません" in text
+    with pytest.raises(LogError, match="指標の表"):
+        plan_undo(log, [["何もないシート"]])
 
 
 def test_undo_rejects_a_sheet_that_is_not_a_log():

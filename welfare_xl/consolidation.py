@@ -13,8 +13,8 @@ department, and the list of `CellChange`s to make on the master sheet. Adapters
 apply the changes (the file adapter with openpyxl, the add-in in bulk column
 runs, see `column_runs`) and render `log_sheet_spec(result)` as the sheet
 集約ログ. The log carries every changed cell with its old and new value as
-typed JSON, so `undo_changes(log_grid)` can restore the master from the log
-alone, without a backup.
+typed JSON, so `plan_undo(log_grid, grid)` can restore the master from the log
+alone, without a backup, finding each cell again by indicator ID and column key.
 
 Rules (the secretariat's, written down):
 
@@ -57,6 +57,7 @@ from .sheetspec import FILL_ERROR, FILL_HEADER, FILL_WARNING, PrintSetup, SheetS
 from .survey import NOT_AVAILABLE, Indicator, Survey
 
 LOG_SHEET = "集約ログ"
+UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）
 LOG_FORMAT = "welfare-xl-log/1"
 CHANGES_MARKER = "wxl:changes"
 CHANGE_FIELDS = ("sheet", "cell", "indicator_id", "key", "old", "new")
@@ -148,6 +149,8 @@ class CellChange:
     new: Any
     sheet: str = ""
     style: Style | None = None
+    # Where the 集約ログ recorded the cell, when it was re-located for undo: information only.
+    logged_ref: str | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> str:
@@ -921,12 +924,91 @@ def logged_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
 
 
 def undo_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
-    """The changes that restore what a consolidation overwrote, read from its log alone.
+    """The changes that restore what a consolidation overwrote, read from its log alone,
+    at the cells the log recorded.
 
     Each returned change has `new` = the value before consolidation and `old` =
     what consolidation wrote (what the cell should hold now; see `stale_changes`).
+    Rows or columns may have been inserted since: to apply them, use `plan_undo`,
+    which finds each cell again by indicator ID and column key.
     """
     return [ch.reverted() for ch in reversed(logged_changes(log_grid))]
+
+
+@dataclass
+class UndoPlan:
+    """What 元に戻す will do to the master sheet as it stands now (see `plan_undo`)."""
+
+    sheet: str  # the master sheet the log is for
+    restore: list[CellChange]  # re-located in the current sheet: apply these
+    edited: list[CellChange]  # re-located, but changed by hand since consolidation: left alone
+    lost: list[tuple[CellChange, str]]  # (change as logged, Japanese reason): its row or column is gone
+
+    @property
+    def moved(self) -> list[CellChange]:
+        """Changes whose cell is no longer where the log recorded it (rows or columns inserted)."""
+        return [ch for ch in self.restore + self.edited if ch.logged_ref and ch.logged_ref != ch.ref]
+
+    def summary_lines(self, *, bullet: str = "  ", limit: int | None = None) -> list[str]:
+        """What was put back and what was not, in Japanese, naming each cell left alone."""
+        def listed(items: list[str]) -> list[str]:
+            shown = items if limit is None else items[:limit]
+            more = [f"（ほか {len(items) - len(shown)} 個）"] if len(items) > len(shown) else []
+            return [f"{bullet}{x}" for x in shown] + more
+
+        lines = [f"直前の集約で変更した「{self.sheet}」のセル {len(self.restore)} 個を、集約前の内容に戻しました。"]
+        moved = [ch for ch in self.restore if ch.logged_ref and ch.logged_ref != ch.ref]
+        if moved:
+            lines.append(f"集約の後に行や列が挿入・削除されていたため、うち {len(moved)} 個は指標IDと列で探し直して戻しました。")
+        if self.edited:
+            lines.append(f"次の {len(self.edited)} 個のセルは集約の後に手で変更されているため、戻していません：")
+            lines += listed([describe_cell(ch) for ch in self.edited])
+        if self.lost:
+            lines.append(f"次の {len(self.lost)} 個の変更は、行または列がなくなっているため戻せません：")
+            lines += listed([reason for _, reason in self.lost])
+        return lines
+
+
+def describe_cell(ch: CellChange) -> str:
+    """A changed cell for a person: M16［G3-03］進捗評価（集約時は M15）."""
+    label = {L.DONE: "取組状況", L.NEXT: "今後の展開", L.GRADE: "進捗評価"}.get(ch.key)
+    year = L.key_year(ch.key)
+    label = label or (f"{fiscal_year_label(year)}の実績値" if year else ch.key)
+    moved = f"（集約時は {ch.logged_ref}）" if ch.logged_ref and ch.logged_ref != ch.ref else ""
+    return f"{ch.ref}［{ch.indicator_id}］{label}{moved}"
+
+
+def plan_undo(log_grid: Sequence[Sequence[Any]], grid: Sequence[Sequence[Any]], *, sheet: str = "") -> UndoPlan:
+    """Undo of the consolidation `log_grid` records, against the master sheet's current `grid`.
+
+    Every logged change is found again in `grid` by its indicator ID (the row)
+    and column key (the column), never by the logged cell reference, which
+    inserted or deleted rows and columns make wrong. A change whose row or column
+    no longer exists is reported in `lost`; one whose cell no longer holds what
+    consolidation wrote (edited by hand since) in `edited`; both are left alone.
+    """
+    changes = undo_changes(log_grid)
+    sheet = sheet or next((ch.sheet for ch in changes if ch.sheet), "")
+    table = L.find_table(grid)
+    if table is None:
+        raise LogError(f"シート「{sheet}」に指標の表（キー行 {L.KEY_PREFIX}{L.ID}）が見つからないため、元に戻せません。"
+                       "行や列を削除していないか確認してください。")
+    rows = table.by_id()
+    placed: list[CellChange] = []
+    lost: list[tuple[CellChange, str]] = []
+    for ch in changes:
+        row, col = rows.get(ch.indicator_id), table.columns.get(ch.key)
+        if row is None:
+            lost.append((ch, f"シート「{sheet}」に指標［{ch.indicator_id}］の行がありません（集約時のセル：{ch.ref}）。"))
+        elif col is None:
+            lost.append((ch, f"シート「{sheet}」に列「{L.KEY_PREFIX}{ch.key}」がありません"
+                             f"（指標［{ch.indicator_id}］、集約時のセル：{ch.ref}）。"))
+        else:
+            placed.append(replace(ch, row=row.row, col=col, logged_ref=ch.ref))
+    edited = stale_changes(placed, grid)
+    stale = {(ch.row, ch.col) for ch in edited}
+    restore = [ch for ch in placed if (ch.row, ch.col) not in stale]
+    return UndoPlan(sheet, restore, edited, lost)
 
 
 def stale_changes(changes: Iterable[CellChange], grid: Sequence[Sequence[Any]]) -> list[CellChange]:

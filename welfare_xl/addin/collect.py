@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 LABEL = "集約"
 UNDO_LABEL = "元に戻す"
 STATUS_LABEL = "提出状況"
-UNDONE_SUFFIX = "（取消済）"
+UNDONE_SUFFIX = "（取消済）"  # consolidation.UNDONE_SUFFIX; not imported, to keep this import light
 MAX_LISTED = 10
 
 
@@ -186,27 +186,26 @@ def consolidate(book: "xw.Book") -> str:
 
 
 def undo(book: "xw.Book") -> str:
-    from ..consolidation import LOG_SHEET, LogError, stale_changes, undo_changes
+    from ..consolidation import LOG_SHEET, LogError, plan_undo, undo_changes
 
     live = read_survey(book, UNDO_LABEL)
     log_sheet = find_sheet(book, LOG_SHEET)
     if log_sheet is None:
         return f"元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。"
+    log_grid = read_grid(log_sheet)
     try:
-        changes = undo_changes(read_grid(log_sheet))
+        foreign = [ch for ch in undo_changes(log_grid) if ch.sheet and ch.sheet != live.sheet]
+        if foreign:
+            raise NotApplicable(f"「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
+                                f"このブックの集約先は「{live.sheet}」です。元に戻せません。")
+        # Found again by indicator ID and column key: rows may have been inserted since.
+        plan = plan_undo(log_grid, live.grid, sheet=live.sheet)
     except LogError as exc:
         raise NotApplicable(f"「{LOG_SHEET}」シートを読み取れないため、元に戻せません。{exc}") from exc
-    foreign = [ch for ch in changes if ch.sheet and ch.sheet != live.sheet]
-    if foreign:
-        raise NotApplicable(f"「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
-                            f"このブックの集約先は「{live.sheet}」です。元に戻せません。")
-    edited = stale_changes(changes, live.grid)
-    edited_cells = {(ch.row, ch.col) for ch in edited}
-    restore = [ch for ch in changes if (ch.row, ch.col) not in edited_cells]
     master = book.sheets[live.sheet]
     with quiet(book):
         with unprotected(book, master):
-            write_changes(book, master, live.grid, restore, _group_rows(live))
+            write_changes(book, master, live.grid, plan.restore, _group_rows(live))
         undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
         previous = find_sheet(book, undone)
         if previous is not None:
@@ -215,12 +214,7 @@ def undo(book: "xw.Book") -> str:
         master.activate()
     status(book, None)
 
-    lines = [f"直前の集約で変更した「{live.sheet}」のセル {len(restore)} 個を、集約前の内容に戻しました。"]
-    if edited:
-        lines.append(f"次の {len(edited)} 個のセルは集約の後に手で変更されているため、戻していません：")
-        lines += [f"・{ch.ref}［{ch.indicator_id}］" for ch in edited[:MAX_LISTED]]
-        if len(edited) > MAX_LISTED:
-            lines.append(f"（ほか {len(edited) - MAX_LISTED} 個）")
+    lines = plan.summary_lines(bullet="・", limit=MAX_LISTED)
     lines.append(f"集約の記録は「{undone}」シートに残しました。ブックはまだ保存していません。")
     return "\n".join(lines)
 

@@ -4,7 +4,8 @@ File adapter over `welfare_xl.consolidation`: reads the folder with
 python-calamine, lets the core decide, then opens the survey with openpyxl
 (keeping its styles), writes only the changed cells and a fresh 集約ログ
 sheet, and saves atomically. Writing over the survey itself first keeps a
-timestamped backup beside it.
+timestamped backup beside it. `undo` puts back, from the 集約ログ alone, what
+the last consolidation changed (the add-in's 元に戻す on a file).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any, Iterable
 
 from ..checks import check_submission
 from ..consolidation import (
-    LOG_SHEET, CellChange, ConsolidationResult, ReceivedFile, SkippedFile, SubmissionStatus,
-    consolidate_submissions, log_sheet_spec,
+    LOG_SHEET, UNDONE_SUFFIX, CellChange, ConsolidationResult, LogError, ReceivedFile, SkippedFile,
+    SubmissionStatus, UndoPlan, consolidate_submissions, log_sheet_spec, plan_undo, undo_changes,
 )
 from ..errors import UserError
 from ..metadata import Meta
@@ -128,16 +129,65 @@ def backup(path: Path, now: datetime) -> Path:
 
 def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
     """The survey with the result's changes and a fresh log sheet, saved atomically to `out`."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(survey_path, keep_vba=survey_path.suffix.lower() == ".xlsm")
-    except Exception as exc:  # openpyxl raises many types for a file it cannot load
-        raise OutputError(f"{survey_path.name}: 調査票を書き込み用に開けません（{type(exc).__name__}）。") from exc
+    wb = _open_for_writing(survey_path)
     apply_changes(wb, result.changes)
     if LOG_SHEET in wb.sheetnames:
         del wb[LOG_SHEET]
     render_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(result))
+    return _save(wb, out)
+
+
+def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
+         now: datetime | None = None) -> UndoPlan:
+    """元に戻す on a file: put back what the last consolidation (its 集約ログ) overwrote.
+
+    Each logged cell is found again in the master sheet as it is now, by indicator
+    ID and column key (rows or columns may have been inserted since); cells edited
+    by hand since, and changes whose row or column is gone, are left alone and
+    listed in the returned plan. The log is kept as 集約ログ（取消済）, so the same
+    consolidation is never undone twice. Writing over the survey itself (the
+    default) first keeps a timestamped backup beside it.
+    """
+    survey_path = Path(survey_path)
+    out = Path(out_path) if out_path is not None else survey_path
+    _, book, data = load_survey_file(survey_path)
+    log_grid = data.sheets.get(LOG_SHEET)
+    if log_grid is None:
+        raise UndoError(f"{survey_path.name}: 元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。")
+    try:
+        foreign = [ch for ch in undo_changes(log_grid) if ch.sheet and ch.sheet != book.sheet]
+        if foreign:
+            raise UndoError(f"{survey_path.name}: 「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
+                            f"この調査票の集約先は「{book.sheet}」です。元に戻せません。")
+        plan = plan_undo(log_grid, data.sheets[book.sheet], sheet=book.sheet)
+    except LogError as exc:
+        raise UndoError(f"{survey_path.name}: {exc}") from exc
+    wb = _open_for_writing(survey_path)
+    apply_changes(wb, plan.restore)
+    undone = LOG_SHEET + UNDONE_SUFFIX
+    if undone in wb.sheetnames:
+        del wb[undone]
+    wb[LOG_SHEET].title = undone
+    if out.exists() and os.path.samefile(out, survey_path):
+        backup(survey_path, (now or datetime.now()).replace(microsecond=0))
+    _save(wb, out)
+    return plan
+
+
+class UndoError(UserError):
+    """元に戻す cannot be done on this file (exit code 2); nothing is written."""
+
+
+def _open_for_writing(survey_path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(survey_path, keep_vba=survey_path.suffix.lower() == ".xlsm")
+    except Exception as exc:  # openpyxl raises many types for a file it cannot load
+        raise OutputError(f"{survey_path.name}: 調査票を書き込み用に開けません（{type(exc).__name__}）。") from exc
+
+
+def _save(wb: Any, out: Path) -> Path:
     try:
         save_atomic(wb, out)
         return out

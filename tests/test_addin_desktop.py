@@ -1,0 +1,138 @@
+"""The add-in's desktop-only (COM) paths, against a recording fake of the COM objects.
+
+Desktop Excel cannot run here, so these tests check what the code asks COM for
+(objects, methods, arguments, constants from the Excel object model) and how it
+uses the answers. What Excel does with those calls is listed in README's
+checklist for a Windows PC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from com_fake import Com, FakeSheet, desktop_app
+from welfare_xl.addin import live
+
+# Excel object model constants the calls must carry.
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS = -4123, 2, 1, 2, 2
+
+
+# --- read_grid: the last cell holding a value, not UsedRange -------------------------------
+
+
+def finding_sheet(by_rows: tuple[int, int] | None, by_columns: tuple[int, int] | None,
+                  cells: dict[tuple[int, int], object] | None = None) -> FakeSheet:
+    """A sheet whose UsedRange reaches row 1,048,576 (formatting copied down) and whose
+    Cells.Find answers the given last cells by rows and by columns."""
+    api = Com("Worksheet")
+    found = {XL_BY_ROWS: by_rows, XL_BY_COLUMNS: by_columns}
+
+    def find(**kw):
+        hit = found[kw["SearchOrder"]]
+        return None if hit is None else Com("found", Row=hit[0], Column=hit[1])
+
+    object.__setattr__(api, "Cells", Com("Worksheet.Cells", api.calls).method("Find", find))
+    return FakeSheet(cells=cells, used=(1_048_576, 30), api=api)
+
+
+def test_read_grid_on_desktop_reads_up_to_the_last_value_found():
+    sheet = finding_sheet((12, 3), (5, 7), cells={(1, 1): "見出し", (12, 3): 513, (5, 7): "x"})
+    grid = live.read_grid(sheet)
+    assert sheet.reads == [((1, 1), (12, 7))]  # one read, not down to row 1,048,576
+    assert len(grid) == 12 and all(len(row) == 7 for row in grid)
+    assert grid[11][2] == 513.0 and grid[4][6] == "x" and grid[0][0] == "見出し"
+
+    finds = [kw for path, _, kw in sheet.api.calls if path == "Worksheet.Cells.Find"]
+    assert [kw["SearchOrder"] for kw in finds] == [XL_BY_ROWS, XL_BY_COLUMNS]
+    for kw in finds:
+        # Every setting Excel would otherwise take from the clerk's last Find dialog is given.
+        assert kw["What"] == "*" and kw["LookIn"] == XL_FORMULAS and kw["LookAt"] == XL_PART
+        assert kw["SearchDirection"] == XL_PREVIOUS
+        assert kw["MatchCase"] is False and kw["MatchByte"] is False and kw["SearchFormat"] is False
+    # searching backwards from A1 wraps to the sheet's end
+    assert ("Worksheet.Cells()", (1, 1), {}) in sheet.api.calls
+
+
+def test_read_grid_on_a_desktop_sheet_without_values_reads_a1_only():
+    sheet = finding_sheet(None, None)
+    assert live.read_grid(sheet) == [[None]]
+    assert sheet.reads == [((1, 1), (1, 1))]
+    assert sum(path == "Worksheet.Cells.Find" for path, _, _ in sheet.api.calls) == 1
+
+
+def test_read_grid_falls_back_to_the_used_range_when_find_fails():
+    api = Com("Worksheet")
+    object.__setattr__(api, "Cells", Com("Worksheet.Cells", api.calls).method("Find", RuntimeError("COM error")))
+    sheet = FakeSheet(api=api, used=(4, 2), cells={(4, 2): 1})
+    assert live.read_grid(sheet)[3][1] == 1.0
+    assert sheet.reads == [((1, 1), (4, 2))]
+
+
+# --- book_folder: FullName/Path through COM, never xlwings' fullname conversion -------------
+
+
+class DesktopBook:
+    """A desktop Book whose `fullname` must not be used (it converts OneDrive URLs)."""
+
+    def __init__(self, full_name: str, path: str = "") -> None:
+        self.app = desktop_app()
+        self.api = SimpleNamespace(FullName=full_name, Path=path)
+
+    @property
+    def fullname(self) -> str:  # pragma: no cover - reaching it is the failure
+        raise AssertionError("book.fullname walks OneDrive folders or raises for a URL: read book.api instead")
+
+
+def test_book_folder_reads_the_workbook_path_over_com(tmp_path: Path):
+    book = DesktopBook(str(tmp_path / "調査票.xlsx"), str(tmp_path))
+    assert live.book_folder(book) == tmp_path
+
+
+@pytest.mark.parametrize("full_name, path", [
+    ("https://d.docs.live.net/0123456789abcdef/進捗/調査票.xlsx", "https://d.docs.live.net/0123456789abcdef/進捗"),
+    ("https://city.sharepoint.com/sites/fukushi/Shared Documents/調査票.xlsx",
+     "https://city.sharepoint.com/sites/fukushi/Shared Documents"),
+    ("Book1", ""),  # never saved
+    ("調査票.xlsx", "relative"),
+    ("C:\\no\\such\\folder\\調査票.xlsx", "C:\\no\\such\\folder"),
+])
+def test_book_folder_is_unknown_for_urls_unsaved_books_and_missing_folders(full_name: str, path: str):
+    assert live.book_folder(DesktopBook(full_name, path)) is None
+
+
+def test_book_folder_is_unknown_when_com_fails():
+    class Failing:
+        app = desktop_app()
+
+        @property
+        def api(self):
+            raise RuntimeError("COM error")
+
+    assert live.book_folder(Failing()) is None
+
+
+def test_an_unknown_book_folder_asks_for_the_working_folder():
+    from welfare_xl.addin import settings as S
+
+    settings = S.Settings(book_dir=None)
+    with pytest.raises(S.FolderUnknown) as exc:
+        settings.folder(S.SUBMISSIONS)
+    assert f"「{S.SHEET}」シートの「{S.BASE}」" in str(exc.value)
+
+
+# --- where new sheets go ---------------------------------------------------------------------
+
+
+def test_visibility_as_com_and_the_remote_engine_report_it():
+    assert live.is_visible(FakeSheet(visible=-1)) and live.is_visible(FakeSheet(visible=True))
+    assert not live.is_visible(FakeSheet(visible=0)) and not live.is_visible(FakeSheet(visible=False))
+    assert not live.is_visible(FakeSheet(visible=2))  # xlSheetVeryHidden is truthy
+
+
+def test_new_sheets_go_after_the_last_visible_sheet():
+    sheets = [FakeSheet("資料２"), FakeSheet("設定"), FakeSheet("管理情報", visible=0), FakeSheet("x", visible=2)]
+    book = SimpleNamespace(sheets=sheets, app=desktop_app())
+    assert live.last_visible_sheet(book).name == "設定"

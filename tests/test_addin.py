@@ -298,6 +298,8 @@ def test_split_without_settings_adds_them_and_says_where_files_cannot_go(tmp_pat
 
     wb, _ = P.replay_file(book, path, tmp_path / "with_settings.xlsx")
     assert S.parse([[c.value for c in r] for r in wb[S.SHEET].iter_rows()]) == S.DEFAULTS
+    # New sheets go after the last visible sheet, never after (and so never moving) the hidden 管理情報.
+    assert wb.sheetnames[-2:] == [S.SHEET, META_SHEET] and wb[META_SHEET].sheet_state == "hidden"
     # the clerk fills in the folder; the next press writes the files
     ws = wb[S.SHEET]
     next(r for r in ws.iter_rows() if r[0].value == S.BASE)[1].value = str(tmp_path)

@@ -26,6 +26,7 @@ from welfare_xl.addin import settings as S
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
 from welfare_xl.commands.split import split as split_files
 from welfare_xl.consolidation import LOG_SHEET, UNDONE_SUFFIX, undo_changes
+from welfare_xl.metadata import SHEET as META_SHEET
 from welfare_xl.progress import BEHIND_FILL
 
 
@@ -171,6 +172,17 @@ def test_consolidate_without_settings_adds_them_and_asks_for_the_folder(tmp_path
     assert alert["args"][3] == "critical" and f"「{S.BASE}」" in alert["args"][0]
     wb, _ = P.replay_file(book, survey)
     assert S.parse([[c.value for c in r] for r in wb[S.SHEET].iter_rows()])[S.SUBMISSIONS] == "提出"
+
+
+def test_the_log_goes_after_the_last_visible_sheet_not_after_the_hidden_one(office: Path, tmp_path: Path):
+    # 管理情報 (hidden) last, as in a survey whose 設定 the add-in added: the log goes before it.
+    wb = load_workbook(office)
+    wb.move_sheet(META_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(META_SHEET))
+    wb.save(office)
+    assert load_workbook(office).sheetnames == ["資料２", S.SHEET, META_SHEET]
+    wb, _ = P.replay_file(run(office, "consolidate"), office)
+    assert wb.sheetnames == ["資料２", S.SHEET, LOG_SHEET, META_SHEET]
+    assert wb[META_SHEET].sheet_state == "hidden"
 
 
 def test_status_lists_departments_and_writes_nothing(office: Path):

@@ -136,3 +136,68 @@ def test_new_sheets_go_after_the_last_visible_sheet():
     sheets = [FakeSheet("資料２"), FakeSheet("設定"), FakeSheet("管理情報", visible=0), FakeSheet("x", visible=2)]
     book = SimpleNamespace(sheets=sheets, app=desktop_app())
     assert live.last_visible_sheet(book).name == "設定"
+
+
+class NewSheet:
+    """A sheet just added over COM: naming may fail, deletion is recorded."""
+
+    def __init__(self, refuse_name: bool = False) -> None:
+        self.refuse_name, self.deleted, self._name = refuse_name, False, "Sheet4"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if self.refuse_name:
+            raise RuntimeError("COM error: that name is not allowed")
+        self._name = value
+
+    def delete(self) -> None:
+        self.deleted = True
+
+
+class AddingSheets:
+    def __init__(self, new: NewSheet) -> None:
+        self.new, self.adds = new, []
+
+    def add(self, name=None, before=None, after=None):
+        self.adds.append({"name": name, "before": before, "after": after})
+        return self.new
+
+
+def adding_book(new: NewSheet) -> SimpleNamespace:
+    return SimpleNamespace(app=desktop_app(), sheets=AddingSheets(new))
+
+
+def test_a_new_sheet_is_named_inside_the_cleanup_on_desktop(monkeypatch: pytest.MonkeyPatch):
+    from welfare_xl.addin import render
+    from welfare_xl.sheetspec import SheetSpec
+
+    rendered = []
+    monkeypatch.setattr(render, "render", lambda book, sheet, spec, **kw: rendered.append(sheet.name))
+    anchor = FakeSheet("設定")
+    book = adding_book(NewSheet())
+    sheet = render.render_new_sheet(book, SheetSpec(name="集約ログ"), after=anchor)
+    assert book.sheets.adds == [{"name": None, "before": None, "after": anchor}]
+    assert sheet.name == "集約ログ" and rendered == ["集約ログ"] and not sheet.deleted
+
+    refused = adding_book(NewSheet(refuse_name=True))
+    with pytest.raises(RuntimeError, match="name is not allowed"):
+        render.render_new_sheet(refused, SheetSpec(name="集約ログ"), after=anchor)
+    assert refused.sheets.new.deleted  # no unnamed "Sheet4" left behind
+
+
+def test_a_half_rendered_sheet_is_deleted_on_desktop(monkeypatch: pytest.MonkeyPatch):
+    from welfare_xl.addin import render
+    from welfare_xl.sheetspec import SheetSpec
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("COM error half-way")
+
+    monkeypatch.setattr(render, "render", fail)
+    book = adding_book(NewSheet())
+    with pytest.raises(RuntimeError, match="half-way"):
+        render.render_new_sheet(book, SheetSpec(name="設定"), after=FakeSheet("資料２"))
+    assert book.sheets.new.deleted

@@ -214,6 +214,47 @@ def test_file_time_decides_when_saved_times_are_equal(work: Path):
     assert {f.file: f.status for f in result.files}["交通課.xlsx"] == "superseded"
 
 
+def test_same_saved_time_with_different_figures_is_said_and_exits_1(work: Path):
+    """Two returns saved at the same moment disagree: the newer file copy is used, and said so."""
+    folder = work / "提出"
+    values, texts = seed_values("交通課")
+    fill_department(work / "配布" / "交通課.xlsx", {**values, "G6-01": "2.50"}, texts, saved=T0,
+                    mtime=datetime(2020, 5, 9, tzinfo=timezone.utc), out=folder / "交通課_A.xlsx")
+    fill_department(folder / "交通課.xlsx", {}, {}, saved=T0, mtime=datetime(2020, 5, 8, 12, tzinfo=timezone.utc))
+    out = work / "集約.xlsx"
+    result = consolidate(work / "調査票.xlsx", folder, out, now=RUN)
+    assert master_value(out, "G6-01") == pytest.approx(2.50)
+    assert result.exit_code == 1  # the clerk must look
+
+    why = "保存日時が同じため、ファイルの更新日時が新しい方を使いました"
+    dept = {d.department: d for d in result.departments}["交通課"]
+    assert (dept.label, dept.file) == ("差し替え", "交通課_A.xlsx")
+    assert why in dept.note and "「交通課_A.xlsx」" in dept.note and "「交通課.xlsx」" in dept.note
+    files = {f.file: f for f in result.files}
+    assert why in files["交通課.xlsx"].note and "交通課_A.xlsx" in files["交通課.xlsx"].note
+    assert why in files["交通課_A.xlsx"].note
+    (warning,) = result.warnings
+    assert (warning.severity, warning.code, warning.file) == ("warning", "same_saved_time", "交通課_A.xlsx")
+    assert warning in files["交通課_A.xlsx"].warnings
+    lines = "\n".join(result.summary_lines())
+    assert "確認が必要なこと:" in lines and f"注意: 交通課_A.xlsx" in lines and why in lines
+    assert "未提出・エラー" not in lines.splitlines()[-1]
+    overview = {r[0]: r[1] for r in log_section(out, "実行の概要")}
+    assert why in overview["確認が必要なこと"]
+    status_rows = {r[0]: r for r in log_section(out, "提出状況")}
+    assert why in status_rows["交通課"][4]
+    data = result.to_json()
+    assert data["warnings"][0]["code"] == "same_saved_time" and data["exit_code"] == 1
+    assert submission_status(work / "調査票.xlsx", folder).warnings == result.warnings
+
+    # The same figures under two names (a copy): nothing to decide, nothing to say.
+    (folder / "交通課_A.xlsx").unlink()
+    shutil.copy(folder / "交通課.xlsx", folder / "交通課のコピー.xlsx")
+    result = consolidate(work / "調査票.xlsx", folder, out, now=RUN)
+    assert result.exit_code == 0 and not result.warnings
+    assert "保存日時が同じ" not in {d.department: d for d in result.departments}["交通課"].note
+
+
 # --- what lies in the folder --------------------------------------------------------------------
 
 

@@ -47,7 +47,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from . import layout as L
 from .books import cell_text
-from .checks import ERROR, Finding, Submission
+from .checks import ERROR, WARNING, Finding, Submission
 from .errors import UserError
 from .eras import fiscal_year_label
 from .metadata import SURVEY
@@ -294,11 +294,14 @@ class ConsolidationResult:
     problems: list[str] = field(default_factory=list)  # Japanese: issues of the master itself
     output: str = ""  # set by the adapter that wrote the result
     backup: str | None = None
+    # Decisions the secretariat should confirm (two returns saved at the same moment that
+    # disagree): the result stands, but the run is not complete (exit code 1).
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        """Every department submitted and every file went through cleanly."""
-        return (all(d.done for d in self.departments) and not self.problems
+        """Every department submitted, every file went through cleanly, nothing to confirm."""
+        return (all(d.done for d in self.departments) and not self.problems and not self.warnings
                 and not any(f.status in (REJECTED, PARTLY_REJECTED) for f in self.files))
 
     @property
@@ -336,6 +339,7 @@ class ConsolidationResult:
             "indicators": [o.to_json() for o in self.indicators],
             "changes": [c.to_json() for c in self.changes],
             "problems": list(self.problems),
+            "warnings": [_finding_json(f) for f in self.warnings],
         }
 
     def summary_lines(self) -> list[str]:
@@ -355,15 +359,15 @@ class ConsolidationResult:
             lines.append("反映しなかった内容:")
             lines += [f"  {e.line()}" for e in errors]
         lines += [f"集約先の問題: {p}" for p in self.problems]
+        if self.warnings:
+            lines.append("確認が必要なこと:")
+            lines += [f"  {w.line()}" for w in self.warnings]
         n_values = sum(c.key == L.year_key(self.fiscal_year) for c in self.changes)
         n_texts = sum(c.key in (L.DONE, L.NEXT) for c in self.changes)
         n_grades = sum(c.key == L.GRADE for c in self.changes)
         lines.append(f"変更したセル: {len(self.changes)} 件（実績値 {n_values}、取組状況・今後の展開 {n_texts}、"
                      f"進捗評価 {n_grades}）。詳細は「{LOG_SHEET}」シートにあります。")
-        if self.complete:
-            lines.append("すべての部署の提出を反映しました。")
-        else:
-            lines.append("未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。")
+        lines.append(_closing(self))
         return lines
 
 
@@ -376,21 +380,24 @@ class SubmissionStatus:
     folder: str
     departments: list[DepartmentStatus]
     files: list[FileOutcome]
+    warnings: list[Finding] = field(default_factory=list)
 
     @classmethod
     def of(cls, result: ConsolidationResult) -> "SubmissionStatus":
-        return cls(result.fiscal_year, result.survey_file, result.folder, result.departments, result.files)
+        return cls(result.fiscal_year, result.survey_file, result.folder, result.departments, result.files,
+                   list(result.warnings))
 
     @property
     def complete(self) -> bool:
-        return all(d.done for d in self.departments) and not any(
+        return all(d.done for d in self.departments) and not self.warnings and not any(
             f.status in (REJECTED, PARTLY_REJECTED) for f in self.files)
 
     def to_json(self) -> dict[str, Any]:
         return {"survey": self.survey_file, "folder": self.folder, "fiscal_year": self.fiscal_year,
                 "complete": self.complete,
                 "departments": [d.to_json() for d in self.departments],
-                "files": [f.to_json() for f in self.files]}
+                "files": [f.to_json() for f in self.files],
+                "warnings": [_finding_json(f) for f in self.warnings]}
 
     def summary_lines(self) -> list[str]:
         n = {code: sum(d.status == code for d in self.departments) for code in DEPARTMENT_LABELS}
@@ -402,7 +409,15 @@ class SubmissionStatus:
         if others:
             lines.append("確認が必要なファイル:")
             lines += [f"  {f.file}: {f.label}（{f.note}）" for f in others]
-        lines.append("すべての部署が提出済みです。" if self.complete else "未提出・エラーの部署があります。")
+        if self.warnings:
+            lines.append("確認が必要なこと:")
+            lines += [f"  {w.line()}" for w in self.warnings]
+        if self.complete:
+            lines.append("すべての部署が提出済みです。")
+        elif all(d.done for d in self.departments) and not others:
+            lines.append("すべての部署が提出済みですが、確認が必要なことがあります。")
+        else:
+            lines.append("未提出・エラーの部署があります。")
         return lines
 
 
@@ -453,13 +468,29 @@ def consolidate_submissions(
             candidates[dept].append(rf)
 
     winners: dict[str, ReceivedFile] = {}
+    ties: dict[str, tuple[list[ReceivedFile], str]] = {}  # department -> (files tied with the newest, why)
+    warnings: list[Finding] = []
     for dept, files in candidates.items():
         if not files:
             continue
         files.sort(key=_newness, reverse=True)
         winners[dept] = newest = files[0]
+        tied = [f for f in files[1:] if _utc(f.submission.saved) == _utc(newest.submission.saved)
+                and not _same_content(f.submission, newest.submission)]
+        if tied:
+            why = _tie_reason(newest, tied)
+            ties[dept] = (tied, why)
+            warnings.append(Finding(
+                WARNING, "same_saved_time",
+                f"{_quoted([newest.name] + [f.name for f in tied])}は{_saved_phrase(newest)}内容が違います。"
+                f"{why}（「{newest.name}」）。どちらが最新か{dept}に確認してください。",
+                file=newest.name))
+        tied_names = {f.name for f in tied}
         for old in files[1:]:
-            note = f"より新しい「{newest.name}」に差し替えられたため使いません。"
+            if old.name in tied_names:
+                note = f"「{newest.name}」と{_saved_phrase(newest)}内容が違います。{ties[dept][1]}（「{newest.name}」）。"
+            else:
+                note = f"より新しい「{newest.name}」に差し替えられたため使いません。"
             if newest.submission.fatal:
                 note += f"（「{newest.name}」はファイル全体を使えないため、この部署の指標は反映していません）"
             outcomes[old.name] = FileOutcome(
@@ -526,9 +557,14 @@ def consolidate_submissions(
                 note = (f"ファイル全体を使えません：{_first_message(sub.errors)} "
                         f"この部署で最も新しいファイルのため、{len(rejected)}指標はすべて調査票の値のままです"
                         + (f"（古い{_quoted(older)}は、より新しいこのファイルがあるため使いません）。" if older else "。"))
+            file_warnings = list(sub.warnings)
+            if dept in ties:
+                tied, why = ties[dept]
+                note += f"（{_quoted([f.name for f in tied])}と{_saved_phrase(winner)}内容が違います。{why}）"
+                file_warnings += [w for w in warnings if w.file == winner.name]
             outcomes[winner.name] = FileOutcome(
                 winner.name, status, department=dept, saved=sub.saved, mtime=winner.mtime,
-                accepted=accepted, rejected=rejected, errors=sub.errors, warnings=sub.warnings, note=note)
+                accepted=accepted, rejected=rejected, errors=sub.errors, warnings=file_warnings, note=note)
 
     grades = grade_survey(after)
     for out in indicators:
@@ -548,17 +584,45 @@ def consolidate_submissions(
             if old != g.label:
                 changes.append(CellChange(row.row, col, L.GRADE, ind.id, old, g.label, sheet, grade_style(g)))
 
-    dept_status = [_department_status(d, winners.get(d), candidates[d], refused[d], outcomes) for d in departments]
+    dept_status = [_department_status(d, winners.get(d), candidates[d], refused[d], outcomes, ties.get(d))
+                   for d in departments]
     changes.sort(key=lambda c: (c.col, c.row))
     return ConsolidationResult(
         run_at=run_at, survey_file=survey_file, folder=folder, sheet=sheet, fiscal_year=fy,
         departments=dept_status, files=[outcomes[k] for k in sorted(outcomes)], indicators=indicators,
-        changes=changes, survey=after, grades=grades, problems=problems)
+        changes=changes, survey=after, grades=grades, problems=problems, warnings=warnings)
 
 
 def _newness(rf: ReceivedFile) -> tuple[datetime, datetime, str]:
-    """Sort key, newest last: saved time, then file time, then name (for a stable order)."""
+    """Sort key, newest last: saved time, then file time, then name (for a stable order).
+
+    Equal saved times happen when a department copies one workbook and edits the
+    copy without Excel saving it again, or mails the same file twice: the newer
+    file time is a reasonable tie-break, but when the contents differ it is a
+    guess, which consolidation states (`_tie_reason`) and asks the secretariat to confirm.
+    """
     return (_utc(rf.submission.saved) or _OLDEST, _utc(rf.mtime) or _OLDEST, rf.name)
+
+
+def _same_content(a: Submission, b: Submission) -> bool:
+    """Two returns say the same: nothing to decide between them."""
+    def content(sub: Submission) -> Any:
+        return (sub.fatal, sorted((f.code, f.cell or "") for f in sub.errors),
+                sorted((i, encode_value(e.value), e.done, e.next) for i, e in sub.entries.items()))
+    return content(a) == content(b)
+
+
+def _saved_phrase(rf: ReceivedFile) -> str:
+    saved = rf.submission.saved
+    return f"保存日時が同じ（{_local(saved)}）で" if saved is not None else "どちらも保存日時の記録がなく、"
+
+
+def _tie_reason(newest: ReceivedFile, tied: Sequence[ReceivedFile]) -> str:
+    """Why `newest` was used over files saved at the same moment (Japanese, one sentence, no final 。)."""
+    first = "保存日時が同じため" if newest.submission.saved is not None else "保存日時の記録がないため"
+    if all(_utc(f.mtime) == _utc(newest.mtime) for f in tied):
+        return f"{first}、ファイルの更新日時も同じため、ファイル名の順で後の方を使いました"
+    return f"{first}、ファイルの更新日時が新しい方を使いました"
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -620,7 +684,8 @@ def _text_changes(ind: Indicator, row: L.TableRow, table: L.Table, texts: tuple[
 
 
 def _department_status(dept: str, winner: ReceivedFile | None, files: list[ReceivedFile], refused: list[str],
-                       outcomes: Mapping[str, FileOutcome]) -> DepartmentStatus:
+                       outcomes: Mapping[str, FileOutcome],
+                       tie: tuple[list[ReceivedFile], str] | None = None) -> DepartmentStatus:
     names = [f.name for f in files]
     if winner is None:
         if refused:
@@ -636,6 +701,10 @@ def _department_status(dept: str, winner: ReceivedFile | None, files: list[Recei
             notes.append(f"古い{_quoted(names[1:])}は、より新しいファイルがあるため使いません")
     elif len(files) > 1:
         notes.append("差し替え前：" + "、".join(names[1:]))
+    if tie is not None:
+        tied, why = tie
+        notes.append(f"{_quoted([winner.name] + [f.name for f in tied])}は{_saved_phrase(winner)}内容が違います。"
+                     f"{why}（「{winner.name}」）。どちらが最新か部署に確認してください")
     if refused:
         notes.append("不採用のファイル：" + "、".join(refused))
     if winner.submission.fatal:
@@ -696,6 +765,16 @@ def decode_value(text: Any) -> Any:
     if not isinstance(text, str):
         return text
     return from_jsonable(json.loads(text))
+
+
+def _closing(result: ConsolidationResult) -> str:
+    """The last word of a run: done, or what the secretariat has to do."""
+    if result.complete:
+        return "すべての部署の提出を反映しました。"
+    if (all(d.done for d in result.departments) and not result.problems
+            and not any(f.status in (REJECTED, PARTLY_REJECTED) for f in result.files)):
+        return "すべての部署の提出を反映しましたが、確認が必要なことがあります（「確認が必要なこと」を見てください）。"
+    return "未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。"
 
 
 # --- the log sheet --------------------------------------------------------------------------
@@ -824,10 +903,10 @@ def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
         ("バックアップ", result.backup or "（なし）"),
         ("提出状況", result.status_line()),
         ("変更したセル", f"{len(result.changes)} 件"),
-        ("結果", "すべての部署の提出を反映しました。" if result.complete
-         else "未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。"),
+        ("結果", _closing(result)),
     ]
     overview += [("集約先の問題", p) for p in result.problems]
+    overview += [("確認が必要なこと", w.message) for w in result.warnings]
     for label, value in overview:
         spec.put(r, 0, label, _LOG_LABEL)
         spec.put(r, 1, value, _LOG_VALUE)

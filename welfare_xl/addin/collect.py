@@ -25,7 +25,7 @@ from .. import layout as L
 from ..eras import fiscal_year_label
 from . import settings as S
 from .desktop import quiet, unprotected
-from .live import Grid, NotApplicable, find_sheet, is_desktop, read_grid, status
+from .live import Grid, NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from .marks import paint
 from .render import block, cell_value, rectangles, render_new_sheet
 from .workbook import LiveSurvey, read_survey
@@ -158,7 +158,7 @@ def consolidate(book: "xw.Book") -> str:
         old_log = find_sheet(book, LOG_SHEET)
         if old_log is not None:
             old_log.delete()
-        render_new_sheet(book, log_sheet_spec(result), after=book.sheets[len(book.sheets) - 1], autofit_rows=True)
+        render_new_sheet(book, log_sheet_spec(result), after=last_visible_sheet(book), autofit_rows=True)
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
             write_changes(book, master, live.grid, result.changes, spans)

@@ -275,14 +275,31 @@ def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | Non
                      autofit_rows: bool = False) -> "xw.Sheet":
     """Add a sheet named `spec.name` after `after` and render `spec` on it.
 
-    Should desktop Excel fail half-way, the half-made sheet is deleted again, so
-    that a later run does not take it for a finished one.
+    Should desktop Excel fail half-way, from adding the sheet on, the half-made
+    sheet is deleted again, so that a later run does not take it for a finished
+    one. COM adds a sheet and names it in two calls, so on the desktop the
+    sheet is added unnamed and named inside the same cleanup: a name Excel
+    refuses leaves no "Sheet4" behind. (The remote engine queues the writes;
+    after an error `run` drops them all, so there is nothing to delete.)
+
+    `after` should be a visible sheet (`live.last_visible_sheet`): given the
+    last sheet, xlwings' COM engine moves that sheet, and the last one is often
+    the hidden 管理情報.
     """
-    sheet = book.sheets.add(name=spec.name, after=after)
+    desktop = is_desktop(book)
+    sheet = None
     try:
+        if desktop:
+            sheet = book.sheets.add(after=after)
+            sheet.name = spec.name
+        else:
+            sheet = book.sheets.add(name=spec.name, after=after)
         render(book, sheet, spec, autofit_rows=autofit_rows)
     except Exception:
-        if is_desktop(book):
-            sheet.delete()
+        if desktop and sheet is not None:
+            try:
+                sheet.delete()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
         raise
     return sheet

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..sheetspec import FILL_HEADER, FILL_INPUT, SheetSpec, Style
 from ..errors import UserError
-from .live import Grid, book_folder, find_sheet, read_grid
+from .live import Grid, book_folder, find_sheet, last_visible_sheet, read_grid
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -142,6 +142,6 @@ def load(book: "xw.Book", *, create: bool) -> Settings:
         from .render import render_new_sheet
 
         active = book.sheets.active
-        render_new_sheet(book, spec(), after=book.sheets[len(book.sheets) - 1])
+        render_new_sheet(book, spec(), after=last_visible_sheet(book))  # never after the hidden 管理情報
         active.activate()  # adding a sheet activates it; the clerk stays where they were
     return settings

@@ -466,6 +466,40 @@ def test_newest_return_that_cannot_be_read_whole_does_not_fall_back_to_the_older
     assert result.exit_code == 0
 
 
+def test_history_and_target_changed_by_a_department_are_flagged_and_never_written(work: Path):
+    path = work / "提出" / "交通課.xlsx"
+    wb = load_workbook(path)
+    ws = wb["交通課"]
+    unprotect(ws)
+    table = L.find_table([list(r) for r in ws.iter_rows(values_only=True)])
+    r = table.by_id()["G6-01"].row + 1
+    ws.cell(r, table.columns["y2017"] + 1).value = 3.0
+    ws.cell(r, table.columns["y2018"] + 1).value = 9.99
+    ws.cell(r, table.columns["target"] + 1).value = 1.0
+    save_as_person(wb, path, saved=T0)
+
+    out = work / "集約.xlsx"
+    result = consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
+    assert result.exit_code == 0  # warnings: the figures went through
+    # Only the year's value, texts and grade are ever written: the master's history and target stay.
+    assert {c.key for c in result.changes} <= {"y2019", "done", "next", "grade"}
+    assert (master_value(out, "G6-01", "y2017"), master_value(out, "G6-01", "y2018"),
+            master_value(out, "G6-01", "target")) == (pytest.approx(2.09), pytest.approx(2.18), pytest.approx(2.18))
+    assert master_value(out, "G6-01") == pytest.approx(2.13)
+
+    f = {x.file: x for x in result.files}["交通課.xlsx"]
+    locked = [w for w in f.warnings if w.code == "locked_changed"]
+    assert [w.cell for w in locked] == [L.cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
+    assert "調査票：2.18人/km、このファイル：9.99人/km" in locked[1].message
+    assert not [w for w in f.warnings if w.code == "big_change"]  # 2.18 → 2.13, from the master's 平成30年度
+    section = log_section(out, "ファイル別の結果")
+    start = next(i for i, row in enumerate(section) if row[0] == "交通課.xlsx")
+    noted = [row[4] for row in section[start + 1:start + 6] if row[2] == "注意"]
+    assert any(n.startswith("交通課／") and "保護されたセル（平成30年度）が変更されています" in n for n in noted)
+    indicators = {row[0]: row for row in log_section(out, "指標別の反映内容")}
+    assert "保護されたセル（目標値）" in indicators["G6-01"][10]
+
+
 def test_file_of_another_year_is_rejected_whole(work: Path):
     source = work / "R2.toml"
     source.write_text(TEMPLATE_SOURCE.read_text(encoding="utf-8").replace("fiscal_year = 2019", "fiscal_year = 2020"),

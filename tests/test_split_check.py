@@ -155,6 +155,37 @@ def test_big_change_without_reason_warns(dept_dir: Path):
     assert not [f for f in check(path).warnings if f.code == "big_change"]
 
 
+def test_locked_cells_changed_after_unprotecting_warn_against_the_survey(dept_dir: Path, capsys):
+    """A department unprotects the sheet and "corrects" last year's figure and the target."""
+    path = fill(dept_dir / "交通課.xlsx", {"G6-01": "2.13"}, {"G6-01": (DONE, NEXT)})
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.protection.sheet = False
+    rows, cols = cells_by_key(ws)
+    ws.cell(rows["G6-01"], cols["y2018"]).value = 9.99
+    ws.cell(rows["G6-01"], cols["target"]).value = "1.5人/km"
+    wb.save(path)
+
+    sub = check(path, TEMPLATE)
+    locked = [f for f in sub.warnings if f.code == "locked_changed"]
+    assert [(f.indicator_id, f.cell, f.sheet) for f in locked] == [
+        ("G6-01", _ref(path, "G6-01", "y2018"), "交通課"), ("G6-01", _ref(path, "G6-01", "target"), "交通課")]
+    assert locked[0].message == ("保護されたセル（平成30年度）が変更されています（調査票：2.18人/km、このファイル：9.99人/km）。"
+                                 "集約では調査票の値を使います。")
+    assert locked[1].message.startswith("保護されたセル（目標値）が変更されています（調査票：2.18人/km、このファイル：1.50人/km）")
+    assert locked[0].indicator and "はなバス" in locked[0].indicator
+    # The change is measured from the survey's 平成30年度 (2.18 → 2.13), not the altered 9.99 (-79%).
+    assert not [f for f in sub.warnings if f.code == "big_change"]
+    assert main(["check", str(path), "--survey", str(TEMPLATE)]) == 0
+    out = capsys.readouterr().out
+    assert "保護されたセル（平成30年度）が変更されています" in out and "交通課.xlsx" in out
+
+    # Without the survey there is nothing to compare with: the file alone is all the check knows.
+    plain = check(path)
+    assert not [f for f in plain.findings if f.code == "locked_changed"]
+    assert [f.code for f in plain.warnings if f.code == "big_change"] == ["big_change"]
+
+
 def test_text_too_long_for_the_printed_cell_warns(dept_dir: Path):
     path = fill(dept_dir / "地域共生課.xlsx", CHIIKI, {**CHIIKI_TEXTS, "G3-01": ("あ" * 400, NEXT)})
     sub = check(path)

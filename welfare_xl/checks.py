@@ -9,12 +9,13 @@ department sees before sending is what the secretariat's consolidation applies.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from . import layout as L
-from .books import Grid, cell_text, find_tables, read_meta
+from .books import Grid, cell_text, cell_value, find_tables, read_meta
 from .eras import fiscal_year_label
 from .metadata import DEPARTMENT, Meta, MetadataError
 from .numbers import Kind, Status, format_value, parse_value
@@ -115,12 +116,16 @@ class _Checker:
 
 def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str] | None = None, *,
                      expected: Meta | None = None, sheet: str | None = None,
-                     saved: datetime | None = None) -> Submission:
+                     saved: datetime | None = None, reference: Survey | None = None) -> Submission:
     """Read and check one department's worksheet.
 
     `sheets` are the workbook's grids by name (at least the 管理情報 sheet and the
     department's sheet). `expected` is the survey the file must belong to;
     `sheet` restricts the check to one sheet (the add-in checks the active one).
+    `reference` is the master survey as it stands: the locked cells (history
+    years, target) are compared with its values, which a department can only
+    change by unprotecting the sheet, and the big-change check measures from
+    its previous-year value rather than the file's.
     """
     sub = Submission(file=file, saved=saved)
     ck = _Checker(sub)
@@ -183,9 +188,13 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
         _check_value(ck, survey, ind, row, entry)
         if ind.lead:
             _check_texts(ck, survey, ind, row, entry)
+    if reference is not None and (reference.plan.id, reference.fiscal_year) != (survey.plan.id, survey.fiscal_year):
+        reference = None  # another survey's figures say nothing about this file's locked cells
     for ind in wanted:
         if ind.id in sub.entries:
-            _check_change(ck, survey, ind, rows[ind.id], sub.entries)
+            if reference is not None:
+                _check_locked(ck, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
+            _check_change(ck, survey, ind, rows[ind.id], sub.entries, reference)
     return sub
 
 
@@ -260,12 +269,49 @@ def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, 
                    "要点を絞って短くしてください。", cell=cell, ind=ind)
 
 
-def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entries: dict[str, Entry]) -> None:
+def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: L.TableRow,
+                  entry: Entry) -> None:
+    """History years and target as the file has them, against the master's (they are locked cells)."""
+    master = reference.values.get(ind.id, {})
+    locked = [(L.year_key(y), fiscal_year_label(y), master.get(y)) for y in survey.history_years]
+    locked.append((L.TARGET, "目標値", reference.targets.get(ind.id)))
+    for key, label, want in locked:
+        if key not in entry.cells:
+            continue  # a deleted locked column: nothing typed there to tell about
+        raw = row.get(key)
+        got = cell_value(raw, ind)
+        if _same_figure(got, want):
+            continue
+        typed = _show(got, ind) if got is not None or raw is None else str(raw)
+        ck.add(WARNING, "locked_changed",
+               f"保護されたセル（{label}）が変更されています（調査票：{_show(want, ind)}、このファイル：{typed}）。"
+               "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
+
+
+def _same_figure(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _show(value: Any, ind: Indicator) -> str:
+    if value is None:
+        return "（空欄）"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_value(value, ind.unit, ind.kind)
+    return str(value)
+
+
+def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entries: dict[str, Entry],
+                  reference: Survey | None = None) -> None:
     entry = entries[ind.id]
     if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
         return
     prev_year = survey.fiscal_year - 1
-    prev = parse_value(row.get(L.year_key(prev_year)), ind.unit, ind.kind)
+    # The master's figure when known: the file's locked cell may have been altered.
+    raw_prev = (reference.values.get(ind.id, {}).get(prev_year) if reference is not None
+                else row.get(L.year_key(prev_year)))
+    prev = parse_value(raw_prev, ind.unit, ind.kind)
     if prev.status is not Status.NUMBER or not prev.value:
         return
     change = entry.value / prev.value - 1

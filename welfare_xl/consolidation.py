@@ -34,6 +34,10 @@ Rules (the secretariat's, written down):
   file's other indicators, and other files, still go through.
 - Only cells whose content changes are written; the grade column (進捗評価) is
   recomputed for every row from the updated survey.
+- Only the year's value and the texts are taken from a return, never its
+  history years or target (locked cells a department can still change by
+  unprotecting the sheet): the check, given the master as `reference`, warns
+  about those, naming the cell, the master's figure and the typed one.
 """
 
 from __future__ import annotations

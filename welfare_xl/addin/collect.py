@@ -58,7 +58,7 @@ def _submissions(book: "xw.Book", live: LiveSurvey, settings: S.Settings, label:
             f"「{S.SUBMISSIONS}」で変えられます）。")
     n = sum(1 for p in folder.iterdir() if p.is_file())
     status(book, f"提出フォルダのファイル {n} 件を読み込んでいます…（{folder}）")
-    received, skipped = scan_folder(folder, live.meta)
+    received, skipped = scan_folder(folder, live.meta, live.survey)  # locked cells against the master
     result = consolidate_submissions(live.survey, live.table, received, sheet=live.sheet, skipped=skipped,
                                      survey_file=book.name, folder=str(folder))
     return result, folder

@@ -15,7 +15,8 @@ class UnreadableFile(UserError):
 
 
 def check(path: str | Path, survey: str | Path | None = None) -> Submission:
-    """Read `path` and check it; with `survey`, also that it belongs to that survey and year."""
+    """Read `path` and check it; with `survey`, also that it belongs to that survey and year,
+    and that its locked cells (history, target) still hold the survey's figures."""
     path = Path(path)
     if not path.exists():
         raise UnreadableFile(f"{path}: ファイルがありません。")
@@ -23,5 +24,10 @@ def check(path: str | Path, survey: str | Path | None = None) -> Submission:
         data = read_workbook(path)
     except WorkbookReadError as exc:
         raise UnreadableFile(str(exc)) from exc
-    expected = load_survey_file(survey)[1].meta if survey else None
-    return check_submission(path.name, data.sheets, data.sheet_order, expected=expected, saved=data.modified)
+    if survey:
+        master, book, _ = load_survey_file(survey)
+        expected, reference = book.meta, master
+    else:
+        expected = reference = None
+    return check_submission(path.name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
+                            reference=reference)

@@ -24,6 +24,7 @@ from ..consolidation import (
 )
 from ..errors import UserError
 from ..metadata import Meta
+from ..survey import Survey
 from ..xlsx import XLSX_SUFFIXES, WorkbookReadError, _StyleCache, read_workbook, render_sheet, save_atomic
 from .common import load_survey_file
 
@@ -40,8 +41,12 @@ class OutputError(UserError):
     """The result cannot be written (exit code 2); the survey is left as it was."""
 
 
-def scan_folder(folder: str | Path, expected: Meta) -> tuple[list[ReceivedFile], list[SkippedFile]]:
-    """Read and check every workbook in `folder` (not its subfolders); say why anything else is skipped."""
+def scan_folder(folder: str | Path, expected: Meta,
+                reference: Survey | None = None) -> tuple[list[ReceivedFile], list[SkippedFile]]:
+    """Read and check every workbook in `folder` (not its subfolders); say why anything else is skipped.
+
+    `reference` is the master survey: each file's locked cells (history, target) are compared with it.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FolderError(f"{folder}: 提出ファイルのフォルダがありません。")
@@ -60,7 +65,8 @@ def scan_folder(folder: str | Path, expected: Meta) -> tuple[list[ReceivedFile],
             skipped.append(SkippedFile(name, "Excel ファイルとして開けません（壊れている、パスワードが付いている、"
                                              "または拡張子だけが .xlsx の別のファイルです）。部署に保存し直してもらってください。"))
             continue
-        sub = check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified)
+        sub = check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
+                               reference=reference)
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
         received.append(ReceivedFile(sub, mtime))
     return received, skipped
@@ -91,7 +97,7 @@ def consolidate(survey_path: str | Path, submissions_dir: str | Path, out_path: 
     survey_path, out = Path(survey_path), Path(out_path)
     now = (now or datetime.now()).replace(microsecond=0)
     survey, book, _ = load_survey_file(survey_path)
-    received, skipped = scan_folder(submissions_dir, book.meta)
+    received, skipped = scan_folder(submissions_dir, book.meta, survey)
     result = consolidate_submissions(survey, book.table, received, sheet=book.sheet, skipped=skipped, run_at=now,
                                      survey_file=str(survey_path.resolve()),
                                      folder=str(Path(submissions_dir).resolve()))
@@ -105,7 +111,7 @@ def consolidate(survey_path: str | Path, submissions_dir: str | Path, out_path: 
 def submission_status(survey_path: str | Path, submissions_dir: str | Path) -> SubmissionStatus:
     """Which departments have submitted, from the folder alone; nothing is written."""
     survey, book, _ = load_survey_file(survey_path)
-    received, skipped = scan_folder(submissions_dir, book.meta)
+    received, skipped = scan_folder(submissions_dir, book.meta, survey)
     result = consolidate_submissions(survey, book.table, received, sheet=book.sheet, skipped=skipped,
                                      survey_file=str(Path(survey_path).resolve()),
                                      folder=str(Path(submissions_dir).resolve()))

@@ -25,7 +25,7 @@ from welfare_xl.addin import collect, publish
 from welfare_xl.addin import settings as S
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
 from welfare_xl.commands.split import split as split_files
-from welfare_xl.consolidation import LOG_SHEET, UNDONE_SUFFIX, undo_changes
+from welfare_xl.consolidation import LOG_SHEET, UNDONE_SUFFIX, column_runs, undo_changes
 from welfare_xl.metadata import SHEET as META_SHEET
 from welfare_xl.progress import BEHIND_FILL
 
@@ -60,6 +60,23 @@ def master_values(path: Path, sheet: str = "資料２") -> dict[str, Any]:
     return values(load_workbook(path)[sheet])
 
 
+def value_writes(book: xw.Book, position: int = 0) -> list[list[tuple[int, int]]]:
+    """The cells (0-based) of each value write to the sheet at `position` (資料２ is the first)."""
+    return [[(a["start_row"] + i, a["start_column"] + j) for i in range(a["row_count"]) for j in range(a["column_count"])]
+            for a in book.json()["actions"] if a["func"] == "setValues" and a["sheet_position"] == position]
+
+
+def assert_only_changed_cells_written(book: xw.Book, changes) -> None:
+    """Every changed cell written once, no other cell written: an untouched cell between two
+    changed rows keeps its formula or error; writes follow runs of changed rows, not rows."""
+    writes = value_writes(book)
+    cells = [rc for w in writes for rc in w]
+    assert len(cells) == len(set(cells))
+    assert set(cells) == {(ch.row, ch.col) for ch in changes}
+    runs = column_runs(changes)
+    assert len(runs) <= len(writes) <= 2 * len(runs)  # a run is cut at most once, at a merged text
+
+
 def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path, tmp_path: Path):
     book = run(office, "consolidate")
     n = funcs(book)
@@ -77,8 +94,8 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     result = consolidate_file(office, tmp_path / "提出", cli_out)
     assert result.changes
     assert master_values(after) == master_values(cli_out)
-    changed_columns = {c.col for c in result.changes}
-    assert n["setValues"] == len(changed_columns) + 1  # one per changed column, one for the log
+    assert_only_changed_cells_written(book, result.changes)
+    assert n["setValues"] == len(value_writes(book)) + 1  # the master's runs, and the log
 
     # Behind grades: bold on a fill (a hatch too on desktop Excel).
     ws = wb["資料２"]
@@ -93,7 +110,8 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     # 元に戻す: every changed cell back as it was, the log kept under another name.
     undo = run(after, "undo")
     assert "セル {} 個を、集約前の内容に戻しました".format(len(result.changes)) in P.alerts(undo)[0]
-    assert funcs(undo)["setValues"] == len(changed_columns)
+    assert_only_changed_cells_written(undo, result.changes)
+    assert funcs(undo)["setValues"] == len(value_writes(undo))
     undone = tmp_path / "undone.xlsx"
     wb, _ = P.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
@@ -234,7 +252,7 @@ def test_committee_writes_the_workbook_next_to_the_survey(office: Path, tmp_path
 # --- action counts: rows do not add actions ------------------------------------------------
 
 
-def consolidated_counts(tmp_path: Path, n: int) -> Counter:
+def consolidated_counts(tmp_path: Path, n: int) -> tuple[Counter, xw.Book]:
     template = build_template(big_source(n), tmp_path / f"big{n}.xlsx")
     survey = with_settings(template, tmp_path / f"survey{n}.xlsx", tmp_path / f"office{n}")
     split_files(template, tmp_path / f"dist{n}")
@@ -246,11 +264,13 @@ def consolidated_counts(tmp_path: Path, n: int) -> Counter:
     fill(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids},
          out=inbox / "地域共生課.xlsx")
     book = run(survey, "consolidate")
-    return funcs(book)
+    return funcs(book), book
 
 
 def test_consolidate_actions_do_not_grow_with_rows(tmp_path: Path):
-    small = consolidated_counts(tmp_path, 12)
-    large = consolidated_counts(tmp_path, 120)
+    small, _ = consolidated_counts(tmp_path, 12)
+    large, book = consolidated_counts(tmp_path, 120)
     assert small == large, (small, large)
-    assert large["setValues"] == 5  # y2019, done, next, 進捗評価, and the log
+    # y2019, done and next: 3 runs each, the rows before, between and after the 2 rejected
+    # indicators (whose cells are not written); 進捗評価: 1 run (every row regraded); the log.
+    assert large["setValues"] == len(value_writes(book)) + 1 == 3 * 3 + 1 + 1

@@ -5,15 +5,19 @@ consolidation core, exactly as `welfare-xl consolidate` does; only the target
 differs: the changes go into the open workbook's master sheet (資料２) through
 xlwings, and the log into its 集約ログ sheet, which 元に戻す reads back.
 
-Writes to the master are one bulk write per changed column, from its first to
-its last changed row. Cells in between that do not change are written back with
-the value just read, so the number of writes does not grow with the number of
-rows (the master's data cells hold values: the template writes no formulas, and
-a formula typed by hand into such a cell would be replaced by its value); the
-block of a text column is widened to whole item groups, so it never cuts
-through the merged text cells of an item's sub-rows. Fills of the 進捗評価
-column are one write per column; bold is one write per run of equal weight;
-the hatch of a behind grade is desktop-only (the remote engine sets solid fills).
+Writes to the master touch only the cells that change: one bulk write per run
+of consecutive changed rows of a column (`consolidation.column_runs`). A cell
+between two changed rows is never written, not even with the value just read:
+a formula typed there would become its value and an error cell (#N/A, read as
+empty) would become blank, and the 集約ログ, which lists only changed cells,
+could not undo that. The same holds on both engines (Office.js writes values
+too), so there is one path. The number of writes follows the number of runs,
+not of rows. In the text columns an item's text is merged over its sub-rows;
+a run never ends inside such a merge (Excel refuses to write part of a
+merged area), so a changed text on a multi-row item is written on its own,
+to the merge's top-left cell. Fills of the 進捗評価 column are one write per
+column; bold is one write per run of equal weight; the hatch of a behind grade
+is desktop-only (the remote engine sets solid fills).
 """
 
 from __future__ import annotations
@@ -83,22 +87,47 @@ def _group_rows(live: LiveSurvey) -> dict[int, tuple[int, int]]:
     return span
 
 
-def _current(grid: Grid, r: int, c: int) -> Any:
-    return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+def value_writes(changes: Sequence["CellChange"], spans: dict[int, tuple[int, int]]) -> list[tuple[int, int, list[Any]]]:
+    """(first row, column, new values top to bottom) of each bulk write, 0-based.
+
+    Only changed cells: one write per run of consecutive changed rows of a
+    column. In a text column (取組状況, 今後の展開), a row whose item spans
+    several rows (`spans`: the rows its text is merged over) is written on its
+    own, so that no write covers part of a merged area.
+    """
+    from ..consolidation import column_runs
+
+    text_cols = {ch.col for ch in changes if ch.key in (L.DONE, L.NEXT)}
+    out: list[tuple[int, int, list[Any]]] = []
+    for run in column_runs(changes):
+        merged = spans if run.col in text_cols else {}
+        piece: list[Any] = []
+        first = run.first_row
+        for offset, value in enumerate(run.values):
+            row = run.first_row + offset
+            alone = merged.get(row, (row, row)) != (row, row)
+            if alone and piece:
+                out.append((first, run.col, piece))
+                piece = []
+            if not piece:
+                first = row
+            piece.append(value)
+            if alone:
+                out.append((first, run.col, piece))
+                piece = []
+        if piece:
+            out.append((first, run.col, piece))
+    return out
 
 
 def write_changes(book: "xw.Book", sheet: "xw.Sheet", grid: Grid, changes: Sequence["CellChange"],
                   spans: dict[int, tuple[int, int]]) -> None:
-    """Apply cell changes to the live sheet: one value write per column, styles per column."""
-    by_col: dict[int, dict[int, "CellChange"]] = defaultdict(dict)
-    for ch in changes:
-        by_col[ch.col][ch.row] = ch
-    for col, by_row in sorted(by_col.items()):
-        r1, r2 = min(by_row), max(by_row)
-        if any(ch.key in (L.DONE, L.NEXT) for ch in by_row.values()):
-            r1, r2 = spans.get(r1, (r1, r1))[0], spans.get(r2, (r2, r2))[1]
-        column = [by_row[r].new if r in by_row else _current(grid, r, col) for r in range(r1, r2 + 1)]
-        sheet.range((r1 + 1, col + 1), (r2 + 1, col + 1)).value = [[cell_value(v)] for v in column]
+    """Apply cell changes to the live sheet: values per run of changed rows, styles per column.
+
+    `grid` (the sheet as read) is not needed for the values: no unchanged cell is written.
+    """
+    for first, col, values in value_writes(changes, spans):
+        sheet.range((first + 1, col + 1), (first + len(values), col + 1)).value = [[cell_value(v)] for v in values]
 
     styled = {(ch.row, ch.col): ch.style for ch in changes if ch.style is not None}
     if not styled:

@@ -201,3 +201,93 @@ def test_a_half_rendered_sheet_is_deleted_on_desktop(monkeypatch: pytest.MonkeyP
     with pytest.raises(RuntimeError, match="half-way"):
         render.render_new_sheet(book, SheetSpec(name="設定"), after=FakeSheet("資料２"))
     assert book.sheets.new.deleted
+
+
+# --- protection: restored exactly as it was ---------------------------------------------------
+
+
+ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+         "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+         "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+
+
+def protected_sheet(*, contents=True, drawing=False, scenarios=False, ui_only=False, selection=1,
+                    allowed=("AllowFormattingColumns", "AllowFormattingRows"), unprotect=None) -> FakeSheet:
+    ws = Com("Worksheet", ProtectContents=contents, ProtectDrawingObjects=drawing, ProtectScenarios=scenarios,
+             ProtectionMode=ui_only, EnableSelection=selection)
+    object.__setattr__(ws, "Protection", Com("Worksheet.Protection", ws.calls, **{a: a in allowed for a in ALLOW}))
+    ws.method("Unprotect", unprotect).method("Protect")
+    return FakeSheet("地域共生課", api=ws)
+
+
+def protect_calls(sheet: FakeSheet) -> list:
+    return [(path, kw) for path, _, kw in sheet.api.calls
+            if path in ("Worksheet.Unprotect", "Worksheet.Protect", "Worksheet.EnableSelection=")]
+
+
+def test_protection_is_restored_exactly_as_read():
+    from welfare_xl.addin.desktop import unprotected
+
+    sheet = protected_sheet(drawing=False, selection=1, allowed=("AllowFormattingColumns", "AllowFormattingRows",
+                                                                 "AllowSorting"))
+    with unprotected(SimpleNamespace(app=desktop_app()), sheet):
+        assert [p for p, _ in protect_calls(sheet)] == ["Worksheet.Unprotect"]
+    (_, _), (protect, kw), (selection, _) = protect_calls(sheet)
+    assert protect == "Worksheet.Protect" and selection == "Worksheet.EnableSelection="
+    assert kw == {"DrawingObjects": False, "Contents": True, "Scenarios": False, "UserInterfaceOnly": False,
+                  **{a: a in ("AllowFormattingColumns", "AllowFormattingRows", "AllowSorting") for a in ALLOW}}
+    assert sheet.api.sets()["EnableSelection"] == 1  # xlUnlockedCells, as it was
+
+
+def test_protection_is_restored_after_a_failed_write_and_covers_objects_only_protection():
+    from welfare_xl.addin.desktop import unprotected
+
+    sheet = protected_sheet(contents=False, drawing=True, scenarios=True, ui_only=True, selection=-4142)
+    with pytest.raises(RuntimeError, match="write failed"):
+        with unprotected(SimpleNamespace(app=desktop_app()), sheet):
+            raise RuntimeError("write failed")
+    calls = protect_calls(sheet)
+    assert [p for p, _ in calls] == ["Worksheet.Unprotect", "Worksheet.Protect", "Worksheet.EnableSelection="]
+    kw = calls[1][1]
+    assert (kw["Contents"], kw["DrawingObjects"], kw["Scenarios"], kw["UserInterfaceOnly"]) == (False, True, True, True)
+    assert sheet.api.sets()["EnableSelection"] == -4142
+
+
+def test_an_unprotected_sheet_is_left_alone_and_a_password_is_reported():
+    from welfare_xl.addin.desktop import SheetLocked, unprotected
+
+    sheet = protected_sheet(contents=False)
+    with unprotected(SimpleNamespace(app=desktop_app()), sheet):
+        pass
+    assert protect_calls(sheet) == []
+
+    locked = protected_sheet(unprotect=RuntimeError("COM error: wrong password"))
+    with pytest.raises(SheetLocked, match="パスワードで保護"):
+        with unprotected(SimpleNamespace(app=desktop_app()), locked):
+            raise AssertionError("must not write into a sheet still protected")
+    assert [p for p, _ in protect_calls(locked)] == ["Worksheet.Unprotect"]
+
+
+def test_new_sheets_are_protected_like_the_form_file(tmp_path: Path):
+    """The protection desktop.protect gives a sheet the add-in makes is the one the file
+    adapter writes into the department form (openpyxl's sheetProtection), flag for flag."""
+    from openpyxl import load_workbook
+
+    from welfare_xl.addin.desktop import FORM_PROTECTION, protect
+    from welfare_xl.commands.split import split
+
+    split(Path(__file__).resolve().parents[1] / "templates" / "調査票.xlsx", tmp_path)
+    p = load_workbook(next(tmp_path.glob("*.xlsx"))).worksheets[0].protection
+    # openpyxl's flags say "locked" (True: not allowed); Protect's Allow… say "allowed".
+    from_file = {"Contents": p.sheet, "DrawingObjects": p.objects, "Scenarios": p.scenarios,
+                 "AllowFormattingCells": not p.formatCells, "AllowFormattingColumns": not p.formatColumns,
+                 "AllowFormattingRows": not p.formatRows, "AllowInsertingColumns": not p.insertColumns,
+                 "AllowInsertingRows": not p.insertRows, "AllowInsertingHyperlinks": not p.insertHyperlinks,
+                 "AllowDeletingColumns": not p.deleteColumns, "AllowDeletingRows": not p.deleteRows,
+                 "AllowSorting": not p.sort, "AllowFiltering": not p.autoFilter,
+                 "AllowUsingPivotTables": not p.pivotTables}
+    assert {k: bool(v) for k, v in from_file.items()} == {k: v for k, v in FORM_PROTECTION.items()
+                                                        if k != "UserInterfaceOnly"}
+    sheet = FakeSheet(api=Com("Worksheet").method("Protect"))
+    protect(sheet)
+    assert sheet.api.calls == [("Worksheet.Protect", (), FORM_PROTECTION)]

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
+from ..errors import UserError
 from ..sheetspec import SheetSpec, Style, Validation
 from .render import rectangles, ref_cells
 
@@ -38,30 +39,76 @@ def _bgr(hex_color: str) -> int:
     return int(h[0:2], 16) + int(h[2:4], 16) * 256 + int(h[4:6], 16) * 65536
 
 
+# The Protect arguments Excel also exposes as properties to read back (Worksheet and
+# Worksheet.Protection), in the order of Worksheet.Protect's parameters.
+_ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+          "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+          "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+
+# As the form's file is protected (xlsx.py: no password, only column widths and
+# row heights may change; openpyxl's defaults leave objects and scenarios
+# unprotected, so a clerk can still add a note to a cell).
+FORM_PROTECTION: dict[str, bool] = {
+    "DrawingObjects": False, "Contents": True, "Scenarios": False, "UserInterfaceOnly": False,
+    **{name: name in ("AllowFormattingColumns", "AllowFormattingRows") for name in _ALLOW},
+}
+
+
+class SheetLocked(UserError):
+    """The sheet is protected with a password the add-in does not know."""
+
+
 def protect(sheet: "xw.Sheet") -> None:
-    """Protect as the form's file does: no password (a guard against slips, not
-    security); column widths and row heights stay adjustable to read long text."""
-    sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
-                      AllowFormattingColumns=True, AllowFormattingRows=True)
+    """Protect a sheet the add-in made as the form's file is protected."""
+    sheet.api.Protect(**FORM_PROTECTION)
+
+
+def protection(ws: Any) -> tuple[dict[str, bool], Any] | None:
+    """The protection of a worksheet (its COM object) as Protect arguments and its
+    EnableSelection, or None when nothing of it is protected."""
+    contents, drawing, scenarios = bool(ws.ProtectContents), bool(ws.ProtectDrawingObjects), bool(ws.ProtectScenarios)
+    if not (contents or drawing or scenarios):
+        return None
+    allowed = ws.Protection
+    settings = {"DrawingObjects": drawing, "Contents": contents, "Scenarios": scenarios,
+                "UserInterfaceOnly": bool(ws.ProtectionMode),
+                **{name: bool(getattr(allowed, name)) for name in _ALLOW}}
+    return settings, ws.EnableSelection
 
 
 @contextmanager
 def unprotected(book: "xw.Book", sheet: "xw.Sheet") -> Iterator[None]:
-    """Lift a password-less protection while the add-in writes, then restore it.
+    """Lift a password-less protection while the add-in writes, then restore exactly it.
 
-    A protected sheet refuses fills and notes over COM. On the remote engine the
-    client applies the writes itself and this does nothing.
+    A protected sheet refuses fills and notes over COM. Every Protect argument
+    Excel reports back (contents, drawing objects, scenarios, the Allow… rights,
+    and EnableSelection, which Protect leaves alone) is read before and given
+    again after, so the clerk's sheet is protected as it was, whoever protected
+    it and how. (Unprotect would also drop a user-interface-only protection set by
+    a macro; it is restored too, though Excel does not save that one.) On the
+    remote engine the client applies the writes itself and this does nothing.
     """
     from .live import is_desktop
 
-    if not is_desktop(book) or not sheet.api.ProtectContents:
+    if not is_desktop(book):
         yield
         return
-    sheet.api.Unprotect()
+    ws = sheet.api
+    before = protection(ws)
+    if before is None:
+        yield
+        return
+    settings, selection = before
+    try:
+        ws.Unprotect()
+    except Exception as exc:  # noqa: BLE001 - COM reports a wrong (here: missing) password as an error
+        raise SheetLocked(f"「{sheet.name}」シートはパスワードで保護されているため、書き込めません。"
+                          "「校閲 → シート保護の解除」で保護を外してから、もう一度実行してください。") from exc
     try:
         yield
     finally:
-        protect(sheet)
+        ws.Protect(**settings)
+        ws.EnableSelection = selection
 
 
 @contextmanager

@@ -748,3 +748,15 @@ def test_cli_exit_codes(work: Path, capsys):
     assert "ないフォルダ" in capsys.readouterr().err
     # A department file given as the survey is not a survey.
     assert main(["consolidate", str(work / "配布" / "交通課.xlsx"), folder, "-o", out]) == 2
+
+
+def test_undo_from_the_command_line(work: Path, capsys):
+    out = work / "集約.xlsx"
+    assert main(["consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(out)]) in (0, 1)
+    assert main(["undo", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "集約前の内容に戻しました" in text
+    assert read_workbook(out).sheets["資料２"] == read_workbook(work / "調査票.xlsx").sheets["資料２"]
+    assert list(work.glob("集約.backup-*.xlsx"))  # undo over the file keeps a backup first
+    assert main(["undo", str(out)]) == 2  # nothing left to undo: said, not a traceback
+    assert "元に戻す集約がありません" in capsys.readouterr().err

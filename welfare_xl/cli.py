@@ -104,6 +104,16 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_undo(args: argparse.Namespace) -> int:
+    from .commands.consolidate import undo
+
+    plan = undo(args.survey, args.output)
+    for line in plan.summary_lines():
+        _out(line)
+    _out(f"保存しました: {args.output or args.survey}")
+    return EXIT_PROBLEMS if plan.edited or plan.lost else EXIT_OK
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from .commands.consolidate import submission_status
 
@@ -192,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="集約結果のブック（調査票自身を指定すると先にバックアップを作ります）")
     p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser("undo", help="直前の集約で変更したセルを元に戻します（集約ログから）")
+    p.add_argument("survey", help="集約済みの調査票（集約ログのあるブック）")
+    p.add_argument("-o", "--output", help="保存先（既定：同じファイル。先にバックアップを作ります）")
+    p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("status", help="提出状況を表示します（集約はしません）")
     p.add_argument("survey", help="調査票（資料２のあるブック）")

@@ -342,3 +342,35 @@ def test_deleted_input_column_is_named_by_its_header(chiiki: Path):
     sub = check(chiiki)
     assert sub.fatal and [f.code for f in sub.errors] == ["column_missing"]
     assert "「令和２年度に向けた今後の展開」" in sub.errors[0].message and "next" not in sub.errors[0].message
+
+
+def test_checking_the_master_itself_says_what_it_is(template: Path, capsys):
+    assert main(["check", str(template)]) == 1
+    out = capsys.readouterr().out
+    assert "集約用の調査票（資料２）で、部署別の調査票ではありません" in out
+
+
+def test_department_sheet_inside_the_survey(template: Path):
+    add_department_sheets(template)
+    fill(template, {"G6-01": " 2.13 人/km"}, {"G6-01": (DONE, NEXT)}, sheet="交通課")
+    sub = check(template, sheet="交通課")
+    assert sub.department == "交通課" and not sub.errors
+    assert sub.entries["G6-01"].value == pytest.approx(2.13)
+
+
+def test_copied_input_column_is_an_error(chiiki: Path):
+    wb = load_workbook(chiiki)
+    ws = wb.worksheets[0]
+    ws.protection.sheet = False
+    _, cols = cells_by_key(ws)
+    src = cols["y2019"]
+    ws.insert_cols(src + 1)
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, src + 1).value = ws.cell(r, src).value
+    wb.save(chiiki)
+    sub = check(chiiki)
+    assert sub.fatal and {f.code for f in sub.errors} == {"column_duplicated"}
+    from openpyxl.utils import get_column_letter
+
+    first, copy = get_column_letter(src), get_column_letter(src + 1)
+    assert f"「令和元年度（計画1年目）※２」の列が{first}列と{copy}列の2か所にあります" in sub.errors[0].message

@@ -140,13 +140,30 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
             return ck.fatal("wrong_template", mismatch)
 
     tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
+    if sheet is None:
+        # The master sheet (it has a 担当部署 column) is never a department's return.
+        tables = [(n, t) for n, t in tables if L.DEPARTMENT not in t.columns]
     if not tables:
+        if meta.kind != DEPARTMENT and sheet is None:
+            return ck.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
+                            "点検するのは各部署が入力したファイルです（部署別の調査票は welfare-xl split や"
+                            "「部署別シート作成」で作ります。調査票の中の部署別シートは --sheet で指定します）。")
         return ck.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
     defs = {i.id: i for i in meta.survey.indicators}
     # A department file holds one sheet of its own; a survey workbook may hold several
     # department sheets, and then the sheet to check is named by the caller.
     name, table = tables[0]
     sub.sheet = name
+    if table.duplicate_columns:
+        headers = {c.key: c.header.replace("\n", "") for c in L.survey_columns(meta.survey)}
+        for key, col in table.duplicate_columns:
+            first = L.column_letter(table.columns[key])
+            ck.add(ERROR, "column_duplicated",
+                   f"「{headers.get(key, key)}」の列が{first}列と{L.column_letter(col)}列の2か所にあります。"
+                   f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
+                   cell=L.cell_ref(table.key_row + 1, col))
+        sub.fatal = True
+        return sub
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
     if department is None:
         return ck.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")

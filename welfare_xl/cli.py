@@ -75,7 +75,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .commands.check import check
 
-    sub = check(args.file, args.survey)
+    sub = check(args.file, args.survey, args.sheet)
     if args.json:
         _out(json.dumps([f.to_dict() for f in sub.findings], ensure_ascii=False, indent=2))
     else:
@@ -193,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="部署から返ってきた調査票を点検します")
     p.add_argument("file", help="部署の調査票（.xlsx）")
     p.add_argument("--survey", help="集約先の調査票（年度・様式の一致も確認します）")
+    p.add_argument("--sheet", help="点検するシート（調査票の中の部署別シートを点検するとき）")
     p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     p.set_defaults(func=cmd_check)
 

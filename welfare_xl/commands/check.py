@@ -14,9 +14,10 @@ class UnreadableFile(UserError):
     """The file to check cannot be read at all (exit code 2)."""
 
 
-def check(path: str | Path, survey: str | Path | None = None) -> Submission:
+def check(path: str | Path, survey: str | Path | None = None, sheet: str | None = None) -> Submission:
     """Read `path` and check it; with `survey`, also that it belongs to that survey and year,
-    and that its locked cells (history, target) still hold the survey's figures."""
+    and that its locked cells (history, target) still hold the survey's figures. `sheet`
+    names the sheet to check (a department sheet inside the survey workbook)."""
     path = Path(path)
     if not path.exists():
         raise UnreadableFile(f"{path}: ファイルがありません。")
@@ -29,5 +30,7 @@ def check(path: str | Path, survey: str | Path | None = None) -> Submission:
         expected, reference = book.meta, master
     else:
         expected = reference = None
+    if sheet is not None and sheet not in data.sheets:
+        raise UnreadableFile(f"{path.name}: シート「{sheet}」がありません（シート：{'、'.join(data.sheet_order)}）。")
     return check_submission(path.name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
-                            reference=reference)
+                            reference=reference, sheet=sheet)

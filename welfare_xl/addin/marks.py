@@ -11,10 +11,18 @@ What was marked is remembered in sheet-level defined names (`wxl_check_f…` for
 filled cells, `wxl_check_n…` for the notes the add-in added), because a
 department's workbook has a locked structure and cannot take a helper sheet.
 Names refer to the cells themselves, so Excel keeps them pointing at the right
-cells. チェック表示クリア removes exactly that: it restores each fill to the
-form's own fill for that column (taken from the department sheet's SheetSpec,
-as formatting is never read back), deletes only the notes the add-in added,
-and deletes the names. A note a person wrote on a cell is never touched.
+cells. チェック表示クリア removes exactly that: it puts back each cell's fill,
+deletes only the notes the add-in added, and deletes the names. A note a
+person wrote on a cell is never touched.
+
+Which fill goes back depends on what the engine can read. Desktop Excel
+reads a cell's fill (Interior.Color) before 入力チェック first marks it, and
+the record keeps it in more names, one set per colour (`wxl_check_pFFF2CC_1`,
+`wxl_check_pnone_1` for no fill): a fill the department chose is restored as
+it was. The remote engine cannot read formatting, so there, and for a cell
+marked before its fill was recorded, the form's own fill for the column is
+restored (taken from the department sheet's SheetSpec). A solid colour is
+what is recorded; a hatched fill comes back solid.
 
 Actions do not grow with the number of rows: one fill write for all cells, and
 one note (plus a share of a name) per flagged cell.
@@ -33,7 +41,7 @@ from ..departments import DeptRows, department_sheet
 from ..metadata import DEPARTMENT, SHEET as META_SHEET, Meta
 from ..sheetspec import FILL_ERROR, FILL_WARNING
 from .desktop import unprotected
-from .live import NotApplicable, read_grid
+from .live import NotApplicable, is_desktop, read_grid
 from .render import ref_cells
 from .workbook import read_meta
 
@@ -45,6 +53,8 @@ CLEAR_LABEL = "チェック表示クリア"
 NAME_PREFIX = "wxl_check_"
 FILL_NAME = NAME_PREFIX + "f"  # + 1, 2, ...
 NOTE_NAME = NAME_PREFIX + "n"
+PREV_NAME = NAME_PREFIX + "p"  # + RRGGBB or "none" + "_1", "_2", ...: the fill before the first mark
+_PREV = re.compile(r"wxl_check_p(none|[0-9A-Fa-f]{6})_\d+\Z", re.IGNORECASE)
 NOTE_HEAD = "［入力チェック］"
 MAX_REFERS_TO = 250  # Excel refuses longer definitions from VBA/COM in some versions
 MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
@@ -60,6 +70,7 @@ class Record:
     fills: set[Cell] = field(default_factory=set)
     notes: set[Cell] = field(default_factory=set)
     names: list[Any] = field(default_factory=list)  # xlwings Name objects to delete
+    previous: dict[Cell, str | None] = field(default_factory=dict)  # fill before the first mark (desktop)
 
     def __bool__(self) -> bool:
         return bool(self.fills or self.notes or self.names)
@@ -84,6 +95,11 @@ def read_record(sheet: "xw.Sheet") -> Record:
             continue
         record.names.append(name)
         cells = parse_refers_to(name.refers_to)
+        previous = _PREV.match(local)
+        if previous:
+            color = None if previous[1].lower() == "none" else previous[1].upper()
+            record.previous.update({cell: color for cell in cells})
+            continue
         (record.notes if local.startswith(NOTE_NAME) else record.fills).update(cells)
     return record
 
@@ -108,12 +124,53 @@ def definitions(sheet_name: str, cells: Iterable[Cell]) -> list[str]:
     return out
 
 
-def write_record(sheet: "xw.Sheet", old: Record, fills: Iterable[Cell], notes: Iterable[Cell]) -> None:
+def write_record(sheet: "xw.Sheet", old: Record, fills: Iterable[Cell], notes: Iterable[Cell],
+                 previous: dict[Cell, str | None] | None = None) -> None:
+    """Replace the record: marked fills, added notes, and the fills before marking where known."""
     for name in old.names:
         name.delete()
     for base, cells in ((FILL_NAME, fills), (NOTE_NAME, notes)):
         for n, refers_to in enumerate(definitions(sheet.name, cells), 1):
             sheet.names.add(f"{base}{n}", refers_to)
+    for color, cells in sorted(_by_color(previous or {}).items(), key=lambda kv: kv[0] or ""):
+        for n, refers_to in enumerate(definitions(sheet.name, cells), 1):
+            sheet.names.add(f"{PREV_NAME}{color or 'none'}_{n}", refers_to)
+
+
+def _by_color(previous: dict[Cell, str | None]) -> dict[str | None, list[Cell]]:
+    out: dict[str | None, list[Cell]] = defaultdict(list)
+    for cell, color in previous.items():
+        out[color].append(cell)
+    return out
+
+
+def previous_fills(book: "xw.Book", sheet: "xw.Sheet", cells: Iterable[Cell]) -> dict[Cell, str | None]:
+    """The fill each cell has now, as RRGGBB (None: no fill), read before it is marked.
+
+    Desktop only: the remote engine cannot read formatting (an empty answer
+    there, and the form's fill is restored instead). One COM read per cell, and
+    only for cells being marked for the first time: their number follows the
+    findings, not the rows. A cell whose fill cannot be read is left out.
+    """
+    if not is_desktop(book):
+        return {}
+    out: dict[Cell, str | None] = {}
+    for r, c in sorted(cells):
+        try:
+            rgb = sheet.range((r + 1, c + 1)).color  # COM: None when Interior.ColorIndex is xlNone
+        except Exception:  # noqa: BLE001 - the form's fill is the fallback
+            continue
+        out[(r, c)] = None if rgb is None else "{:02X}{:02X}{:02X}".format(*rgb)
+    return out
+
+
+def restore_fills(meta: Meta, table: L.Table | None, cells: Iterable[Cell],
+                  previous: dict[Cell, str | None]) -> dict[Cell, str | None]:
+    """The fill each marked cell gets back: the one recorded before marking, else the form's."""
+    cells = list(cells)
+    colors = original_fills(meta, table, cells)
+    colors.update({cell: previous[cell] for cell in cells if cell in previous})
+    return colors
 
 
 def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
@@ -232,8 +289,11 @@ def check(book: "xw.Book") -> str:
     severity = {rc: ERROR if any(f.severity == ERROR for f in fs) else "warning" for rc, fs in flagged.items()}
 
     table = L.find_table(grid)
-    colors: dict[Cell, str | None] = dict(original_fills(meta, table, record.fills - set(flagged)))
+    colors: dict[Cell, str | None] = restore_fills(meta, table, record.fills - set(flagged), record.previous)
     colors.update({rc: FILL_ERROR if s == ERROR else FILL_WARNING for rc, s in severity.items()})
+    # A cell already marked shows our mark now: its fill before marking is the recorded one.
+    previous = dict(record.previous)
+    previous.update(previous_fills(book, sheet, set(flagged) - record.fills))
 
     noted: set[Cell] = set()
     old_notes = set(record.notes)
@@ -266,7 +326,8 @@ def check(book: "xw.Book") -> str:
             # Recorded even when Excel fails half-way (desktop applies each write at
             # once), so that チェック表示クリア can still remove whatever was marked.
             fills = set(flagged) if painted else set(flagged) | record.fills
-            write_record(sheet, record, fills, noted | old_notes)
+            write_record(sheet, record, fills, noted | old_notes,
+                         {cell: previous[cell] for cell in fills if cell in previous})
 
     n_err, n_warn = len(sub.errors), len(sub.warnings)
     head = f"「{sheet.name}」シート（{sub.department}）を点検しました。"
@@ -295,7 +356,7 @@ def clear(book: "xw.Book") -> str:
         return f"「{sheet.name}」シートには「{LABEL}」の表示がありません。"
     meta, _ = read_meta(book)
     table = L.find_table(read_grid(sheet))
-    colors = original_fills(meta, table, record.fills)
+    colors = restore_fills(meta, table, record.fills, record.previous)
     removed = 0
     with unprotected(book, sheet):
         paint(sheet, colors)

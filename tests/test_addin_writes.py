@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import xlwings_payload  # noqa: F401 - first: sets XLWINGS_LICENSE_KEY before xlwings is imported
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
 from welfare_xl import layout as L
 from welfare_xl.addin.collect import value_writes
+from welfare_xl.addin.render import cell_value
 from welfare_xl.consolidation import CellChange
 
 
@@ -27,3 +35,45 @@ def test_value_writes_never_cover_part_of_a_merged_text():
     year = L.year_key(2019)
     values = [change(r, 8, year, 1.0) for r in (5, 6, 7, 8)]
     assert value_writes(values, spans) == [(5, 8, [1.0, 1.0, 1.0, 1.0])]
+
+
+# --- strings are written as text --------------------------------------------------------------
+
+# Strings Excel would store as something else if written as typed (booleans, numbers, errors,
+# Japanese dates, a formula), and ordinary text: every one gets the apostrophe.
+TEXTS = ["TRUE", "false", "1e3", "#N/A", "令和2年4月1日", "4月1日", "R2.4.1", "H31/4/1", "=SUM(A1:A3)", "-",
+         "１２３", "0012", "50.70%", "講座を3回開催した。", "'引用", " "]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_every_text_is_written_with_the_text_prefix(text: str):
+    assert cell_value(text) == "'" + text
+
+
+def test_other_values_are_written_as_they_are():
+    for value in (None, "", 0, 1.5, 513.0, True, False, dt.date(2020, 4, 1), dt.datetime(2020, 4, 1, 9, 30)):
+        assert cell_value(value) is value
+    assert cell_value("") == ""  # not "'": that would leave an empty text, not an empty cell
+
+
+def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
+    from openpyxl import Workbook
+
+    import xlwings_payload as P
+    from welfare_xl.addin.render import render_new_sheet
+    from welfare_xl.sheetspec import SheetSpec, Style
+
+    path = tmp_path / "book.xlsx"
+    wb = Workbook()
+    wb.active.title = "資料２"
+    wb.save(path)
+    book = P.open_book(path)
+    spec = SheetSpec(name="文字")
+    for r, text in enumerate(TEXTS):
+        spec.put(r, 0, text, Style())
+    spec.put(len(TEXTS), 0, 42.0, Style())
+    render_new_sheet(book, spec, after=book.sheets[0])
+    (write,) = [a for a in book.json()["actions"] if a["func"] == "setValues"]
+    assert [row[0] for row in write["values"]] == ["'" + t for t in TEXTS] + [42]
+    replayed, _ = P.replay_file(book, path)
+    assert [replayed["文字"].cell(r + 1, 1).value for r in range(len(TEXTS))] == TEXTS

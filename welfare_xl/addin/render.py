@@ -21,7 +21,6 @@ style, page set-up, and the tab colour exist only on the desktop engine
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
 
@@ -33,22 +32,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (0-based, inclusive)
 
-_NUMERIC_LIKE = re.compile(r"[\d\s,.:/%¥$()+\-]+")
-
-
-def needs_text_prefix(text: str) -> bool:
-    """True when Excel would not store `text` as typed: a formula, a number or a date.
-
-    Excel parses a written string as if it were typed (Japanese Excel also reads
-    full-width digits as numbers); a leading apostrophe keeps it text.
-    """
-    t = unicodedata.normalize("NFKC", text).strip()
-    return bool(t) and (t[0] in "=+-@'" or bool(_NUMERIC_LIKE.fullmatch(t)))
-
-
 def cell_value(value: Any) -> Any:
-    """A spec value as it must be written for Excel to store exactly it."""
-    if isinstance(value, str) and needs_text_prefix(value):
+    """A spec value as it must be written for Excel to store exactly it.
+
+    Excel parses a string written to Range.Value (COM) or range.values
+    (Office.js) as if it had been typed: "TRUE" becomes a boolean, "1e3" a
+    number, "#N/A" an error, "令和2年4月1日", "4月1日", "R2.4.1" and "H31/4/1"
+    dates (Japanese Excel reads era dates and full-width digits too), "=…" a
+    formula. Which strings it parses depends on the locale and the version, so
+    no test of ours can list them: every non-empty string gets a leading
+    apostrophe, which Excel does not store (it marks the cell as text, as
+    typing an apostrophe does). Numbers, dates, booleans and None are written
+    as they are. The empty string is the one exception: "'" alone would leave
+    a cell holding an empty text instead of an empty cell.
+    """
+    if isinstance(value, str) and value:
         return "'" + value
     return value
 

@@ -178,7 +178,8 @@ def test_japanese_messages_spelled_in_vba_say_what_they_should() -> None:
     def decode(units: str) -> str:
         return "".join(chr(int(unit, 16)) for unit in units.split(" "))
 
-    assert decode(constants["MSG_NO_WORKBOOK"]) == "ブックを開いてから実行してください。"
+    # ActiveWorkbook is Nothing with no workbook open and in Protected View: say both.
+    assert decode(constants["MSG_NO_WORKBOOK"]) == "ブックを開き、「編集を有効にする」を押してから実行してください。"
     assert decode(constants["MSG_BAD_TAG"]) == "ボタンの設定が正しくありません。"
 
 

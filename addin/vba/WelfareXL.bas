@@ -14,8 +14,9 @@ Option Explicit
 ' Longest tag accepted; real tags are short English words.
 Private Const MAX_TAG_LENGTH As Long = 32
 
-' "Open a workbook first." (bukku o hiraite kara jikkou shite kudasai)
-Private Const MSG_NO_WORKBOOK As String = "30D6 30C3 30AF 3092 958B 3044 3066 304B 3089 5B9F 884C 3057 3066 304F 3060 3055 3044 3002"
+' "Open a workbook and, if it opened in Protected View, press Enable Editing first."
+' (bukku o hiraki, "henshuu o yuukou ni suru" o oshite kara jikkou shite kudasai)
+Private Const MSG_NO_WORKBOOK As String = "30D6 30C3 30AF 3092 958B 304D 3001 300C 7DE8 96C6 3092 6709 52B9 306B 3059 308B 300D 3092 62BC 3057 3066 304B 3089 5B9F 884C 3057 3066 304F 3060 3055 3044 3002"
 ' "This button is not set up correctly." (botan no settei ga tadashiku arimasen)
 Private Const MSG_BAD_TAG As String = "30DC 30BF 30F3 306E 8A2D 5B9A 304C 6B63 3057 304F 3042 308A 307E 305B 3093 3002"
 Private Const MSG_TITLE As String = "welfare-xl"
@@ -34,7 +35,8 @@ Public Sub WelfareXL_OnAction(control As Object)
     End If
 
     ' RunPython passes the active workbook to Python (xw.Book.caller()); with
-    ' only the add-in open there is none and xlwings would fail with error 91.
+    ' only the add-in open there is none, nor while the workbook is still in
+    ' Protected View, and xlwings would fail with error 91.
     If ActiveWorkbook Is Nothing Then
         MsgBox UnicodeText(MSG_NO_WORKBOOK), vbExclamation, MSG_TITLE
         Exit Sub

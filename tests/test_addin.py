@@ -170,6 +170,24 @@ def test_importing_the_entry_point_stays_light():
     assert loaded == {"welfare_xl", "welfare_xl.errors", "welfare_xl.addin"}, loaded
 
 
+# What an action module must not load when it is imported, only when its button runs:
+# the file readers and writers, the consolidation core, and our pandas frame (pandas
+# itself is imported by xlwings, so it is not listed).
+HEAVY_AT_IMPORT = ("openpyxl", "python_calamine", "welfare_xl.consolidation", "welfare_xl.frame")
+
+
+@pytest.mark.parametrize("module", ["distribute", "marks", "collect", "publish", "environment"])
+def test_importing_an_action_module_with_xlwings_stays_light(module: str):
+    code = ("import sys, xlwings; before = set(sys.modules); "
+            f"import welfare_xl.addin.{module}; "
+            "print(sorted(set(sys.modules) - before))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(eval(out))  # noqa: S307 - our own output
+    assert f"welfare_xl.addin.{module}" in loaded
+    heavy = {m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY_AT_IMPORT)}
+    assert not heavy, heavy
+
+
 def test_unknown_tag_shows_japanese_alert_and_logs(survey: Path, home: Path):
     book = run(survey, "frobnicate")
     alert = only_alert(book)

@@ -24,19 +24,11 @@ EXPECTED_GROUPS = {
 }
 EXPECTED_TAGS = {"split", "check", "clear", "consolidate", "undo", "status", "committee", "diagnose"}
 
-# Every imageMso used, each found in the imageMso table of Microsoft's
-# [MS-CUSTOMUI] specification. An unknown name shows a blank icon silently, so a
-# new icon must be looked up there before it is added here.
-VERIFIED_IMAGE_MSO = {
-    "SheetInsert",
-    "DataValidationCircleInvalid",
-    "DataValidationClearValidationCircles",
-    "Consolidate",
-    "Undo",
-    "RefreshStatus",
-    "FileSaveAs",
-    "PropertySheet",
-}
+# imageMso names copied from the imageMso table of Microsoft's [MS-CUSTOMUI]
+# specification (section 3.2), not from the ribbon XML: see data/imagemso/ORIGIN.md.
+# An unknown name shows a blank icon silently, so a new icon is looked up there first.
+IMAGE_MSO = Path(__file__).resolve().parent / "data" / "imagemso" / "names.txt"
+VERIFIED_IMAGE_MSO = {line.strip() for line in IMAGE_MSO.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +79,12 @@ def test_tags_match_the_python_actions(ribbon: etree._ElementTree) -> None:
     import welfare_xl.addin
 
     assert {b.get("tag") for b in buttons(ribbon)} == set(welfare_xl.addin.ACTIONS)
+
+
+def test_the_imagemso_list_is_documented() -> None:
+    origin = (IMAGE_MSO.parent / "ORIGIN.md").read_text(encoding="utf-8")
+    assert "[MS-CUSTOMUI]" in origin and "3.2" in origin
+    assert VERIFIED_IMAGE_MSO and all(f"| {name} |" in origin for name in VERIFIED_IMAGE_MSO)
 
 
 def test_every_button_is_complete(ribbon: etree._ElementTree) -> None:

@@ -57,11 +57,13 @@ class VbaProjectError(ValueError):
 
 
 class ModuleKind(enum.Enum):
-    """Module types as the PROJECT stream and MODULETYPE record distinguish them."""
+    """Module types as the PROJECT stream and MODULETYPE record distinguish them.
+
+    Only the kinds the add-in has: it ships no class module (addin/README.md).
+    """
 
     STANDARD = "Module"  # procedural module, MODULETYPE 0x0021
     DOCUMENT = "Document"  # ThisWorkbook / sheet modules, MODULETYPE 0x0022
-    CLASS = "Class"  # class module, MODULETYPE 0x0022
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ stay engine-neutral:
 
 Hence the rules every action follows: one bulk read per sheet, values normalized
 to what COM and python-calamine give (floats, None for empty cells), writes in
-bulk, formatting only written and never read back, and nothing read after it was
-written.
+bulk, and nothing read after it was written. Formatting is only written, with one
+desktop-only exception that degrades to the portable behaviour on the remote
+engine: 入力チェック reads the fill of a cell before it first marks it
+(`marks.previous_fills`), so that チェック表示クリア can put it back.
 """
 
 from __future__ import annotations

@@ -32,6 +32,16 @@ def template(tmp_path: Path) -> Path:
     return dst
 
 
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private home for every test: logs and settings under ~ (~/.welfare_xl/) stay in tmp_path."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("HOME", str(path))
+    monkeypatch.setenv("USERPROFILE", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """Path of LibreOffice's soffice. In CI its absence is a failure, not a skip."""

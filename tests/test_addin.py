@@ -49,15 +49,6 @@ NEXT = "若い世代への周知を強化する。"
 # --- helpers -------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private home: the add-in's fallback log goes to ~/.welfare_xl/."""
-    path = tmp_path / "home"
-    path.mkdir()
-    monkeypatch.setenv("HOME", str(path))
-    monkeypatch.setenv("USERPROFILE", str(path))
-    return path
-
 
 def run(path: Path, tag: str, *, active: str | None = None) -> xw.Book:
     """Press the button `tag` with the workbook at `path` active in Excel."""

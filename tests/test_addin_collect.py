@@ -30,14 +30,6 @@ from welfare_xl.metadata import SHEET as META_SHEET
 from welfare_xl.progress import BEHIND_FILL
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    monkeypatch.setenv("HOME", str(path))
-    monkeypatch.setenv("USERPROFILE", str(path))
-    return path
-
 
 @pytest.fixture
 def office(tmp_path: Path) -> Path:

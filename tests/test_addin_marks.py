@@ -14,7 +14,6 @@ import xlwings_payload as P  # first: sets XLWINGS_LICENSE_KEY before xlwings is
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -23,14 +22,6 @@ from test_addin import chiiki, distributed, fill, fills, notes, run, table_of  #
 from welfare_xl.addin import marks as C
 from welfare_xl.sheetspec import FILL_ERROR, FILL_INPUT
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    monkeypatch.setenv("HOME", str(path))
-    monkeypatch.setenv("USERPROFILE", str(path))
-    return path
 
 
 def value_cell(ws, indicator: str) -> str:

@@ -237,7 +237,7 @@ def test_same_saved_time_with_different_figures_is_said_and_exits_1(work: Path):
     assert (warning.severity, warning.code, warning.file) == ("warning", "same_saved_time", "交通課_A.xlsx")
     assert warning in files["交通課_A.xlsx"].warnings
     lines = "\n".join(result.summary_lines())
-    assert "確認が必要なこと:" in lines and f"注意: 交通課_A.xlsx" in lines and why in lines
+    assert "確認が必要なこと:" in lines and "注意: 交通課_A.xlsx" in lines and why in lines
     assert "未提出・エラー" not in lines.splitlines()[-1]
     overview = {r[0]: r[1] for r in log_section(out, "実行の概要")}
     assert why in overview["確認が必要なこと"]

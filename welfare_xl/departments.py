@@ -16,7 +16,7 @@ from .eras import fiscal_year_label
 from .numbers import Kind, excel_number_format
 from .sheetspec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
 from .survey import NOT_AVAILABLE, Survey
-from .template import BODY, BODY_CENTER, HEADER, KEY, SUBHEADER, TITLE, group_height, group_runs
+from .template import BODY, BODY_CENTER, KEY, TITLE, group_height, group_runs, put_headers
 
 INPUT_MARK = "【入力】"
 LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)
@@ -81,15 +81,8 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     spec.hidden_rows.add(R.key)
     spec.hidden_cols.add(col[L.ID])
 
-    for c in columns:
-        i = col[c.key]
-        spec.col_widths[i] = c.width
-        header = c.header + (f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
-        if c.subheader:
-            spec.put(R.header, i, header, HEADER)
-            spec.put(R.subheader, i, c.subheader, SUBHEADER)
-        else:
-            spec.merge(R.header, i, R.subheader, i, header, HEADER)
+    put_headers(spec, columns, R.header,
+                suffix=lambda c: f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
     spec.row_heights[R.header] = 54
     spec.row_heights[R.subheader] = 18
 

@@ -64,6 +64,19 @@ def group_height(survey: Survey, n_rows: int) -> float:
     return max(total / n_rows, 24.0)
 
 
+def put_headers(spec: SheetSpec, columns: list[L.Column], row: int, *, suffix=lambda c: "") -> None:
+    """Column widths and the two header rows (`row`, `row + 1`): a column with a
+    subheader uses both rows, any other has its header merged over both."""
+    for i, c in enumerate(columns):
+        spec.col_widths[i] = c.width
+        header = c.header + suffix(c)
+        if c.subheader:
+            spec.put(row, i, header, HEADER)
+            spec.put(row + 1, i, c.subheader, SUBHEADER)
+        else:
+            spec.merge(row, i, row + 1, i, header, HEADER)
+
+
 def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: bool = False,
                  grade_styles: dict[str, Style] | None = None) -> SheetSpec:
     """The master sheet. `decimals` gives display decimals per (id, year|"target");
@@ -88,14 +101,7 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
         spec.hidden_rows.add(R.key)
         spec.hidden_cols.add(col[L.ID])
 
-    for c in columns:
-        i = col[c.key]
-        spec.col_widths[i] = c.width
-        if c.subheader:
-            spec.put(R.header, i, c.header, HEADER)
-            spec.put(R.subheader, i, c.subheader, SUBHEADER)
-        else:
-            spec.merge(R.header, i, R.subheader, i, c.header, HEADER)
+    put_headers(spec, columns, R.header)
     spec.row_heights[R.header] = 42
     spec.row_heights[R.subheader] = 18
 

@@ -27,10 +27,7 @@ from welfare_xl.commands.demo import fill_returned
 from welfare_xl.metadata import SHEET as META_SHEET
 from welfare_xl.xlsx import set_saved_time
 
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "templates" / "調査票.xlsx"
-TEMPLATE_SOURCE = ROOT / "templates" / "source" / "調査票.toml"
-SEED_CSV = Path(__file__).resolve().parent / "data" / "seed" / "資料２_令和元年度.csv"
+from conftest import ROOT, SEED_CSV, TEMPLATE, TEMPLATE_SOURCE  # noqa: E402,F401 - one place for paths
 
 SEED_ACTUAL = "令和元年度"
 SEED_DONE = "令和元年度の取組状況（増減に向けて取り組んだ内容等）"

@@ -29,10 +29,8 @@ from welfare_xl.sheetspec import FILL_INPUT, FONT
 from welfare_xl.source import load_source
 from welfare_xl.survey import NOT_AVAILABLE
 
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "templates" / "調査票.xlsx"
-SOURCE = ROOT / "templates" / "source" / "調査票.toml"
-SEED_CSV = Path(__file__).resolve().parent / "data" / "seed" / "資料２_令和元年度.csv"
+from conftest import ROOT, SEED_CSV, TEMPLATE  # noqa: E402,F401 - one place for paths
+from conftest import TEMPLATE_SOURCE as SOURCE  # noqa: E402
 DONE_COL = "令和元年度の取組状況（増減に向けて取り組んだ内容等）"
 NEXT_COL = "令和２年度に向けた今後の展開（課題に向けた取り組み等）"
 YEAR_COLS = {2017: "平成29年度（現状値）", 2018: "平成30年度", 2019: "令和元年度", "target": "令和５年度（目標値）"}

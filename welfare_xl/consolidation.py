@@ -403,26 +403,42 @@ class SubmissionStatus:
                 "files": [f.to_json() for f in self.files],
                 "warnings": [_finding_json(f) for f in self.warnings]}
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, *, bullet: str = "  ", sep: str = ": ", limit: int | None = None) -> list[str]:
+        """The status in Japanese: counts, each department, files and points to confirm.
+
+        The CLI prints it as is; the add-in's 提出状況 button shows it with its own
+        bullets, a limit per list and a hint of what to press next.
+        """
+        def listed(items: list[str]) -> list[str]:
+            shown = items if limit is None else items[:limit]
+            more = [f"（ほか {len(items) - len(shown)} 件）"] if len(items) > len(shown) else []
+            return [f"{bullet}{x}" for x in shown] + more
+
         n = {code: sum(d.status == code for d in self.departments) for code in DEPARTMENT_LABELS}
         counts = "、".join(f"{DEPARTMENT_LABELS[c]} {n[c]}" for c in DEPARTMENT_LABELS)
-        lines = [f"{fiscal_year_label(self.fiscal_year)}の提出状況（{self.folder}）: {counts}（全{len(self.departments)}部署）"]
-        for d in self.departments:
-            lines.append(f"  {d.department}: {d.label}" + (f"（{d.note}）" if d.note else ""))
+        lines = [f"{fiscal_year_label(self.fiscal_year)}の提出状況（{self.folder}）{sep}{counts}（全{len(self.departments)}部署）"]
+        lines += [f"{bullet}{d.department}{sep}{d.label}" + (f"（{d.note}）" if d.note else "") for d in self.departments]
         others = [f for f in self.files if f.status in (IGNORED, REJECTED, PARTLY_REJECTED)]
         if others:
-            lines.append("確認が必要なファイル:")
-            lines += [f"  {f.file}: {f.label}（{f.note}）" for f in others]
+            lines.append("確認が必要なファイル" + sep.strip())
+            lines += listed([f"{f.file}{sep}{f.label}（{f.note}）" for f in others])
         if self.warnings:
-            lines.append("確認が必要なこと:")
-            lines += [f"  {w.line()}" for w in self.warnings]
+            lines.append("確認が必要なこと" + sep.strip())
+            lines += listed(["／".join(x for x in (w.file, w.sheet, w.cell) if x) + f"{sep}{w.message}"
+                             for w in self.warnings])
         if self.complete:
             lines.append("すべての部署が提出済みです。")
-        elif all(d.done for d in self.departments) and not others:
+        elif self.all_in:
             lines.append("すべての部署が提出済みですが、確認が必要なことがあります。")
         else:
             lines.append("未提出・エラーの部署があります。")
         return lines
+
+    @property
+    def all_in(self) -> bool:
+        """Every department has a usable return and no file needs a look (warnings may remain)."""
+        return all(d.done for d in self.departments) and not any(
+            f.status in (IGNORED, REJECTED, PARTLY_REJECTED) for f in self.files)
 
 
 # --- consolidation --------------------------------------------------------------------------

@@ -266,31 +266,19 @@ def undo(book: "xw.Book") -> str:
 
 
 def status_report(book: "xw.Book") -> str:
-    from ..consolidation import IGNORED, PARTLY_REJECTED, REJECTED, SubmissionStatus
+    from ..consolidation import SubmissionStatus
 
     live = read_survey(book, STATUS_LABEL)
     settings = S.load(book, create=False)
     result, folder = _submissions(book, live, settings, STATUS_LABEL)
     state = SubmissionStatus.of(result)
     status(book, None)
-    fy = fiscal_year_label(state.fiscal_year)
-    lines = [f"{fy}の提出状況（{folder}）"]
-    for d in state.departments:
-        lines.append(f"・{d.department}：{d.label}" + (f"（{d.note}）" if d.note else ""))
-    others = [f for f in state.files if f.status in (IGNORED, REJECTED, PARTLY_REJECTED)]
-    if others:
-        lines.append("確認が必要なファイル：")
-        lines += [f"・{f.file}：{f.label}（{f.note}）" for f in others[:MAX_LISTED]]
-        if len(others) > MAX_LISTED:
-            lines.append(f"（ほか {len(others) - MAX_LISTED} 件）")
-    if state.warnings:
-        lines.append("確認が必要なこと：")
-        lines += [f"・{w.file}：{w.message}" for w in state.warnings[:MAX_LISTED]]
+    lines = state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED)
     lines.append("")
     if state.complete:
-        lines.append("すべての部署が提出済みです。「集約」を押すと資料２に反映します。")
-    elif all(d.done for d in state.departments) and not others:
-        lines.append("すべての部署が提出済みですが、「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。")
+        lines.append("「集約」を押すと資料２に反映します。")
+    elif state.all_in:
+        lines.append("「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。")
     else:
-        lines.append("未提出・エラーの部署があります。資料２はまだ変更していません。")
+        lines.append("資料２はまだ変更していません。")
     return "\n".join(lines)

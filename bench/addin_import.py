@@ -22,9 +22,9 @@ CASES = {
     "python (no imports)": "pass",
     "import xlwings (baseline)": "import xlwings",
     "+ welfare_xl.addin (every click)": "import xlwings, welfare_xl.addin",
-    "+ check's core (入力チェック)": "import xlwings, welfare_xl.addin, welfare_xl.checks",
+    "+ check's core (入力チェック)": "import xlwings, welfare_xl.addin, welfare_xl.core.checks",
     "+ consolidate's core and calamine (集約)": (
-        "import xlwings, welfare_xl.addin, welfare_xl.consolidation, python_calamine"),
+        "import xlwings, welfare_xl.addin, welfare_xl.core.consolidation, python_calamine"),
     "+ openpyxl (部署別シート作成, 委員会版作成)": "import xlwings, welfare_xl.addin, openpyxl",
 }
 

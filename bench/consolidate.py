@@ -23,18 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from helpers_fill import fill_department  # noqa: E402
+from support.fill import fill_department  # noqa: E402
 
-from welfare_xl.commands.common import load_survey_file  # noqa: E402
+from welfare_xl.files.survey_file import load_survey_file  # noqa: E402
 from welfare_xl.commands.consolidate import scan_folder, write_result  # noqa: E402
 from welfare_xl.commands.split import split  # noqa: E402
-from welfare_xl.consolidation import consolidate_submissions  # noqa: E402
-from welfare_xl.metadata import SHEET as META_SHEET  # noqa: E402
-from welfare_xl.metadata import SURVEY, to_grid  # noqa: E402
-from welfare_xl.sheetspec import grid_spec  # noqa: E402
-from welfare_xl.source import parse_source  # noqa: E402
-from welfare_xl.template import survey_sheet  # noqa: E402
-from welfare_xl.xlsx import read_workbook, write_specs  # noqa: E402
+from welfare_xl.core.consolidation import consolidate_submissions  # noqa: E402
+from welfare_xl.core.model.metadata import SHEET as META_SHEET  # noqa: E402
+from welfare_xl.core.model.metadata import SURVEY, to_grid  # noqa: E402
+from welfare_xl.core.sheets.spec import grid_spec  # noqa: E402
+from welfare_xl.core.model.source import parse_source  # noqa: E402
+from welfare_xl.core.sheets.master import survey_sheet  # noqa: E402
+from welfare_xl.files.xlsx import read_workbook, write_specs  # noqa: E402
 
 UNITS = [("人", "count"), ("件", "count"), ("団体", "count"), ("%", "percent"), ("人/km", "rate")]
 

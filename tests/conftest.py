@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 from pathlib import Path
@@ -13,15 +12,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import pytest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "templates" / "調査票.xlsx"
-TEMPLATE_SOURCE = ROOT / "templates" / "source" / "調査票.toml"
-SEED_CSV = Path(__file__).resolve().parent / "data" / "seed" / "資料２_令和元年度.csv"
-
-
-def seed_rows() -> list[dict[str, str]]:
-    with SEED_CSV.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+from support.paths import TEMPLATE  # noqa: E402
 
 
 @pytest.fixture

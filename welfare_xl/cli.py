@@ -46,7 +46,7 @@ def _log_exception(exc: BaseException) -> Path:
 
 
 def cmd_template_build(args: argparse.Namespace) -> int:
-    from .commands.template import build_template
+    from welfare_xl.commands.template import build_template
 
     path = build_template(args.source, args.output)
     _out(f"調査票テンプレートを作成しました: {path}")
@@ -54,7 +54,7 @@ def cmd_template_build(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from .commands.split import add_department_sheets, split
+    from welfare_xl.commands.split import add_department_sheets, split
 
     if args.in_workbook:
         res = add_department_sheets(args.survey, args.output)
@@ -73,7 +73,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .commands.check import check
+    from welfare_xl.commands.check import check
 
     sub = check(args.file, args.survey, args.sheet)
     if args.json:
@@ -93,7 +93,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from .commands.consolidate import consolidate
+    from welfare_xl.commands.consolidate import consolidate
 
     result = consolidate(args.survey, args.submissions, args.output)
     if args.json:
@@ -105,7 +105,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from .commands.consolidate import undo
+    from welfare_xl.commands.consolidate import undo
 
     plan = undo(args.survey, args.output)
     for line in plan.summary_lines():
@@ -115,7 +115,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .commands.consolidate import submission_status
+    from welfare_xl.commands.consolidate import submission_status
 
     status = submission_status(args.survey, args.submissions)
     if args.json:
@@ -127,7 +127,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_committee(args: argparse.Namespace) -> int:
-    from .commands.committee import committee
+    from welfare_xl.commands.committee import committee
 
     result = committee(args.consolidated, args.output, pdf=args.pdf)
     for line in result.summary_lines():
@@ -136,7 +136,7 @@ def cmd_committee(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .commands.export import export_csv
+    from welfare_xl.commands.export import export_csv
 
     path = export_csv(args.consolidated, args.csv)
     _out(f"CSV を書き出しました（UTF-8 BOM 付き）: {path}")
@@ -144,13 +144,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .commands.demo import demo
+    from welfare_xl.commands.demo import demo
 
     return demo(args.output, echo=_out)
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
-    from .xlam import build_addin
+    from welfare_xl.xlam import build_addin
 
     path = build_addin(Path(args.output) if args.output else None)
     _out(f"アドインを作成しました: {path}")
@@ -158,7 +158,7 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
-    from .xlam import install_addin
+    from welfare_xl.xlam import install_addin
 
     paths = install_addin(Path(args.xlstart) if args.xlstart else None, args.python)
     for p in paths:
@@ -168,7 +168,7 @@ def cmd_addin_install(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from welfare_xl import __version__
 
     parser = argparse.ArgumentParser(
         prog="welfare-xl",
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         _err("中断しました。")
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
-        from .errors import UserError
+        from welfare_xl.errors import UserError
 
         if isinstance(exc, UserError):
             _err(f"エラー: {exc}")

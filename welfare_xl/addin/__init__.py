@@ -29,7 +29,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import UserError
+from welfare_xl.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -61,56 +61,56 @@ class UnknownAction(UserError):
 
 def split(book: "xw.Book") -> str:
     """部署別シート作成: department sheets in the survey and department workbooks to send."""
-    from .distribute import split as action
+    from welfare_xl.addin.actions.distribute import split as action
 
     return action(book)
 
 
 def check(book: "xw.Book") -> str:
     """入力チェック: mark the active department sheet's problems with a fill and a note."""
-    from .marks import check as action
+    from welfare_xl.addin.actions.marks import check as action
 
     return action(book)
 
 
 def clear(book: "xw.Book") -> str:
     """チェック表示クリア: remove exactly the marks 入力チェック added."""
-    from .marks import clear as action
+    from welfare_xl.addin.actions.marks import clear as action
 
     return action(book)
 
 
 def consolidate(book: "xw.Book") -> str:
     """集約: merge the returned department workbooks into the master sheet."""
-    from .collect import consolidate as action
+    from welfare_xl.addin.actions.collect import consolidate as action
 
     return action(book)
 
 
 def undo(book: "xw.Book") -> str:
     """元に戻す: restore every cell the last consolidation changed."""
-    from .collect import undo as action
+    from welfare_xl.addin.actions.collect import undo as action
 
     return action(book)
 
 
 def status(book: "xw.Book") -> str:
     """提出状況: which departments have returned their workbook."""
-    from .collect import status_report as action
+    from welfare_xl.addin.actions.collect import status_report as action
 
     return action(book)
 
 
 def committee(book: "xw.Book") -> str:
     """委員会版作成: the committee workbook next to the survey (and its PDF on desktop Excel)."""
-    from .publish import committee as action
+    from welfare_xl.addin.actions.publish import committee as action
 
     return action(book)
 
 
 def diagnose(book: "xw.Book") -> str:
     """環境チェック: versions, configuration and folders, with what is wrong in plain Japanese."""
-    from .environment import diagnose as action
+    from welfare_xl.addin.actions.environment import diagnose as action
 
     return action(book)
 
@@ -174,7 +174,7 @@ def _discard_queued(book: "xw.Book | None") -> bool:
     if book is None:
         return False
     try:
-        from .live import is_desktop
+        from welfare_xl.addin.excel.grids import is_desktop
 
         if is_desktop(book):
             return True
@@ -203,7 +203,7 @@ def _alert(book: "xw.Book | None", text: str, title: str, mode: str, log: Path |
         text += f"\n\nログ：{log}"
     if book is not None:
         try:
-            from .live import status
+            from welfare_xl.addin.excel.grids import status
 
             status(book, None)
             book.app.alert(text, title=title, mode=mode)
@@ -220,7 +220,7 @@ def log_paths(book: "xw.Book | None") -> list[Path]:
     paths = []
     if book is not None:
         try:
-            from .live import book_folder
+            from welfare_xl.addin.excel.grids import book_folder
 
             folder = book_folder(book)
             if folder is not None:
@@ -238,7 +238,7 @@ def write_log(book: "xw.Book | None", tag: str, details: str) -> Path | None:
         name = book.name if book is not None else ""
     except Exception:  # noqa: BLE001
         pass
-    from .. import __version__
+    from welfare_xl import __version__
 
     entry = (f"[{dt.datetime.now().isoformat(timespec='seconds')}] welfare-xl {__version__} "
              f"action={tag} book={name}\n{details.rstrip()}\n\n")

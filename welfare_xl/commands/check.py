@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UserError
-from ..checks import Submission, check_submission
-from ..xlsx import WorkbookReadError, read_workbook
-from .common import load_survey_file
+from welfare_xl.errors import UserError
+from welfare_xl.core.checks import Submission, check_submission
+from welfare_xl.files.xlsx import WorkbookReadError, read_workbook
+from welfare_xl.files.survey_file import load_survey_file
 
 
 class UnreadableFile(UserError):

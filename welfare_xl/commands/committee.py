@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..committee import CommitteeGrades, committee_specs, resolve_grades
-from ..eras import fiscal_year_label
-from ..errors import UserError
-from ..progress import CODES, MARKS, NA
-from ..render import RenderError, to_pdf
-from ..sheetspec import FONT
-from ..survey import Survey
-from ..xlsx import write_specs
-from .common import load_survey_file
+from welfare_xl.core.sheets.committee import CommitteeGrades, committee_specs, resolve_grades
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.errors import UserError
+from welfare_xl.core.progress import CODES, MARKS, NA
+from welfare_xl.files.pdf import RenderError, to_pdf
+from welfare_xl.core.sheets.spec import FONT
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.files.xlsx import write_specs
+from welfare_xl.files.survey_file import load_survey_file
 
 
 class CommitteeError(UserError):

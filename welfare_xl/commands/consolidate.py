@@ -1,6 +1,6 @@
 """Consolidate a folder of returned department workbooks into the survey file.
 
-File adapter over `welfare_xl.consolidation`: reads the folder with
+File adapter over `welfare_xl.core.consolidation`: reads the folder with
 python-calamine, lets the core decide, then opens the survey with openpyxl
 (keeping its styles), writes only the changed cells and a fresh 集約ログ
 sheet, and saves atomically. Writing over the survey itself first keeps a
@@ -17,16 +17,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..checks import check_submission
-from ..consolidation import (
+from welfare_xl.core.checks import check_submission
+from welfare_xl.core.consolidation import (
     LOG_SHEET, UNDONE_SUFFIX, CellChange, ConsolidationResult, LogError, ReceivedFile, SkippedFile,
     SubmissionStatus, UndoPlan, consolidate_submissions, log_sheet_spec, plan_undo, undo_changes,
 )
-from ..errors import UserError
-from ..metadata import Meta
-from ..survey import Survey
-from ..xlsx import XLSX_SUFFIXES, WorkbookReadError, _StyleCache, read_workbook, render_sheet, save_atomic
-from .common import load_survey_file
+from welfare_xl.errors import UserError
+from welfare_xl.core.model.metadata import Meta
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.files.xlsx import XLSX_SUFFIXES, WorkbookReadError, _StyleCache, read_workbook, render_sheet, save_atomic
+from welfare_xl.files.survey_file import load_survey_file
 
 log = logging.getLogger(__name__)
 

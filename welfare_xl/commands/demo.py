@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import UserError
-from ..eras import fiscal_year_label
+from welfare_xl.errors import UserError
+from welfare_xl.core.model.eras import fiscal_year_label
 
 JST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parents[2]
@@ -37,9 +37,9 @@ def fill_returned(path: str | Path, values: Mapping[str, Any],
     """
     from openpyxl import load_workbook
 
-    from .. import layout as L
-    from ..books import find_tables
-    from ..xlsx import set_saved_time
+    from welfare_xl.core.model import layout as L
+    from welfare_xl.core.reading import find_tables
+    from welfare_xl.files.xlsx import set_saved_time
 
     path = Path(path)
     wb = load_workbook(path)
@@ -89,12 +89,12 @@ def load_sample(path: Path = SAMPLE) -> list[dict[str, Any]]:
 
 def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = print) -> int:
     """Run the sample year into `out_dir`; returns the exit code (0 when every step worked)."""
-    from ..render import find_soffice
-    from .check import check
-    from .common import load_survey_file
-    from .committee import committee
-    from .consolidate import consolidate
-    from .split import split
+    from welfare_xl.files.pdf import find_soffice
+    from welfare_xl.commands.check import check
+    from welfare_xl.files.survey_file import load_survey_file
+    from welfare_xl.commands.committee import committee
+    from welfare_xl.commands.consolidate import consolidate
+    from welfare_xl.commands.split import split
 
     out = Path(out_dir).resolve()
     if not TEMPLATE.exists():

@@ -12,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import UserError
-from ..xlsx import file_mode
+from welfare_xl.errors import UserError
+from welfare_xl.files.xlsx import file_mode
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,7 +31,7 @@ def defuse(text: object) -> object:
 
 def export_csv(consolidated_path: str | Path, csv_path: str | Path) -> Path:
     """Write the tidy table of `consolidated_path` to `csv_path` (UTF-8 with BOM), atomically."""
-    from ..frame import read_consolidated
+    from welfare_xl.core.tidy import read_consolidated
 
     frame = read_consolidated(consolidated_path)
     for col in frame.columns:

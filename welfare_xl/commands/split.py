@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..departments import department_sheet, safe_filename
-from ..metadata import DEPARTMENT, SHEET as META_SHEET, to_grid
-from ..sheetspec import grid_spec
-from ..survey import Survey
-from ..xlsx import save_atomic, write_specs, add_sheets
-from .common import load_survey_file
+from welfare_xl.core.sheets.department import department_sheet, safe_filename
+from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, to_grid
+from welfare_xl.core.sheets.spec import grid_spec
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.files.xlsx import save_atomic, write_specs, add_sheets
+from welfare_xl.files.survey_file import load_survey_file
 
 
 def split(survey_path: str | Path, out_dir: str | Path, departments: list[str] | None = None) -> list[Path]:
@@ -53,7 +53,7 @@ def add_department_sheets(survey_path: str | Path, out: str | Path | None = None
     """
     from openpyxl import load_workbook
 
-    from .consolidate import backup
+    from welfare_xl.commands.consolidate import backup
 
     survey_path = Path(survey_path)
     target = Path(out) if out is not None else survey_path

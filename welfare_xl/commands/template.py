@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..metadata import SURVEY, to_grid
-from ..sheetspec import grid_spec
-from ..source import load_source
-from ..template import survey_sheet
-from ..xlsx import write_specs
-from ..metadata import SHEET as META_SHEET
+from welfare_xl.core.model.metadata import SURVEY, to_grid
+from welfare_xl.core.sheets.spec import grid_spec
+from welfare_xl.core.model.source import load_source
+from welfare_xl.core.sheets.master import survey_sheet
+from welfare_xl.files.xlsx import write_specs
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
 
 
 def build_template(source: str | Path, out: str | Path) -> Path:

@@ -26,9 +26,9 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from .errors import AddinBuildError
-from .ovba import ModuleKind, VbaModule, VbaProject, VbaProjectError, VbaReference, build_vba_project_bin
-from .package import build_xlam
+from welfare_xl.xlam.errors import AddinBuildError
+from welfare_xl.xlam.ovba import ModuleKind, VbaModule, VbaProject, VbaProjectError, VbaReference, build_vba_project_bin
+from welfare_xl.xlam.package import build_xlam
 
 __all__ = [
     "ADDIN_FILENAME",

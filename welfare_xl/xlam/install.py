@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from .build import ADDIN_FILENAME, XLWINGS_PROJECT_NAME, build_addin_bytes, default_addin_path
-from .errors import AddinError, AddinInstallError
+from welfare_xl.xlam.build import ADDIN_FILENAME, XLWINGS_PROJECT_NAME, build_addin_bytes, default_addin_path
+from welfare_xl.xlam.errors import AddinError, AddinInstallError
 
 __all__ = ["default_xlstart", "install_addin", "user_config_path"]
 

@@ -22,8 +22,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .cfb import build_compound_file
-from .compression import compress, decompress
+from welfare_xl.xlam.cfb import build_compound_file
+from welfare_xl.xlam.compression import compress, decompress
 
 __all__ = [
     "VBA_PROJECT_STREAM",

@@ -1,0 +1,161 @@
+"""環境チェック: what the add-in runs with, and what is wrong, in plain Japanese.
+
+Users of xlwings add-ins ask for a "test the Python installation" button: when a
+button fails on a clerk's PC, the first questions are which Python, which
+xlwings, which version of the package and of the survey form, which
+configuration and which folders. This answers them in one message box and puts
+the problems first, each with what to do. It reads, and never writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import importlib.metadata as md
+import os
+import platform
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.metadata import DEPARTMENT
+from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
+from welfare_xl.addin.excel.workbook import read_meta
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+PROJECT_NAME = "welfare_xl"  # xlwings' PROJECT_NAME in the add-in: welfare_xl.conf
+CONF = f"{PROJECT_NAME}.conf"
+DEPENDENCIES = ("openpyxl", "python-calamine", "defusedxml", "pandas")
+_MODULE = {"python-calamine": "python_calamine"}
+
+
+def _required_xlwings() -> str | None:
+    """The xlwings version welfare-xl's metadata pins (xlwings==X), if any."""
+    try:
+        for req in md.requires("welfare-xl") or []:
+            m = re.fullmatch(r"\s*xlwings\s*==\s*([\w.]+)\s*", req.split(";")[0])
+            if m:
+                return m[1]
+    except md.PackageNotFoundError:
+        return None
+    return None
+
+
+def _user_conf() -> Path:
+    try:
+        from welfare_xl.xlam.install import user_config_path
+
+        return user_config_path()
+    except Exception:  # noqa: BLE001 - the add-in builder is optional here
+        profile = os.environ.get("USERPROFILE") or str(Path.home())
+        return Path(profile) / f".{PROJECT_NAME}" / CONF
+
+
+def _interpreter(path: Path) -> str | None:
+    try:
+        text = path.read_bytes().decode("cp932", errors="replace")
+    except OSError:
+        return None
+    for fields in csv.reader(text.splitlines()):
+        if fields and fields[0].strip().lower() == "interpreter_win" and len(fields) > 1:
+            return fields[1]
+    return None
+
+
+def diagnose(book: "xw.Book") -> str:
+    problems: list[str] = []
+    env: list[str] = []
+
+    # Python and packages
+    env.append(f"Python {platform.python_version()}（{sys.executable}）")
+    import xlwings
+
+    engine = "デスクトップ版 Excel" if is_desktop(book) else "リモート（xlwings Server／ブラウザー版など）"
+    env.append(f"xlwings {xlwings.__version__}（{engine}）")
+    required = _required_xlwings()
+    if required and required != xlwings.__version__:
+        problems.append(f"xlwings の版が {xlwings.__version__} ですが、welfare-xl は {required} を必要とします。"
+                        f"「pip install xlwings=={required}」で入れ直してください。")
+    from welfare_xl import __version__
+
+    env.append(f"welfare-xl {__version__}（{Path(__file__).resolve().parents[1]}）")
+    found = []
+    for dist in DEPENDENCIES:
+        try:
+            version = md.version(dist)
+            importlib.import_module(_MODULE.get(dist, dist))
+            found.append(f"{dist} {version}")
+        except Exception as exc:  # noqa: BLE001 - missing or broken install
+            problems.append(f"{dist} を読み込めません（{type(exc).__name__}）。"
+                            "「pip install --force-reinstall welfare-xl」でパッケージを入れ直してください。")
+    env.append("、".join(found))
+
+    # The workbook
+    folder = book_folder(book)
+    wb = [f"{book.name}（" + (str(folder) if folder else "保存場所は不明") + "）"]
+    try:
+        meta, _ = read_meta(book)
+    except NotApplicable as exc:
+        problems.append(f"{exc}")
+        meta = None
+    if meta is not None:
+        s = meta.survey
+        kind = f"部署別（{meta.department}）" if meta.kind == DEPARTMENT else "事務局の調査票"
+        wb.append(f"{s.plan.name}　{fiscal_year_label(s.fiscal_year)}　様式の版 {s.template_version}　種類：{kind}")
+
+    # xlwings configuration, in the add-in's own lookup order
+    conf = []
+    if find_sheet(book, CONF) is not None:
+        conf.append(f"このブックの「{CONF}」シート")
+    beside = folder / CONF if folder else None
+    if beside is not None and beside.exists():
+        conf.append(f"{beside}（Python：{_interpreter(beside) or '既定'}）")
+    user = _user_conf()
+    if user.exists():
+        conf.append(f"{user}（Python：{_interpreter(user) or '既定'}）")
+    if is_desktop(book) and not conf:
+        problems.append(f"設定ファイル {user} がありません。「welfare-xl addin install」を実行すると作られます"
+                        "（ないときは PATH 上の python が使われます）。")
+    config_line = f"xlwings の設定：{conf[0] + '（優先）' if conf else 'なし（既定の python）'}"
+    if len(conf) > 1:
+        config_line += "／ほかに " + "、".join(conf[1:])
+
+    # The 設定 sheet and the folders
+    folders = [config_line]
+    values = S.load(book, create=False)
+    if not values.present:
+        folders.append(f"「{S.SHEET}」シート：なし（既定値を使います。集約などのボタンを押すと作られます）")
+    survey_book = meta is not None and meta.kind != DEPARTMENT
+    for key in (S.SUBMISSIONS, S.DISTRIBUTION):
+        if not survey_book:
+            break
+        try:
+            path = values.folder(key)
+        except S.FolderUnknown as exc:
+            problems.append(str(exc))
+            continue
+        if key == S.SUBMISSIONS:
+            if path.is_dir():
+                n = sum(1 for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+                folders.append(f"{key}：{path}（Excel ファイル {n} 件）")
+            else:
+                folders.append(f"{key}：{path}（ありません）")
+                problems.append(f"{key}「{path}」がありません。部署から返ってきたファイルを置くフォルダを作るか、"
+                                f"「{S.SHEET}」シートの「{key}」を直してください。")
+        else:
+            folders.append(f"{key}：{path}" + ("" if path.is_dir() else "（部署別シート作成のときに作ります）"))
+    from welfare_xl.addin import log_paths
+
+    folders.append(f"ログ：{log_paths(book)[0]}")
+
+    head = ("問題は見つかりませんでした。" if not problems
+            else f"確認が必要な点が {len(problems)} 件あります。")
+    out = [head]
+    out += [f"・{p}" for p in problems]
+    out += ["", "【環境】"] + env + ["", "【このブック】"] + wb + ["", "【設定】"] + folders
+    return "\n".join(out)

@@ -1,0 +1,234 @@
+"""What only desktop Excel (the COM engine on Windows) can do for the add-in.
+
+The remote engine has no API for sheet protection, locked cells, the messages
+and alert style of data validation, page set-up, freeze panes by split, tab
+colours, the status bar or PDF export; here they are done through the COM
+object model (`.api`). Nothing in this module runs on the remote engine, so the
+Linux test suite cannot exercise it: README's checklist for a Windows PC lists
+what to look at after each button.
+
+COM constants are spelled out as numbers (from the Excel object model
+reference) so that no type library is needed.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from welfare_xl.errors import UserError
+from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
+from welfare_xl.addin.excel.sheet_writer import rectangles, ref_cells
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+# XlDVType, XlDVAlertStyle, XlFormatConditionOperator
+_DV_TYPE = {"whole": 1, "decimal": 2, "textLength": 6}
+_DV_ALERT = {"stop": 1, "warning": 2, "information": 3}
+_DV_OPERATOR = {"between": 1, "notBetween": 2, "equal": 3, "notEqual": 4, "greaterThan": 5, "lessThan": 6,
+                "greaterThanOrEqual": 7, "lessThanOrEqual": 8}
+_PAPER = {"A3": 8, "A4": 9}  # XlPaperSize
+_LANDSCAPE, _PORTRAIT = 2, 1  # XlPageOrientation
+
+
+def _bgr(hex_color: str) -> int:
+    """#RRGGBB as the BGR integer COM uses for colours."""
+    h = hex_color.lstrip("#")
+    return int(h[0:2], 16) + int(h[2:4], 16) * 256 + int(h[4:6], 16) * 65536
+
+
+# The Protect arguments Excel also exposes as properties to read back (Worksheet and
+# Worksheet.Protection), in the order of Worksheet.Protect's parameters.
+_ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+          "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+          "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+
+# As the form's file is protected (xlsx.py: no password, only column widths and
+# row heights may change; openpyxl's defaults leave objects and scenarios
+# unprotected, so a clerk can still add a note to a cell).
+FORM_PROTECTION: dict[str, bool] = {
+    "DrawingObjects": False, "Contents": True, "Scenarios": False, "UserInterfaceOnly": False,
+    **{name: name in ("AllowFormattingColumns", "AllowFormattingRows") for name in _ALLOW},
+}
+
+
+class SheetLocked(UserError):
+    """The sheet is protected with a password the add-in does not know."""
+
+
+def protect(sheet: "xw.Sheet") -> None:
+    """Protect a sheet the add-in made as the form's file is protected."""
+    sheet.api.Protect(**FORM_PROTECTION)
+
+
+def protection(ws: Any) -> tuple[dict[str, bool], Any] | None:
+    """The protection of a worksheet (its COM object) as Protect arguments and its
+    EnableSelection, or None when nothing of it is protected."""
+    contents, drawing, scenarios = bool(ws.ProtectContents), bool(ws.ProtectDrawingObjects), bool(ws.ProtectScenarios)
+    if not (contents or drawing or scenarios):
+        return None
+    allowed = ws.Protection
+    settings = {"DrawingObjects": drawing, "Contents": contents, "Scenarios": scenarios,
+                "UserInterfaceOnly": bool(ws.ProtectionMode),
+                **{name: bool(getattr(allowed, name)) for name in _ALLOW}}
+    return settings, ws.EnableSelection
+
+
+@contextmanager
+def unprotected(book: "xw.Book", sheet: "xw.Sheet") -> Iterator[None]:
+    """Lift a password-less protection while the add-in writes, then restore exactly it.
+
+    A protected sheet refuses fills and notes over COM. Every Protect argument
+    Excel reports back (contents, drawing objects, scenarios, the Allow… rights,
+    and EnableSelection, which Protect leaves alone) is read before and given
+    again after, so the clerk's sheet is protected as it was, whoever protected
+    it and how. (Unprotect would also drop a user-interface-only protection set by
+    a macro; it is restored too, though Excel does not save that one.) On the
+    remote engine the client applies the writes itself and this does nothing.
+    """
+    from welfare_xl.addin.excel.grids import is_desktop
+
+    if not is_desktop(book):
+        yield
+        return
+    ws = sheet.api
+    before = protection(ws)
+    if before is None:
+        yield
+        return
+    settings, selection = before
+    try:
+        ws.Unprotect()
+    except Exception as exc:  # noqa: BLE001 - COM reports a wrong (here: missing) password as an error
+        raise SheetLocked(f"「{sheet.name}」シートはパスワードで保護されているため、書き込めません。"
+                          "「校閲 → シート保護の解除」で保護を外してから、もう一度実行してください。") from exc
+    try:
+        yield
+    finally:
+        ws.Protect(**settings)
+        ws.EnableSelection = selection
+
+
+@contextmanager
+def quiet(book: "xw.Book") -> Iterator[None]:
+    """No screen updates while writing (desktop only; the remote client batches anyway)."""
+    from welfare_xl.addin.excel.grids import is_desktop
+
+    if not is_desktop(book):
+        yield
+        return
+    with book.app.properties(screen_updating=False):
+        yield
+
+
+def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
+    """Data validation with the form's alert style and its input and error messages."""
+    groups: dict[int, Validation] = {}
+    cells: dict[tuple[int, int], int] = {}
+    for n, v in enumerate(validations):
+        if v.type not in _DV_TYPE:
+            continue
+        groups[n] = v
+        for ref in v.ranges:
+            for rc in ref_cells(ref):
+                cells[rc] = n
+    for n, rects in rectangles(cells).items():
+        v = groups[n]  # type: ignore[index]
+        for r1, c1, r2, c2 in rects:
+            dv = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Validation
+            dv.Delete()
+            kwargs = {"Type": _DV_TYPE[v.type], "AlertStyle": _DV_ALERT[v.error_style],
+                      "Operator": _DV_OPERATOR[v.operator], "Formula1": v.formula1}
+            if v.formula2 is not None:
+                kwargs["Formula2"] = v.formula2
+            dv.Add(**kwargs)
+            dv.IgnoreBlank = True
+            if v.prompt:
+                dv.InputTitle = v.prompt_title[:32]  # Excel's limits: 32 / 255 characters
+                dv.InputMessage = v.prompt[:255]
+                dv.ShowInput = True
+            if v.error:
+                dv.ErrorTitle = v.error_title[:32]
+                dv.ErrorMessage = v.error[:255]
+                dv.ShowError = True
+
+
+def _page_setup(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
+    p = spec.print_setup
+    if p is None:
+        return
+    ps = sheet.api.PageSetup
+    to_points = book.app.api.CentimetersToPoints
+    ps.PaperSize = _PAPER.get(p.paper, 9)
+    ps.Orientation = _LANDSCAPE if p.landscape else _PORTRAIT
+    if p.fit_width:
+        ps.Zoom = False
+        ps.FitToPagesWide = 1
+        ps.FitToPagesTall = False
+    if p.title_rows:
+        ps.PrintTitleRows = f"${p.title_rows[0] + 1}:${p.title_rows[1] + 1}"
+    margin = to_points(p.margins_cm)
+    ps.LeftMargin = ps.RightMargin = ps.TopMargin = margin
+    ps.BottomMargin = margin + to_points(0.5)
+    ps.CenterHorizontally = True
+    if p.footer_page_numbers:
+        ps.CenterFooter = "&P / &N"
+
+
+def _freeze(book: "xw.Book", sheet: "xw.Sheet", row: int, col: int) -> None:
+    """Freeze panes: COM only freezes through the window of the active sheet."""
+    sheet.activate()
+    window = book.app.api.ActiveWindow
+    window.FreezePanes = False
+    window.ScrollRow = 1
+    window.ScrollColumn = 1
+    window.SplitRow = row
+    window.SplitColumn = col
+    window.FreezePanes = True
+
+
+def finish_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
+    """Everything of `spec` the portable writes leave out, on the desktop engine."""
+    unlocked = {rc: True for rc, (_, style) in spec.cells.items() if not style.locked}
+    for r1, c1, r2, c2 in rectangles(unlocked).get(True, []):
+        sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Locked = False
+    write_validations(sheet, spec.validations)
+    _page_setup(book, sheet, spec)
+    if spec.freeze and any(spec.freeze):
+        _freeze(book, sheet, *spec.freeze)
+    if spec.tab_color:
+        sheet.api.Tab.Color = _bgr(spec.tab_color)
+    if spec.protect:
+        protect(sheet)
+
+
+# XlPattern of the hatches SheetSpec styles use (openpyxl's pattern names).
+_PATTERN = {"solid": 1, "lightUp": 13, "lightDown": 14, "lightHorizontal": 11, "lightVertical": 12,
+            "darkUp": -4162, "darkDown": -4121, "darkHorizontal": -4128, "darkVertical": -4166,
+            "gray125": 17, "gray0625": 18}
+
+
+def patterns(sheet: "xw.Sheet", styles: dict[tuple[int, int], Style]) -> None:
+    """Hatched fills (Interior.Pattern), which only the desktop engine can set.
+
+    Called after the portable solid fills were written; only cells whose style
+    asks for a pattern are touched, one COM call per rectangle of equal pattern.
+    """
+    wanted = {rc: (s.pattern, s.pattern_color or s.fill) for rc, s in styles.items()
+              if s.fill and s.pattern != "solid" and s.pattern in _PATTERN}
+    for (pattern, color), rects in rectangles(wanted).items():
+        for r1, c1, r2, c2 in rects:
+            interior = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Interior
+            interior.Pattern = _PATTERN[pattern]
+            interior.PatternColor = _bgr(color)
+
+
+def export_pdf(book: "xw.Book", xlsx: Path, pdf: Path) -> None:
+    """PDF of a workbook file through Excel's own export, in the caller's Excel instance."""
+    other = book.app.books.open(str(xlsx), read_only=True)
+    try:
+        other.to_pdf(str(pdf), show=False)
+    finally:
+        other.close()

@@ -1,0 +1,303 @@
+"""Render a `SheetSpec` into the open workbook through xlwings.
+
+The file adapter (`welfare_xl.files.xlsx`) renders the same specs with openpyxl; this
+is its live counterpart. Writes are grouped so that their number follows the
+sheet's *shape*, not its cell count:
+
+* values: one bulk write of the whole block;
+* each formatting attribute (fill, number format, font, alignment, wrap,
+  borders): one write per rectangle of cells sharing the same value;
+* merges: one write per merge, or per block of rows merged across alike;
+* column widths and row heights: one write per run of equal size.
+
+What both engines support is written here (values, number formats, fills,
+fonts, alignment, wrap, borders, merges, widths, heights, hidden rows and
+columns, data validation rules, freeze panes, print area). Sheet protection,
+unlocked cells, the input and error messages of data validation, its warning
+style, page set-up, and the tab colour exist only on the desktop engine
+(`desktop.py`); the remote engine has no API for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
+
+from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
+from welfare_xl.addin.excel.grids import is_desktop, set_column_width
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (0-based, inclusive)
+
+def cell_value(value: Any) -> Any:
+    """A spec value as it must be written for Excel to store exactly it.
+
+    Excel parses a string written to Range.Value (COM) or range.values
+    (Office.js) as if it had been typed: "TRUE" becomes a boolean, "1e3" a
+    number, "#N/A" an error, "令和2年4月1日", "4月1日", "R2.4.1" and "H31/4/1"
+    dates (Japanese Excel reads era dates and full-width digits too), "=…" a
+    formula. Which strings it parses depends on the locale and the version, so
+    no test of ours can list them: every non-empty string gets a leading
+    apostrophe, which Excel does not store (it marks the cell as text, as
+    typing an apostrophe does). Numbers, dates, booleans and None are written
+    as they are. The empty string is the one exception: "'" alone would leave
+    a cell holding an empty text instead of an empty cell.
+    """
+    if isinstance(value, str) and value:
+        return "'" + value
+    return value
+
+
+def rectangles(cells: dict[tuple[int, int], Hashable]) -> dict[Hashable, list[Rect]]:
+    """Cover the cells of each value with few rectangles.
+
+    Vertical runs per column first, then runs with the same rows in adjacent
+    columns are joined: a table whose columns share a style costs one rectangle.
+    """
+    by_value: dict[Hashable, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for (r, c), value in cells.items():
+        by_value[value][c].append(r)
+    out: dict[Hashable, list[Rect]] = {}
+    for value, columns in by_value.items():
+        open_rects: dict[tuple[int, int], list[int]] = {}  # (r1, r2) -> [r1, c1, r2, c2]
+        done: list[Rect] = []
+        for c in sorted(columns):
+            rows = sorted(columns[c])
+            runs, start = [], rows[0]
+            for prev, cur in zip(rows, rows[1:]):
+                if cur != prev + 1:
+                    runs.append((start, prev))
+                    start = cur
+            runs.append((start, rows[-1]))
+            still_open: dict[tuple[int, int], list[int]] = {}
+            for run in runs:
+                rect = open_rects.pop(run, None)
+                if rect is not None and rect[3] == c - 1:
+                    rect[3] = c
+                else:
+                    if rect is not None:
+                        done.append(tuple(rect))  # type: ignore[arg-type]
+                    rect = [run[0], c, run[1], c]
+                still_open[run] = rect
+            done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
+            open_rects = still_open
+        done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
+        out[value] = sorted(done)
+    return out
+
+
+def block(sheet: "xw.Sheet", rect: Rect) -> "xw.Range":
+    r1, c1, r2, c2 = rect
+    return sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1))
+
+
+# Border styles of the spec as xlwings line style and weight.
+_BORDERS = {"thin": ("continuous", "thin"), "dotted": ("dot", "thin"), "medium": ("continuous", "medium"),
+            "hair": ("continuous", "hairline"), "dashed": ("dash", "thin"), "thick": ("continuous", "thick")}
+
+
+def _set_border(rng: "xw.Range", border: str) -> None:
+    line_style, weight = _BORDERS[border]
+    if weight == "thin":  # Excel's default weight for a new line: one action per side, not two
+        rng.borders.set("all", line_style=line_style)
+    else:
+        rng.borders.set("all", line_style=line_style, weight=weight)
+
+
+# (attribute, value of a Style or None to skip, writer). Skipped values are
+# those a new sheet already has, so they cost nothing.
+_Writer = Callable[["xw.Range", Any], None]
+_ATTRIBUTES: list[tuple[str, Callable[[Style], Any], _Writer]] = [
+    ("fill", lambda s: s.fill and f"#{s.fill}", lambda r, v: setattr(r, "color", v)),
+    ("number_format", lambda s: None if s.number_format == "General" else s.number_format,
+     lambda r, v: setattr(r, "number_format", v)),
+    ("font_name", lambda s: FONT, lambda r, v: setattr(r.font, "name", v)),
+    ("font_size", lambda s: s.size, lambda r, v: setattr(r.font, "size", v)),
+    ("bold", lambda s: True if s.bold else None, lambda r, v: setattr(r.font, "bold", v)),
+    ("font_color", lambda s: s.color and f"#{s.color}", lambda r, v: setattr(r.font, "color", v)),
+    ("h_align", lambda s: s.h_align, lambda r, v: setattr(r, "horizontal_alignment", v)),
+    ("v_align", lambda s: None if s.v_align == "bottom" else s.v_align,
+     lambda r, v: setattr(r, "vertical_alignment", v)),
+    ("wrap", lambda s: True if s.wrap else None, lambda r, v: setattr(r, "wrap_text", v)),
+    ("border", lambda s: s.border, _set_border),
+]
+
+
+def write_formats(sheet: "xw.Sheet", cells: dict[tuple[int, int], Style]) -> None:
+    """Write each formatting attribute per rectangle of equal value."""
+    for _, value_of, write in _ATTRIBUTES:
+        values = {rc: value_of(style) for rc, style in cells.items()}
+        try:
+            for value, rects in rectangles({rc: v for rc, v in values.items() if v is not None}).items():
+                for rect in rects:
+                    write(block(sheet, rect), value)
+        except NotImplementedError:
+            # Alignment needs an Office.js client; other remote clients (e.g.
+            # Google Sheets) lack it. The sheet stays usable without it.
+            continue
+
+
+def _runs(indices: Iterable[int], value_of: Callable[[int], Any]) -> list[tuple[int, int, Any]]:
+    """Consecutive indices with the same value, as (first, last, value)."""
+    out: list[tuple[int, int, Any]] = []
+    for i in sorted(indices):
+        v = value_of(i)
+        if out and out[-1][1] == i - 1 and out[-1][2] == v:
+            out[-1] = (out[-1][0], i, v)
+        else:
+            out.append((i, i, v))
+    return out
+
+
+def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
+    """Merge cells: one write per block of consecutive one-row merges of the same
+    columns (Excel's "merge across"), one per other merge."""
+    rows_of_span: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for r1, c1, r2, c2 in merges:
+        if r1 == r2:
+            rows_of_span[(c1, c2)].append(r1)
+        else:
+            block(sheet, (r1, c1, r2, c2)).merge()
+    for (c1, c2), rows in rows_of_span.items():
+        for first, last, _ in _runs(rows, lambda r: True):
+            block(sheet, (first, c1, last, c2)).merge(across=first != last)
+
+
+def _rule(v: Validation) -> tuple[str, str, str, str | None]:
+    return (v.type, v.operator, v.formula1, v.formula2)
+
+
+_RULE_METHOD = {"whole": "set_whole_number", "decimal": "set_decimal", "textLength": "set_text_length"}
+
+
+def _snake(operator: str) -> str:
+    """Excel's operator name (greaterThanOrEqual) as xlwings spells it (greater_than_or_equal)."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", operator).lower()
+
+
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def ref_cells(ref: str) -> list[tuple[int, int]]:
+    """The 0-based cells of an A1 reference such as "G7" or "J7:J9"."""
+    m = _REF.fullmatch(ref.strip().upper())
+    if not m:
+        raise ValueError(f"not an A1 reference: {ref!r}")
+    r1, c1 = int(m[2]) - 1, _col(m[1])
+    r2, c2 = (int(m[4]) - 1, _col(m[3])) if m[3] else (r1, c1)
+    return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
+    """Data validation rules through xlwings (both engines), grouped per rule.
+
+    Only rules with Excel's default "stop" style are written: xlwings cannot set
+    the alert style, and a stop rule where the form wants a warning (long texts)
+    would refuse the clerk's text. The desktop engine writes all rules with their
+    messages instead (`desktop.write_validations`).
+    """
+    cells: dict[tuple[int, int], tuple[str, str, str, str | None]] = {}
+    for v in validations:
+        if v.error_style != "stop" or v.type not in _RULE_METHOD:
+            continue
+        for ref in v.ranges:
+            for rc in ref_cells(ref):
+                cells[rc] = _rule(v)
+    for (kind, operator, f1, f2), rects in rectangles(cells).items():
+        for rect in rects:
+            method = getattr(block(sheet, rect).data_validation, _RULE_METHOD[kind])
+            try:
+                if f2 is None:
+                    method(_snake(operator), f1)
+                else:
+                    method(_snake(operator), f1, f2)
+            except NotImplementedError:
+                return  # a remote client without data validation (not Office.js)
+
+
+def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:
+    """Write `spec` onto the (new, empty) `sheet`.
+
+    `autofit_rows` lets Excel size the rows to their wrapped text instead of
+    writing the spec's row heights: one write for a long list (a log) whose
+    heights differ from row to row.
+    """
+    if spec.max_row < 0:
+        return
+    grid: list[list[Any]] = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
+    for (r, c), (value, _) in spec.cells.items():
+        grid[r][c] = cell_value(value)
+    sheet.range((1, 1), (spec.max_row + 1, spec.max_col + 1)).value = grid
+
+    write_merges(sheet, spec.merges)
+    write_formats(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
+
+    for c1, c2, width in _runs(spec.col_widths, spec.col_widths.__getitem__):
+        set_column_width(book, sheet.range((1, c1 + 1), (1, c2 + 1)), width)
+    if autofit_rows:
+        sheet.autofit("rows")
+    else:
+        for r1, r2, height in _runs(spec.row_heights, spec.row_heights.__getitem__):
+            sheet.range((r1 + 1, 1), (r2 + 1, 1)).row_height = height
+    for c1, c2, _ in _runs(spec.hidden_cols, lambda c: True):
+        sheet.range((1, c1 + 1), (1, c2 + 1)).columns.hidden = True
+    for r1, r2, _ in _runs(spec.hidden_rows, lambda r: True):
+        sheet.range((r1 + 1, 1), (r2 + 1, 1)).rows.hidden = True
+    if spec.print_setup and spec.print_setup.area:
+        sheet.page_setup.print_area = spec.print_setup.area
+
+    if is_desktop(book):
+        from welfare_xl.addin.excel import com as desktop
+
+        desktop.finish_sheet(book, sheet, spec)
+    else:
+        write_validations(sheet, spec.validations)
+        if spec.freeze and all(spec.freeze):
+            r, c = spec.freeze
+            sheet.freeze_panes.freeze_at(sheet.range((1, 1), (r, c)))
+    if spec.hidden:
+        sheet.visible = False
+
+
+def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None,
+                     autofit_rows: bool = False) -> "xw.Sheet":
+    """Add a sheet named `spec.name` after `after` and render `spec` on it.
+
+    Should desktop Excel fail half-way, from adding the sheet on, the half-made
+    sheet is deleted again, so that a later run does not take it for a finished
+    one. COM adds a sheet and names it in two calls, so on the desktop the
+    sheet is added unnamed and named inside the same cleanup: a name Excel
+    refuses leaves no "Sheet4" behind. (The remote engine queues the writes;
+    after an error `run` drops them all, so there is nothing to delete.)
+
+    `after` should be a visible sheet (`live.last_visible_sheet`): given the
+    last sheet, xlwings' COM engine moves that sheet, and the last one is often
+    the hidden 管理情報.
+    """
+    desktop = is_desktop(book)
+    sheet = None
+    try:
+        if desktop:
+            sheet = book.sheets.add(after=after)
+            sheet.name = spec.name
+        else:
+            sheet = book.sheets.add(name=spec.name, after=after)
+        render(book, sheet, spec, autofit_rows=autofit_rows)
+    except Exception:
+        if desktop and sheet is not None:
+            try:
+                sheet.delete()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        raise
+    return sheet

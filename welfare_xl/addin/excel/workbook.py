@@ -1,0 +1,61 @@
+"""The open workbook read into the core's model (管理情報 + the keyed table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from welfare_xl.core.reading import BookError, survey_from_table, survey_table
+from welfare_xl.core.model.layout import Table
+from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta, MetadataError, from_grid
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.addin.excel.grids import Grid, NotApplicable, find_sheet, read_grid
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xlwings as xw
+
+
+@dataclass
+class LiveSurvey:
+    """The survey as the open workbook holds it, saved or not."""
+
+    survey: Survey
+    meta: Meta
+    sheet: str  # the master sheet (資料２)
+    table: Table
+    grid: Grid  # the master sheet's values as read
+
+
+def read_meta(book: "xw.Book") -> tuple[Meta, Grid]:
+    """The workbook's 管理情報, or NotApplicable (Japanese) when it is not one of ours."""
+    sheet = find_sheet(book, META_SHEET)
+    if sheet is None:
+        raise NotApplicable(
+            f"「{book.name}」には「{META_SHEET}」シートがないため、この調査のブックとして扱えません。"
+            "事務局から配布された調査票（またはそこから作ったブック）を開いてから実行してください。")
+    grid = read_grid(sheet)
+    try:
+        return from_grid(grid), grid
+    except MetadataError as exc:
+        raise NotApplicable(f"「{book.name}」の「{META_SHEET}」シート: {exc}") from exc
+
+
+def read_survey(book: "xw.Book", action: str) -> LiveSurvey:
+    """The survey workbook's master table; refuses a department's workbook.
+
+    `action` is the button's label, for the message.
+    """
+    meta, _ = read_meta(book)
+    if meta.kind == DEPARTMENT:
+        raise NotApplicable(
+            f"「{book.name}」は部署別の調査票（{meta.department or '部署'}）です。"
+            f"「{action}」は事務局の調査票（{meta.survey.plan.sheet}のあるブック）を開いて実行してください。")
+    names = [s.name for s in book.sheets if s.name != META_SHEET]
+    wanted = meta.survey.plan.sheet
+    first = [n for n in names if n == wanted] or names  # the named sheet alone when it exists
+    grids = {n: read_grid(book.sheets[n]) for n in first}
+    try:
+        name, table = survey_table(grids, meta, list(grids))
+    except BookError as exc:
+        raise NotApplicable(f"「{book.name}」: {exc}") from exc
+    return LiveSurvey(survey=survey_from_table(meta, table), meta=meta, sheet=name, table=table, grid=grids[name])

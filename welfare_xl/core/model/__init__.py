@@ -1,0 +1,1 @@
+"""The survey model: plan, goals, indicators, values, eras, numbers as typed, the key layout."""

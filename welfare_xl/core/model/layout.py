@@ -1,0 +1,185 @@
+"""Where things sit in a survey sheet: the one place that knows the columns.
+
+Every sheet the project writes carries a hidden *key row*: one machine key per
+column (``wxl:id``, ``wxl:y2019``, ``wxl:done`` ...). Readers find columns by
+those keys and rows by the indicator ID in the ``wxl:id`` column, never by
+position, so a department that moves a column or inserts a row does not break
+consolidation. This module works on plain grids (lists of rows of values) as
+given by any reader: python-calamine, openpyxl or xlwings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from welfare_xl.core.model.survey import Survey
+
+KEY_PREFIX = "wxl:"
+
+ID = "id"
+GOAL = "goal"
+PAGES = "pages"
+ITEM = "item"
+SUB_ITEM = "sub_item"
+DEPARTMENT = "department"
+UNIT = "unit"
+TARGET = "target"
+DONE = "done"
+NEXT = "next"
+GRADE = "grade"
+
+
+def year_key(year: int) -> str:
+    return f"y{year}"
+
+
+def key_year(key: str) -> int | None:
+    if len(key) == 5 and key[0] == "y" and key[1:].isdigit():
+        return int(key[1:])
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    subheader: str | None = None  # second header row; None merges the header over both rows
+    width: float = 10.0
+    role: str = "fixed"  # fixed | history | input_number | input_text | target | grade | hidden
+
+
+def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
+    """Columns of the master sheet (資料２), in print order."""
+    cols = [
+        Column(ID, "", width=8, role="hidden"),
+        Column(GOAL, "基本目標・施策の方向", width=30),
+        Column(PAGES, "ページ\n番号", width=7),
+        Column(ITEM, "項目", width=22),
+        Column(SUB_ITEM, "細目", width=12),
+        Column(DEPARTMENT, "担当部署", width=12),
+    ]
+    cols += _value_columns(survey)
+    if with_grade:
+        cols.append(Column(GRADE, "進捗評価", width=10, role="grade"))
+    return cols
+
+
+def department_columns(survey: Survey) -> list[Column]:
+    """Columns of a department's worksheet: its history, its input, its texts."""
+    cols = [
+        Column(ID, "", width=8, role="hidden"),
+        Column(GOAL, "基本目標", width=11),
+        Column(ITEM, "項目", width=24),
+        Column(SUB_ITEM, "細目", width=12),
+        Column(UNIT, "単位", width=7),
+    ]
+    return cols + _value_columns(survey)
+
+
+def _value_columns(survey: Survey) -> list[Column]:
+    cols = []
+    for year in survey.years:
+        mark = survey.plan.year_marks.get(year, "")
+        header = survey.year_header(year) + (f"\n{mark}" if mark else "")
+        role = "input_number" if year == survey.fiscal_year else "history"
+        cols.append(Column(year_key(year), header, width=12, role=role))
+    cols.append(Column(TARGET, survey.target_header(), width=12, role="target"))
+    done, done_sub = survey.done_header()
+    nxt, nxt_sub = survey.next_header()
+    cols.append(Column(DONE, done, done_sub, width=44, role="input_text"))
+    cols.append(Column(NEXT, nxt, nxt_sub, width=36, role="input_text"))
+    return cols
+
+
+def column_letter(col0: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    n = col0 + 1
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row0: int, col0: int) -> str:
+    return f"{column_letter(col0)}{row0 + 1}"
+
+
+@dataclass
+class TableRow:
+    row: int  # 0-based row index in the grid
+    id: str
+    cells: dict[str, Any]
+
+    def get(self, key: str) -> Any:
+        return self.cells.get(key)
+
+
+@dataclass
+class Table:
+    key_row: int
+    columns: dict[str, int]  # key -> 0-based column index
+    rows: list[TableRow] = field(default_factory=list)
+    duplicates: list[TableRow] = field(default_factory=list)  # later rows repeating an ID
+    duplicate_columns: list[tuple[str, int]] = field(default_factory=list)  # (key, column) of copied columns
+
+    def ref(self, row: TableRow | int, key: str) -> str:
+        r = row.row if isinstance(row, TableRow) else row
+        return cell_ref(r, self.columns[key])
+
+    def by_id(self) -> dict[str, TableRow]:
+        return {r.id: r for r in self.rows}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def find_table(grid: Sequence[Sequence[Any]], *, scan_rows: int = 50) -> Table | None:
+    """Locate the key row and the indicator rows below it; None when absent."""
+    for r, row in enumerate(grid[:scan_rows]):
+        keys: dict[str, int] = {}
+        repeated: list[tuple[str, int]] = []
+        for c, v in enumerate(row):
+            if _text(v).startswith(KEY_PREFIX):
+                key = _text(v)[len(KEY_PREFIX):]
+                if key in keys:
+                    repeated.append((key, c))  # a copied column: the first one stays the one read
+                else:
+                    keys[key] = c
+        if ID in keys:
+            table = _read_rows(grid, r, keys)
+            table.duplicate_columns = repeated
+            return table
+    return None
+
+
+def _read_rows(grid: Sequence[Sequence[Any]], key_row: int, keys: dict[str, int]) -> Table:
+    table = Table(key_row=key_row, columns=keys)
+    seen: set[str] = set()
+    id_col = keys[ID]
+    for r in range(key_row + 1, len(grid)):
+        row = grid[r]
+        ident = _text(row[id_col]) if id_col < len(row) else ""
+        if not ident or ident.startswith(KEY_PREFIX):
+            continue
+        cells = {k: (row[c] if c < len(row) else None) for k, c in keys.items()}
+        cells = {k: (None if v == "" else v) for k, v in cells.items()}
+        entry = TableRow(row=r, id=ident, cells=cells)
+        if ident in seen:
+            table.duplicates.append(entry)
+        else:
+            seen.add(ident)
+            table.rows.append(entry)
+    return table
+
+
+# Full-width characters per line in a wrapped 9 pt cell, per unit of Excel column width.
+CHARS_PER_WIDTH = 0.6
+TEXT_LINE_HEIGHT_PT = 12.5
+
+
+def text_capacity(column: Column, lines: int) -> int:
+    """About how many characters a printed text cell of this column shows."""
+    return int(column.width * CHARS_PER_WIDTH) * lines

@@ -1,0 +1,176 @@
+"""The 管理情報 sheet: what a workbook is, written where code reads it and people can look.
+
+Each workbook the project writes (the survey template, a department's
+worksheet, a consolidated master) carries a sheet named 管理情報 holding the
+plan, the fiscal year, the template version, the workbook's kind (and
+department), the goals, the indicator definitions and the check settings, as
+labelled sections of plain cells. The sheet is hidden but not "very hidden":
+右クリック → 再表示 shows it. This module turns a `Survey` into that grid and back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from welfare_xl.core.model.numbers import Kind
+from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
+
+SHEET = "管理情報"
+FORMAT = "welfare-xl/1"
+SURVEY = "survey"
+DEPARTMENT = "department"
+
+_SECTION_META = "wxl:meta"
+_SECTION_GOALS = "wxl:goals"
+_SECTION_INDICATORS = "wxl:indicators"
+
+_GOAL_FIELDS = ["no", "name", "directions", "pages"]
+_IND_FIELDS = ["id", "goal", "item", "sub_item", "item_note", "department", "unit", "kind", "decimals", "direction", "group"]
+
+
+class MetadataError(ValueError):
+    """The workbook has no usable 管理情報 sheet."""
+
+
+@dataclass
+class Meta:
+    """What the 管理情報 sheet says about a workbook."""
+
+    kind: str  # SURVEY or DEPARTMENT
+    department: str | None
+    survey: Survey  # definitions only (values empty)
+
+    @property
+    def identity(self) -> tuple[str, int, str]:
+        s = self.survey
+        return (s.plan.id, s.fiscal_year, s.template_version)
+
+
+def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -> list[list[Any]]:
+    plan = survey.plan
+    cfg = survey.config
+    rows: list[list[Any]] = [
+        ["welfare-xl 管理情報", None],
+        ["このシートはプログラムが読み取ります。変更しないでください。", None],
+        [],
+        [_SECTION_META, None],
+        ["format", FORMAT],
+        ["kind", kind],
+        ["department", department or ""],
+        ["plan_id", plan.id],
+        ["plan_name", plan.name],
+        ["title", plan.title],
+        ["label", plan.label],
+        ["sheet", plan.sheet],
+        ["start_year", plan.start_year],
+        ["target_year", plan.target_year],
+        ["baseline_year", plan.baseline_year],
+        ["fiscal_year", survey.fiscal_year],
+        ["template_version", survey.template_version],
+        ["year_marks", json.dumps({str(k): v for k, v in plan.year_marks.items()}, ensure_ascii=False)],
+        ["footnotes", json.dumps(list(plan.footnotes), ensure_ascii=False)],
+        ["headers", json.dumps(plan.headers, ensure_ascii=False)],
+        ["config.change_warn_ratio", cfg.change_warn_ratio],
+        ["config.reason_words", json.dumps(list(cfg.reason_words), ensure_ascii=False)],
+        ["config.grade_rule", cfg.grade_rule],
+        ["config.achieved_at", cfg.achieved_at],
+        ["config.expected_shares", json.dumps({str(y): v for y, v in cfg.expected_shares})],
+        ["config.text_max_lines", cfg.text_max_lines],
+        [],
+        [_SECTION_GOALS],
+        list(_GOAL_FIELDS),
+    ]
+    for g in survey.goals:
+        rows.append([g.no, g.name, json.dumps(list(g.directions), ensure_ascii=False), g.pages])
+    rows += [[], [_SECTION_INDICATORS], list(_IND_FIELDS)]
+    for i in survey.indicators:
+        direction = {None: "", 1: "up", -1: "down"}[i.direction]
+        rows.append([i.id, i.goal, i.item, i.sub_item, i.item_note, i.department, i.unit,
+                     i.kind.value, i.decimals, direction, i.group])
+    return rows
+
+
+def _s(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _section(grid: Sequence[Sequence[Any]], marker: str) -> int | None:
+    for r, row in enumerate(grid):
+        if row and _s(row[0]) == marker:
+            return r
+    return None
+
+
+def from_grid(grid: Sequence[Sequence[Any]]) -> Meta:
+    """Read a 管理情報 grid. Raises MetadataError (Japanese) when it is not ours or broken."""
+    start = _section(grid, _SECTION_META)
+    if start is None:
+        raise MetadataError("管理情報がありません（この調査票から作られたファイルではありません）。")
+    kv: dict[str, str] = {}
+    for row in grid[start + 1:]:
+        key = _s(row[0]) if row else ""
+        if not key or key.startswith("wxl:"):
+            break
+        kv[key] = _s(row[1]) if len(row) > 1 else ""
+    if kv.get("format") != FORMAT:
+        raise MetadataError(f"管理情報の形式「{kv.get('format', '')}」に対応していません（対応：{FORMAT}）。")
+    try:
+        plan = Plan(
+            id=kv["plan_id"], name=kv["plan_name"], title=kv["title"], label=kv.get("label", ""),
+            sheet=kv["sheet"], start_year=int(kv["start_year"]), target_year=int(kv["target_year"]),
+            baseline_year=int(kv["baseline_year"]),
+            year_marks={int(k): v for k, v in json.loads(kv.get("year_marks") or "{}").items()},
+            footnotes=tuple(json.loads(kv.get("footnotes") or "[]")),
+            headers=dict(json.loads(kv.get("headers") or "{}")),
+        )
+        config = Config(
+            change_warn_ratio=float(kv.get("config.change_warn_ratio", Config.change_warn_ratio)),
+            reason_words=tuple(json.loads(kv["config.reason_words"])) if kv.get("config.reason_words") else Config.reason_words,
+            grade_rule=kv.get("config.grade_rule") or Config.grade_rule,
+            achieved_at=float(kv.get("config.achieved_at") or Config.achieved_at),
+            expected_shares=tuple(sorted((int(y), float(v)) for y, v in
+                                         json.loads(kv.get("config.expected_shares") or "{}").items())),
+            text_max_lines=int(kv.get("config.text_max_lines") or Config.text_max_lines),
+        )
+        goals = tuple(
+            Goal(no=int(float(r[0])), name=_s(r[1]), directions=tuple(json.loads(_s(r[2]) or "[]")), pages=_s(r[3]))
+            for r in _records(grid, _SECTION_GOALS, len(_GOAL_FIELDS))
+        )
+        indicators = []
+        for r in _records(grid, _SECTION_INDICATORS, len(_IND_FIELDS)):
+            f = dict(zip(_IND_FIELDS, r))
+            indicators.append(Indicator(
+                id=_s(f["id"]), goal=int(float(f["goal"])), item=_s(f["item"]), sub_item=_s(f["sub_item"]),
+                item_note=_s(f["item_note"]), department=_s(f["department"]), unit=_s(f["unit"]),
+                kind=Kind(_s(f["kind"])), decimals=int(float(f["decimals"] or 0)),
+                direction={"": None, "up": 1, "down": -1}[_s(f["direction"])], group=_s(f["group"]),
+            ))
+        survey = Survey(plan=plan, fiscal_year=int(kv["fiscal_year"]), template_version=kv["template_version"],
+                        goals=goals, indicators=tuple(indicators), config=config)
+    except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise MetadataError(f"管理情報が壊れています（{exc}）。") from exc
+    if not survey.indicators:
+        raise MetadataError("管理情報に指標の定義がありません。")
+    if any(not i.group for i in survey.indicators):
+        survey.indicators = assign_groups(list(survey.indicators))
+    kind = kv.get("kind", SURVEY)
+    return Meta(kind=kind, department=kv.get("department") or None, survey=survey)
+
+
+def _records(grid: Sequence[Sequence[Any]], marker: str, width: int) -> list[list[Any]]:
+    start = _section(grid, marker)
+    if start is None:
+        raise KeyError(marker)
+    out = []
+    for row in grid[start + 2:]:  # skip the field-name row
+        cells = list(row) + [None] * (width - len(row))
+        if not _s(cells[0]):
+            break
+        out.append(cells[:width])
+    return out

@@ -1,0 +1,142 @@
+"""The plain data file a survey template is generated from (TOML).
+
+Values are written as the plan book prints them ("19,177世帯", "48.4%", "－") and
+parsed with the same parser that reads departments' input, keeping the decimals
+shown so the generated template displays them the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from welfare_xl.errors import UserError
+from welfare_xl.core.model.numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
+from welfare_xl.core.model.survey import DEFAULT_HEADERS, NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
+
+
+class SourceError(UserError, ValueError):
+    """The template source file is not usable; the message says where and why."""
+
+
+@dataclass
+class SourceSurvey:
+    """A survey read from its source, with the display decimals of each value."""
+
+    survey: Survey
+    # (indicator id, year or "target") -> decimals as printed in the source
+    decimals: dict[tuple[str, int | str], int] = field(default_factory=dict)
+
+
+def _value(raw: object, ind: Indicator, where: str) -> tuple[Value, int]:
+    if isinstance(raw, str) and raw.strip() in NOT_AVAILABLE_MARKS:
+        return NOT_AVAILABLE, 0
+    parsed = parse_value(raw, ind.unit, ind.kind)
+    if parsed.status is not Status.NUMBER:
+        raise SourceError(f"{where}: 「{raw}」を数値として読めません。{parsed.error or ''}")
+    return parsed.value, parsed.decimals or 0
+
+
+def _headers(raw: dict, where: str) -> dict[str, str]:
+    unknown = set(raw) - set(DEFAULT_HEADERS)
+    if unknown:
+        raise SourceError(f"{where}: [plan.headers] に不明な項目があります：{'、'.join(sorted(unknown))}"
+                          f"（使える項目：{'、'.join(DEFAULT_HEADERS)}）")
+    return {k: str(v) for k, v in raw.items()}
+
+
+def load_source(path: str | Path) -> SourceSurvey:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path}: テンプレート定義のファイルがありません。") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: テンプレート定義は UTF-8 で保存してください。") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: テンプレート定義を読めません（{type(exc).__name__}）。") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says where in English: "... (at line 3, column 7)".
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f"{m.group(1)}行目 {m.group(2)}文字目" if m else "どこか"
+        raise SourceError(f"{path}: テンプレート定義の書き方に誤りがあります（{where}）。TOML の書式を確認してください。") from exc
+    return parse_source(data, str(path))
+
+
+def parse_source(data: dict, where: str = "source") -> SourceSurvey:
+    try:
+        p = data["plan"]
+        plan = Plan(
+            id=p["id"], name=p["name"], title=p["title"], label=p.get("label", ""),
+            sheet=p.get("sheet", p.get("label", "調査票")),
+            start_year=int(p["start_year"]), target_year=int(p["target_year"]),
+            baseline_year=int(p["baseline_year"]),
+            year_marks={int(k): v for k, v in p.get("year_marks", {}).items()},
+            footnotes=tuple(p.get("footnotes", ())),
+            headers=_headers(p.get("headers", {}), where),
+        )
+        fiscal_year = int(p["fiscal_year"])
+        cfg = data.get("config", {})
+        config = Config(
+            change_warn_ratio=float(cfg.get("change_warn_ratio", Config.change_warn_ratio)),
+            reason_words=tuple(cfg.get("reason_words", Config.reason_words)),
+            grade_rule=cfg.get("grade_rule", Config.grade_rule),
+            achieved_at=float(cfg.get("achieved_at", Config.achieved_at)),
+            expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
+            text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
+        )
+        goals = tuple(
+            Goal(no=int(g["no"]), name=g["name"], directions=tuple(g.get("directions", ())), pages=str(g.get("pages", "")))
+            for g in data["goals"]
+        )
+        raw_inds = data["indicators"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"{where}: 必須の項目がありません（{exc}）") from exc
+
+    goal_nos = {g.no for g in goals}
+    seen: set[str] = set()
+    indicators: list[Indicator] = []
+    for n, r in enumerate(raw_inds, 1):
+        where_i = f"{where}: indicators[{n}]"
+        try:
+            ind = Indicator(
+                id=str(r["id"]), goal=int(r["goal"]), item=r["item"], department=r["department"],
+                unit=r.get("unit", ""), kind=Kind(r.get("kind", "count")), sub_item=r.get("sub_item", ""),
+                item_note=r.get("item_note", ""),
+                direction={None: None, "up": 1, "down": -1}[r.get("direction")],
+            )
+        except (KeyError, ValueError) as exc:
+            raise SourceError(f"{where_i}: 定義が不完全です（{exc}）") from exc
+        if ind.id in seen:
+            raise SourceError(f"{where_i}: ID「{ind.id}」が重複しています。")
+        if ind.goal not in goal_nos:
+            raise SourceError(f"{where_i}: 基本目標{ind.goal}が定義されていません。")
+        seen.add(ind.id)
+        indicators.append(ind)
+    indicators_t = assign_groups(indicators)
+
+    survey = Survey(plan=plan, fiscal_year=fiscal_year, template_version=str(p.get("template_version", "1")),
+                    goals=goals, indicators=indicators_t, config=config)
+    decimals: dict[tuple[str, int | str], int] = {}
+    final: list[Indicator] = []
+    for ind, r in zip(indicators_t, raw_inds):
+        vals: dict[int, Value] = {}
+        for year_s, raw in r.get("values", {}).items():
+            year = int(year_s)
+            vals[year], decimals[(ind.id, year)] = _value(raw, ind, f"{where}: {ind.id} {year}")
+        for year in range(plan.baseline_year, fiscal_year + 1):
+            vals.setdefault(year, None)
+        target: Value = None
+        if r.get("target") is not None:
+            target, decimals[(ind.id, "target")] = _value(r["target"], ind, f"{where}: {ind.id} target")
+        survey.values[ind.id] = vals
+        survey.targets[ind.id] = target
+        # The input cell shows as many decimals as the most precise printed value.
+        shown = [d for (i, _), d in decimals.items() if i == ind.id]
+        final.append(replace(ind, decimals=max(shown, default=0)))
+    survey.indicators = tuple(final)
+    return SourceSurvey(survey=survey, decimals=decimals)

@@ -1,0 +1,207 @@
+"""The survey model: a plan, its indicators and the values of one survey year.
+
+Plain data only. The template workbook (or its TOML source) is the source of
+truth; adapters turn it into these objects and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.numbers import Kind
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+# A cell's value in the model: a number, None (nothing entered) or the
+# not-available mark '－' that the seed prints where no figure exists.
+NOT_AVAILABLE = "－"
+Value = Union[int, float, str, None]
+
+
+# Column wording of the form; a template may word them otherwise ([plan.headers]).
+# {year}/{next_year} are fiscal-year labels, {n} the plan year number.
+DEFAULT_HEADERS: dict[str, str] = {
+    "baseline": "（現状値）",
+    "plan_year": "（計画{n}年目）",
+    "target": "（目標値）",
+    "done": "{year}の取組状況",
+    "done_note": "増減に向けて取り組んだ内容等",
+    "next": "{next_year}に向けた今後の展開",
+    "next_note": "課題に向けた取り組み等",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    name: str
+    title: str
+    label: str  # the document label printed top right, e.g. 資料２
+    sheet: str  # name of the master sheet
+    start_year: int  # first plan year (計画1年目)
+    target_year: int
+    baseline_year: int
+    year_marks: dict[int, str] = field(default_factory=dict)  # footnote marks per year column
+    footnotes: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)  # overrides of DEFAULT_HEADERS
+
+    def header(self, key: str, **fields: object) -> str:
+        return self.headers.get(key, DEFAULT_HEADERS[key]).format(**fields)
+
+    def plan_year_no(self, year: int) -> int:
+        """1 for the plan's first year (計画1年目)."""
+        return year - self.start_year + 1
+
+
+@dataclass(frozen=True)
+class Goal:
+    no: int
+    name: str
+    directions: tuple[str, ...]
+    pages: str
+
+    @property
+    def label(self) -> str:
+        return f"基本目標{str(self.no).translate(FULLWIDTH)}"
+
+    @property
+    def cell_text(self) -> str:
+        """The merged cell of 基本目標・施策の方向 as printed in 資料２."""
+        lines = [self.label, self.name] + [f"　・{d}" for d in self.directions]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    goal: int
+    item: str
+    department: str
+    unit: str
+    kind: Kind
+    sub_item: str = ""
+    item_note: str = ""
+    decimals: int = 0  # decimals of the input cell's display format
+    direction: int | None = None  # +1 higher is better, -1 lower; None: from target vs baseline
+    group: str = ""  # id of the item's first row: sub-items share its texts
+
+    @property
+    def label(self) -> str:
+        """How a person names the indicator: item, and sub-item when there is one."""
+        return f"{self.item}（{self.sub_item}）" if self.sub_item else self.item
+
+    @property
+    def item_text(self) -> str:
+        return f"{self.item}\n{self.item_note}" if self.item_note else self.item
+
+    @property
+    def lead(self) -> bool:
+        """True for the row that carries the item's texts."""
+        return self.group in ("", self.id)
+
+
+@dataclass(frozen=True)
+class Config:
+    change_warn_ratio: float = 0.5
+    reason_words: tuple[str, ...] = ("増", "減", "理由", "影響", "ため", "により", "によって")
+    # Progress grading (progress.py). pro_rata: a year is on track when progress
+    # reaches the share of the plan period elapsed; "improvement": when it is >= 0.
+    grade_rule: str = "pro_rata"
+    achieved_at: float = 1.0  # progress at or above this is 達成
+    # Optional fixed expected progress per fiscal year (e.g. 多摩市's 20/40/60/80/100 %),
+    # overriding pro_rata for the years it names.
+    expected_shares: tuple[tuple[int, float], ...] = ()
+    # Lines a printed text cell shows before the text is cut off; with the
+    # column width this gives how many characters fit (layout.text_capacity).
+    text_max_lines: int = 7
+
+
+@dataclass
+class Survey:
+    """One year's survey: definitions plus the values and texts of every row."""
+
+    plan: Plan
+    fiscal_year: int
+    template_version: str
+    goals: tuple[Goal, ...]
+    indicators: tuple[Indicator, ...]
+    config: Config = field(default_factory=Config)
+    values: dict[str, dict[int, Value]] = field(default_factory=dict)
+    targets: dict[str, Value] = field(default_factory=dict)
+    texts: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    grades: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """Year columns, baseline through the survey year."""
+        return list(range(self.plan.baseline_year, self.fiscal_year + 1))
+
+    @property
+    def history_years(self) -> list[int]:
+        return self.years[:-1]
+
+    @property
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(i.department for i in self.indicators))
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self._by_id()[indicator_id]
+
+    def _by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    def goal(self, no: int) -> Goal:
+        return next(g for g in self.goals if g.no == no)
+
+    def for_department(self, department: str) -> "Survey":
+        """The same survey restricted to one department's rows."""
+        keep = tuple(i for i in self.indicators if i.department == department)
+        if not keep:
+            raise KeyError(department)
+        ids = {i.id for i in keep}
+        goals = tuple(g for g in self.goals if any(i.goal == g.no for i in keep))
+        return replace(
+            self,
+            goals=goals,
+            indicators=keep,
+            values={k: dict(v) for k, v in self.values.items() if k in ids},
+            targets={k: v for k, v in self.targets.items() if k in ids},
+            texts={k: v for k, v in self.texts.items() if k in ids},
+            grades={k: v for k, v in self.grades.items() if k in ids},
+        )
+
+    def year_header(self, year: int) -> str:
+        """Column header of a year: 平成29年度（現状値）, 令和元年度（計画1年目）."""
+        label = fiscal_year_label(year)
+        if year == self.plan.baseline_year:
+            return f"{label}\n{self.plan.header('baseline')}"
+        if self.plan.start_year <= year <= self.plan.target_year:
+            return f"{label}\n{self.plan.header('plan_year', n=self.plan.plan_year_no(year))}"
+        return label
+
+    def target_header(self) -> str:
+        return f"{fiscal_year_label(self.plan.target_year)}\n{self.plan.header('target')}"
+
+    def _year_fields(self) -> dict[str, str]:
+        return {"year": fiscal_year_label(self.fiscal_year), "next_year": fiscal_year_label(self.fiscal_year + 1)}
+
+    def done_header(self) -> tuple[str, str]:
+        f = self._year_fields()
+        return (self.plan.header("done", **f), self.plan.header("done_note", **f))
+
+    def next_header(self) -> tuple[str, str]:
+        f = self._year_fields()
+        return (self.plan.header("next", **f), self.plan.header("next_note", **f))
+
+
+def assign_groups(indicators: list[Indicator]) -> tuple[Indicator, ...]:
+    """Sub-items of one item (same goal, item and department) share the first row's texts."""
+    first: dict[tuple[int, str, str], str] = {}
+    out = []
+    for ind in indicators:
+        key = (ind.goal, ind.item, ind.department)
+        first.setdefault(key, ind.id)
+        out.append(replace(ind, group=first[key]))
+    return tuple(out)

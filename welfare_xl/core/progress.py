@@ -1,0 +1,283 @@
+"""Progress grading (進捗評価): how far each indicator has come toward its target.
+
+The rule is the one public documents use because it works for both directions:
+
+    progress = (actual − baseline) / (target − baseline)
+
+1.0 means the target is reached, 0 means no change from the baseline, a negative
+value means the indicator moved away from its target. ``actual ÷ target`` is not
+used: it gives nonsense where lower is better (消費者生活相談件数: baseline 1,161,
+target 1,100).
+
+A year is graded against the progress *expected* by then:
+
+- ``pro_rata`` (default): the share of the plan period elapsed,
+  (year − baseline year) / (target year − baseline year), e.g. 2/6 in 令和元年度
+  of a plan whose baseline is 平成29年度 and target 令和５年度;
+- ``improvement``: 0, i.e. any improvement on the baseline is on track;
+- ``Config.expected_shares`` fixes the expected share for the fiscal years it
+  names (e.g. 20/40/60/80/100 %) and wins over either rule for those years:
+  it is the most specific setting a template can make.
+
+Grades (mark, word):
+
+- ◎ 達成: progress ≥ ``Config.achieved_at`` (default 1);
+- ○ 順調: progress ≥ expected;
+- △ 遅れ: 0 ≤ progress < expected;
+- × 悪化: progress < 0;
+- － 評価不能: no actual value ('－' or empty), no baseline or target, or no
+  direction (target equal to baseline without a direction set in the template).
+
+Direction is +1 (higher is better) when the target is above the baseline and −1
+when it is below; the template can set it per indicator (``Indicator.direction``).
+Setting it matters when the target equals the baseline ("keep the level"): then
+the indicator is 達成 while the actual is at the target or better in that
+direction (progress 1.0), and 悪化 when it is worse (progress None: a share of a
+zero distance has no meaning). A set direction that contradicts the target (a
+target below the baseline for a higher-is-better indicator) is a definition
+error: the grade is 評価不能 with the reason, rather than a guess.
+
+Comparisons allow a rounding tolerance of 1e-9, so that an actual lying exactly
+on a threshold (typed as a decimal, stored as binary floating point) gets the
+grade a person computing by hand would give.
+
+Plain core module: no Excel library is imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from welfare_xl.errors import UserError
+from welfare_xl.core.sheets.spec import Style
+from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
+
+ACHIEVED = "achieved"
+ON_TRACK = "on_track"
+BEHIND = "behind"
+WORSE = "worse"
+NA = "na"
+
+PRO_RATA = "pro_rata"
+IMPROVEMENT = "improvement"
+RULES = (PRO_RATA, IMPROVEMENT)
+
+# Rounding tolerance of threshold comparisons (see the module docstring).
+EPSILON = 1e-9
+
+# code -> (mark, word), best first. The order is the order of legends and counts.
+MARKS: dict[str, tuple[str, str]] = {
+    ACHIEVED: ("◎", "達成"),
+    ON_TRACK: ("○", "順調"),
+    BEHIND: ("△", "遅れ"),
+    WORSE: ("×", "悪化"),
+    NA: ("－", "評価不能"),
+}
+CODES: tuple[str, ...] = tuple(MARKS)
+
+# Rank of a gradable outcome, higher is better; 評価不能 has none.
+RANK: dict[str, int] = {WORSE: 0, BEHIND: 1, ON_TRACK: 2, ACHIEVED: 3}
+
+# Fill of a behind/worse grade cell. The hatch (pattern) and the bold mark and
+# word make it readable in black-and-white print and without colour vision;
+# the colour only helps those who see it.
+BEHIND_FILL = "FCE4D6"
+BEHIND_HATCH = "C65911"
+BEHIND_PATTERN = "lightUp"
+
+
+class GradeRuleError(UserError):
+    """The template's grading settings cannot be applied; the message is Japanese."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One indicator's grade for one year, with the numbers it was decided on."""
+
+    code: str  # one of CODES
+    mark: str  # ◎ ○ △ × －
+    word: str  # 達成 順調 遅れ 悪化 評価不能
+    progress: float | None = None  # (actual − baseline) / (target − baseline)
+    expected: float | None = None  # progress expected by the graded year
+    direction: int | None = None  # +1 higher is better, −1 lower is better
+    reason: str = ""  # Japanese; why a grade is 評価不能 (empty otherwise)
+
+    @property
+    def behind(self) -> bool:
+        """True for grades that need the committee's attention (遅れ, 悪化)."""
+        return self.code in (BEHIND, WORSE)
+
+    @property
+    def label(self) -> str:
+        """What the 進捗評価 column shows: the mark and the word, e.g. '△ 遅れ'."""
+        return f"{self.mark} {self.word}"
+
+    @classmethod
+    def of(cls, code: str, **numbers: Any) -> "Grade":
+        mark, word = MARKS[code]
+        return cls(code=code, mark=mark, word=word, **numbers)
+
+    @classmethod
+    def from_label(cls, text: Any) -> "Grade | None":
+        return grade_from_label(text)
+
+
+def grade_from_label(text: Any) -> Grade | None:
+    """The grade a 進捗評価 cell shows, read back ('△ 遅れ', '△', '遅れ', '×悪化').
+
+    The numbers behind it are not in the cell, so progress/expected are None.
+    Returns None for an empty cell or a text that is no grade.
+    """
+    if not isinstance(text, str):
+        return None
+    compact = "".join(text.split())  # drop ASCII, full-width and no-break spaces
+    if not compact:
+        return None
+    for code, (mark, word) in MARKS.items():
+        if compact in (mark + word, mark, word):
+            return Grade.of(code)
+    # Look-alikes people type for the marks: 〇 (kanji zero), ◯ (large circle), ✕ ╳ x.
+    aliases = {"〇": ON_TRACK, "◯": ON_TRACK, "✕": WORSE, "╳": WORSE, "x": WORSE, "X": WORSE, "-": NA, "ー": NA}
+    first = compact[0]
+    if first in aliases and compact[1:] in ("", MARKS[aliases[first]][1]):
+        return Grade.of(aliases[first])
+    return None
+
+
+def _number(value: Any) -> float | None:
+    """A numeric cell value, or None for '－', empty or anything that is not a number."""
+    if value is None or value == NOT_AVAILABLE or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+def expected_share(config: Config, year: int, baseline_year: int, target_year: int) -> float:
+    """Progress expected by `year` under the template's rule (0..1)."""
+    fixed = dict(config.expected_shares)
+    if year in fixed:
+        return float(fixed[year])
+    if config.grade_rule == IMPROVEMENT:
+        return 0.0
+    if config.grade_rule != PRO_RATA:
+        raise GradeRuleError(
+            f"進捗評価の方式「{config.grade_rule}」は使えません。テンプレートの grade_rule には "
+            f"{PRO_RATA}（経過年数に応じた按分）または {IMPROVEMENT}（現状値からの改善）を指定してください。")
+    if target_year <= baseline_year:
+        raise GradeRuleError(
+            f"目標年度（{target_year}）が現状値の年度（{baseline_year}）より後ではないため、"
+            "経過年数による進捗評価ができません。テンプレートの年度を確認してください。")
+    share = (year - baseline_year) / (target_year - baseline_year)
+    return min(max(share, 0.0), 1.0)
+
+
+def direction_of(indicator: Indicator, baseline: float | None, target: float | None) -> int | None:
+    """+1 / −1 as set in the template, else from target vs baseline; None when undecidable."""
+    if indicator.direction in (1, -1):
+        return indicator.direction
+    if baseline is None or target is None or target == baseline:
+        return None
+    return 1 if target > baseline else -1
+
+
+def grade_values(indicator: Indicator, baseline: Any, target: Any, actual: Any,
+                 expected: float, config: Config) -> Grade:
+    """Grade one indicator from its baseline, target and actual (cell values) against `expected`."""
+    b, t, a = _number(baseline), _number(target), _number(actual)
+    direction = direction_of(indicator, b, t)
+    na = dict(expected=expected, direction=direction)
+    if b is None:
+        return Grade.of(NA, reason="現状値がありません。", **na)
+    if t is None:
+        return Grade.of(NA, reason="目標値がありません。", **na)
+    if direction is None:
+        return Grade.of(NA, reason="目標値が現状値と同じで、指標の方向（上昇・低下のどちらが良いか）が指定されていません。", **na)
+    if a is None:
+        return Grade.of(NA, reason="実績値がありません。", **na)
+    if t != b and (t - b) * direction < 0:
+        return Grade.of(NA, reason="テンプレートで指定された指標の方向が、現状値から目標値への向きと逆です。", **na)
+
+    if t == b:
+        # Keep-the-level target: at the target or better counts as reached.
+        if (a - t) * direction >= -EPSILON * max(abs(t), 1.0):
+            return Grade.of(ACHIEVED, progress=1.0, expected=expected, direction=direction)
+        return Grade.of(WORSE, progress=None, expected=expected, direction=direction)
+
+    progress = (a - b) / (t - b)
+    numbers = dict(progress=progress, expected=expected, direction=direction)
+    if progress >= config.achieved_at - EPSILON:
+        return Grade.of(ACHIEVED, **numbers)
+    if progress >= expected - EPSILON:
+        return Grade.of(ON_TRACK, **numbers)
+    if progress >= -EPSILON:
+        return Grade.of(BEHIND, **numbers)
+    return Grade.of(WORSE, **numbers)
+
+
+def grade(indicator: Indicator, survey: Survey, year: int | None = None) -> Grade:
+    """The grade of `indicator` in `year` (default: the survey year) from the survey's values."""
+    plan = survey.plan
+    year = survey.fiscal_year if year is None else year
+    values = survey.values.get(indicator.id, {})
+    expected = expected_share(survey.config, year, plan.baseline_year, plan.target_year)
+    return grade_values(indicator, values.get(plan.baseline_year), survey.targets.get(indicator.id),
+                        values.get(year), expected, survey.config)
+
+
+def grade_survey(survey: Survey, year: int | None = None) -> dict[str, Grade]:
+    """Every indicator's grade, by ID, in the survey's indicator order."""
+    return {ind.id: grade(ind, survey, year) for ind in survey.indicators}
+
+
+def count_grades(grades: list[Grade] | tuple[Grade, ...]) -> dict[str, int]:
+    """How many of each grade, every code present (0 when none), in legend order."""
+    counts = {code: 0 for code in CODES}
+    for g in grades:
+        counts[g.code] += 1
+    return counts
+
+
+GRADE_CELL = Style(size=10, h_align="center", wrap=False)
+GRADE_CELL_BEHIND = Style(size=10, bold=True, h_align="center", wrap=False, fill=BEHIND_FILL,
+                          pattern=BEHIND_PATTERN, pattern_color=BEHIND_HATCH)
+
+
+def grade_style(grade: Grade | None) -> Style:
+    """Style of a 進捗評価 cell: behind grades are bold on a hatched fill, never colour alone."""
+    if grade is not None and grade.behind:
+        return GRADE_CELL_BEHIND
+    return GRADE_CELL
+
+
+def grade_styles() -> dict[str, Style]:
+    """Grade label -> cell style, the form `template.survey_sheet(grade_styles=...)` takes."""
+    return {Grade.of(code).label: grade_style(Grade.of(code)) for code in CODES}
+
+
+def legend(config: Config) -> list[tuple[str, str, str]]:
+    """(mark, word, definition) of every grade, in Japanese, as the template's rule applies them."""
+    achieved = f"{config.achieved_at:.0%}"
+    if config.expected_shares:
+        shares = "、".join(f"{y}年度 {s:.0%}" for y, s in config.expected_shares)
+        pace = f"年度ごとに定めた進捗の目安（{shares}）"
+        if config.grade_rule == IMPROVEMENT:
+            pace += "（その他の年度は現状値からの改善）"
+        else:
+            pace += "（その他の年度は計画期間の経過割合）"
+    elif config.grade_rule == IMPROVEMENT:
+        pace = "現状値からの改善（進捗率0%）"
+    else:
+        pace = "計画期間の経過割合（現状値の年度から目標年度までのうち経過した年数の割合）"
+    return [
+        ("◎", "達成", f"進捗率が{achieved}以上（目標値に達した）。"
+                      "目標値が現状値と同じ指標は、実績値が目標値の水準を保っている場合。"),
+        ("○", "順調", f"進捗率が{pace}以上。"),
+        ("△", "遅れ", f"進捗率が0%以上で、{pace}に届かない。"),
+        ("×", "悪化", "進捗率がマイナス（現状値より目標から遠ざかった）。"),
+        ("－", "評価不能", "実績値・現状値・目標値のいずれかがない、または指標の方向が定まらない。"),
+    ]
+
+
+PROGRESS_DEFINITION = "進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。目標値に達すると100%、現状値のままで0%。"

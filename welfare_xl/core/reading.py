@@ -1,0 +1,111 @@
+"""From a workbook's grids to the model: find the 管理情報, find the keyed table.
+
+Input is plain: sheet names and grids as any reader returns them. Tables are
+found by their key row on whatever sheet they are (departments rename sheets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from welfare_xl.core.model import layout as L
+from welfare_xl.core.model.metadata import DEPARTMENT
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
+from welfare_xl.core.model.numbers import Status, parse_value
+from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
+
+Grid = Sequence[Sequence[Any]]
+
+
+class BookError(Exception):
+    """A workbook is not a usable survey; the message is for the user (Japanese)."""
+
+
+@dataclass
+class Book:
+    meta: Meta
+    sheet: str
+    table: L.Table
+
+
+def read_meta(sheets: Mapping[str, Grid]) -> Meta:
+    grid = sheets.get(META_SHEET)
+    if grid is None:
+        raise MetadataError(f"「{META_SHEET}」シートがありません（この調査票から作られたファイルではありません）。")
+    return from_grid(grid)
+
+
+def find_tables(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> list[tuple[str, L.Table]]:
+    """Every sheet that carries a keyed indicator table, in sheet order."""
+    out = []
+    for name in order or list(sheets):
+        if name == META_SHEET or name not in sheets:
+            continue
+        table = L.find_table(sheets[name])
+        if table is not None:
+            out.append((name, table))
+    return out
+
+
+def survey_table(sheets: Mapping[str, Grid], meta: Meta, order: Sequence[str] | None = None) -> tuple[str, L.Table]:
+    """The master sheet's table: the sheet the metadata names, else the keyed table with a grade column."""
+    name = meta.survey.plan.sheet
+    if name in sheets:
+        table = L.find_table(sheets[name])
+        if table is not None:
+            return name, table
+    for other, table in find_tables(sheets, order):
+        if L.GRADE in table.columns or L.DEPARTMENT in table.columns:
+            return other, table
+    raise BookError(f"「{name}」シート（指標の表）が見つかりません。")
+
+
+def survey_from_table(meta: Meta, table: L.Table) -> Survey:
+    """The survey's values, texts and grades as they stand in a master sheet."""
+    base = meta.survey
+    survey = Survey(plan=base.plan, fiscal_year=base.fiscal_year, template_version=base.template_version,
+                    goals=base.goals, indicators=base.indicators, config=base.config)
+    rows = table.by_id()
+    for ind in base.indicators:
+        row = rows.get(ind.id)
+        cells = row.cells if row else {}
+        values = {}
+        for year in survey.years:
+            values[year] = cell_value(cells.get(L.year_key(year)), ind)
+        survey.values[ind.id] = values
+        survey.targets[ind.id] = cell_value(cells.get(L.TARGET), ind)
+        if ind.lead:
+            survey.texts[ind.id] = (cell_text(cells.get(L.DONE)), cell_text(cells.get(L.NEXT)))
+        grade = cells.get(L.GRADE)
+        survey.grades[ind.id] = grade if isinstance(grade, str) and grade else None
+    return survey
+
+
+def cell_value(raw: Any, ind) -> Any:
+    """A master cell's value: number, '－', or None. Text numbers are read leniently."""
+    parsed = parse_value(raw, ind.unit, ind.kind)
+    if parsed.status is Status.NUMBER:
+        return parsed.value
+    if parsed.status is Status.NOT_AVAILABLE:
+        return NOT_AVAILABLE
+    return None
+
+
+def cell_text(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).replace("\r\n", "\n")
+    return text if text.strip() else None
+
+
+def load_survey_grids(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> tuple[Survey, Book]:
+    meta = read_meta(sheets)
+    if meta.kind == DEPARTMENT:
+        raise BookError(f"部署別の調査票（{meta.department}）です。"
+                        f"調査票（{meta.survey.plan.label or meta.survey.plan.sheet}のあるブック）を指定してください。")
+    name, table = survey_table(sheets, meta, order)
+    return survey_from_table(meta, table), Book(meta=meta, sheet=name, table=table)

@@ -1,0 +1,147 @@
+"""A department's worksheet: its rows only, history locked, the year's inputs open.
+
+The secretariat sends each department this sheet. History and target are
+visible but locked; the year's value and the two texts are unlocked and marked
+as input cells three ways (fill, dotted border, 【入力】 in the header), so the
+marking does not depend on colour. Excel's own data validation gives feedback
+even where the add-in is not installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from welfare_xl.core.model import layout as L
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.numbers import Kind, excel_number_format
+from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
+from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
+from welfare_xl.core.sheets.master import BODY, BODY_CENTER, KEY, TITLE, group_height, group_runs, put_headers
+
+INPUT_MARK = "【入力】"
+LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)
+INPUT_NUMBER = Style(size=11, bold=True, h_align="right", fill=FILL_INPUT, border="dotted", locked=False, wrap=False)
+INPUT_TEXT = Style(size=9, v_align="top", fill=FILL_INPUT, border="dotted", locked=False, text=True)
+INSTRUCTION = Style(size=10, border=None, wrap=True, v_align="top")
+LOCKED_BODY = replace(BODY, fill=FILL_LOCKED)
+LOCKED_CENTER = replace(BODY_CENTER, fill=FILL_LOCKED)
+
+
+def unit_hint(unit: str, kind: Kind) -> str:
+    if kind is Kind.PERCENT:
+        return "単位：％。例：50.70% と入力します（セルは％表示です）。"
+    if kind is Kind.COUNT:
+        return f"単位：{unit}。半角の整数で入力します（例：1059）。単位は不要です。"
+    return f"単位：{unit}。半角の数値で入力します（例：2.13）。単位は不要です。"
+
+
+def validation_for(kind: Kind, ref: str, unit: str) -> Validation:
+    title = "入力のしかた"
+    if kind is Kind.PERCENT:
+        return Validation((ref,), "decimal", "between", "0", "1", title, unit_hint(unit, kind),
+                          "入力エラー", "0％から100％までの数値を入力してください。")
+    if kind is Kind.COUNT:
+        return Validation((ref,), "whole", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
+                          "入力エラー", f"0以上の整数を入力してください（単位「{unit}」は付けません）。")
+    return Validation((ref,), "decimal", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
+                      "入力エラー", f"0以上の数値を入力してください（単位「{unit}」は付けません）。")
+
+
+class DeptRows:
+    title = 0
+    subtitle = 1
+    instruction = 2
+    key = 3
+    header = 4
+    subheader = 5
+    first_data = 6
+
+
+def department_sheet(survey: Survey, department: str, *, name: str | None = None) -> SheetSpec:
+    """The worksheet a department fills in. `survey` may hold values (history, and
+    this year's figures when re-issuing a returned sheet)."""
+    sub = survey.for_department(department)
+    columns = L.department_columns(sub)
+    col = {c.key: i for i, c in enumerate(columns)}
+    last = len(columns) - 1
+    spec = SheetSpec(name=name or department, protect=True, tab_color=FILL_INPUT)
+    R = DeptRows
+    fy_label = fiscal_year_label(sub.fiscal_year)
+
+    spec.merge(R.title, 1, R.title, last, f"{sub.plan.title}（部署別）", TITLE)
+    spec.merge(R.subtitle, 1, R.subtitle, last, f"{fy_label}　担当部署：{department}", TITLE)
+    spec.merge(R.instruction, 1, R.instruction, last,
+               f"黄色で点線枠のセル（見出しに{INPUT_MARK}）に、{fy_label}の実績値（{fy_label}末日現在）と取組状況・今後の展開を入力してください。"
+               "数値は半角・単位なしで入力します。入力後は「入力チェック」で確認してから提出してください。"
+               "ほかのセルは保護されています。", INSTRUCTION)
+    spec.row_heights[R.title] = 22
+    spec.row_heights[R.instruction] = 36
+    for c in columns:
+        spec.put(R.key, col[c.key], L.KEY_PREFIX + c.key, KEY)
+    spec.hidden_rows.add(R.key)
+    spec.hidden_cols.add(col[L.ID])
+
+    put_headers(spec, columns, R.header,
+                suffix=lambda c: f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
+    spec.row_heights[R.header] = 54
+    spec.row_heights[R.subheader] = 18
+
+    inds = sub.indicators
+    fy_col = col[L.year_key(sub.fiscal_year)]
+    for first, lastn in group_runs(inds, key=lambda i: i.goal):
+        r1, r2 = R.first_data + first, R.first_data + lastn
+        spec.merge(r1, col[L.GOAL], r2, col[L.GOAL], sub.goal(inds[first].goal).label, LOCKED_CENTER)
+    for first, lastn in group_runs(inds, key=lambda i: i.group):
+        ind = inds[first]
+        r1, r2 = R.first_data + first, R.first_data + lastn
+        if ind.sub_item:
+            spec.merge(r1, col[L.ITEM], r2, col[L.ITEM], ind.item_text, LOCKED_BODY)
+        texts = sub.texts.get(ind.id, (None, None))
+        spec.merge(r1, col[L.DONE], r2, col[L.DONE], texts[0], INPUT_TEXT)
+        spec.merge(r1, col[L.NEXT], r2, col[L.NEXT], texts[1], INPUT_TEXT)
+        for r in range(r1, r2 + 1):
+            spec.row_heights[r] = group_height(sub, lastn - first + 1)
+
+    for n, ind in enumerate(inds):
+        r = R.first_data + n
+        spec.put(r, col[L.ID], ind.id, KEY)
+        if ind.sub_item:
+            spec.put(r, col[L.SUB_ITEM], ind.sub_item, LOCKED_BODY)
+        else:
+            spec.merge(r, col[L.ITEM], r, col[L.SUB_ITEM], ind.item_text, LOCKED_BODY)
+        spec.put(r, col[L.UNIT], ind.unit, LOCKED_CENTER)
+        values = sub.values.get(ind.id, {})
+        for year in sub.history_years:
+            _locked_value(spec, r, col[L.year_key(year)], ind, values.get(year))
+        _locked_value(spec, r, col[L.TARGET], ind, sub.targets.get(ind.id))
+        fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
+        spec.put(r, fy_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
+        spec.validations.append(validation_for(ind.kind, L.cell_ref(r, fy_col), ind.unit))
+
+    for key in (L.DONE, L.NEXT):
+        column = columns[col[key]]
+        cap = L.text_capacity(column, sub.config.text_max_lines)
+        refs = tuple(L.cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
+        spec.validations.append(Validation(
+            refs, "textLength", "lessThanOrEqual", str(cap), None, "入力のしかた",
+            f"印刷で読める長さはおよそ{cap}文字までです。",
+            "文字数の確認", f"{cap}文字を超えると印刷で切れます。短くしてください。", error_style="warning"))
+
+    spec.freeze = (R.first_data, col[L.UNIT] + 1)
+    spec.print_setup = PrintSetup(title_rows=(R.header, R.subheader),
+                                  area=f"B1:{L.column_letter(last)}{R.first_data + len(inds)}")
+    return spec
+
+
+def _locked_value(spec: SheetSpec, r: int, c: int, ind, value) -> None:
+    if value == NOT_AVAILABLE or value is None:
+        spec.put(r, c, NOT_AVAILABLE if value == NOT_AVAILABLE else None, LOCKED_CENTER)
+        return
+    fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
+    spec.put(r, c, value, replace(LOCKED_NUMBER, number_format=fmt))
+
+
+def safe_filename(name: str) -> str:
+    """A department name as a Windows file name."""
+    bad = '\\/:*?"<>|'
+    return "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in name).strip(" .") or "部署"

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
 import welfare_xl.addin as addin
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.addin.actions import marks as C
 from welfare_xl.addin.excel import settings as S
 from welfare_xl.addin.excel.grids import normalize
@@ -81,8 +81,8 @@ def with_settings(src: Path, dst: Path, base: Path | None) -> Path:
     return dst
 
 
-def table_of(ws) -> L.Table:
-    table = L.find_table([[c.value for c in row] for row in ws.iter_rows()])
+def table_of(ws) -> layout.Table:
+    table = layout.find_table([[c.value for c in row] for row in ws.iter_rows()])
     assert table is not None
     return table
 
@@ -95,7 +95,7 @@ def fill(path: Path, values: dict[str, Any], texts: dict[str, tuple[str | None, 
     table = table_of(ws)
     rows = {r.id: r.row + 1 for r in table.rows}
     col = {k: c + 1 for k, c in table.columns.items()}
-    fy = max((k for k in col if L.key_year(k)), key=L.key_year)  # the survey year: the last year column
+    fy = max((k for k in col if layout.key_year(k)), key=layout.key_year)  # the survey year: the last year column
     for ind, raw in values.items():
         ws.cell(rows[ind], col[fy]).value = raw
     for ind, (done, nxt) in texts.items():
@@ -371,7 +371,7 @@ def test_check_marks_problem_cells_and_nothing_else(chiiki: Path, tmp_path: Path
     got_notes = notes(ws)
     assert set(got_notes) == set(expected)
     table = table_of(ws)
-    h = f"{L.column_letter(table.columns['y2019'])}"
+    h = f"{layout.column_letter(table.columns['y2019'])}"
     rows = {r.id: r.row + 1 for r in table.rows}
     assert "「abc」は数値として読めません" in got_notes[f"{h}{rows['G2-02b']}"]
     assert got_notes[f"{h}{rows['G2-02b']}"].startswith(C.NOTE_HEAD + "\nエラー：")

@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 from support.fill import insert_row
 from test_buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
                         only_alert, run, table_of, values, with_settings)
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.addin.actions import collect, publish
-from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel import settings
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
 from welfare_xl.commands.split import split as split_files
 from welfare_xl.core.consolidation import LOG_SHEET, UNDONE_SUFFIX, column_runs, undo_changes
@@ -92,7 +92,7 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     # Behind grades: bold on a fill (a hatch too on desktop Excel).
     ws = wb["資料２"]
     for ch in result.changes:
-        if ch.key == L.GRADE and ch.style is not None and ch.style.fill:
+        if ch.key == layout.GRADE and ch.style is not None and ch.style.fill:
             cell = ws.cell(ch.row + 1, ch.col + 1)
             assert cell.fill.fgColor.rgb == "00" + BEHIND_FILL and cell.font.b
     # The log is the machine-readable record undo needs.
@@ -177,11 +177,11 @@ def test_consolidate_without_settings_adds_them_and_asks_for_the_folder(tmp_path
     survey = tmp_path / "調査票.xlsx"
     shutil.copy(TEMPLATE, survey)
     book = run(survey, "consolidate")
-    assert [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"] == [S.SHEET]
+    assert [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"] == [settings.SHEET]
     (alert,) = [a for a in book.json()["actions"] if a["func"] == "alert"]
-    assert alert["args"][3] == "critical" and f"「{S.BASE}」" in alert["args"][0]
+    assert alert["args"][3] == "critical" and f"「{settings.BASE}」" in alert["args"][0]
     wb, _ = P.replay_file(book, survey)
-    assert S.parse([[c.value for c in r] for r in wb[S.SHEET].iter_rows()])[S.SUBMISSIONS] == "提出"
+    assert settings.parse([[c.value for c in r] for r in wb[settings.SHEET].iter_rows()])[settings.SUBMISSIONS] == "提出"
 
 
 def test_the_log_goes_after_the_last_visible_sheet_not_after_the_hidden_one(office: Path, tmp_path: Path):
@@ -189,9 +189,9 @@ def test_the_log_goes_after_the_last_visible_sheet_not_after_the_hidden_one(offi
     wb = load_workbook(office)
     wb.move_sheet(META_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(META_SHEET))
     wb.save(office)
-    assert load_workbook(office).sheetnames == ["資料２", S.SHEET, META_SHEET]
+    assert load_workbook(office).sheetnames == ["資料２", settings.SHEET, META_SHEET]
     wb, _ = P.replay_file(run(office, "consolidate"), office)
-    assert wb.sheetnames == ["資料２", S.SHEET, LOG_SHEET, META_SHEET]
+    assert wb.sheetnames == ["資料２", settings.SHEET, LOG_SHEET, META_SHEET]
     assert wb[META_SHEET].sheet_state == "hidden"
 
 
@@ -238,7 +238,7 @@ def test_committee_writes_the_workbook_next_to_the_survey(office: Path, tmp_path
     assert "資料２" in wb.sheetnames
     texts = {c.value for row in wb["資料２"].iter_rows() for c in row if isinstance(c.value, str)}
     assert DONE in texts  # the consolidated text made it into the committee version
-    assert not any(isinstance(t, str) and t.startswith(L.KEY_PREFIX) for t in texts)
+    assert not any(isinstance(t, str) and t.startswith(layout.KEY_PREFIX) for t in texts)
 
 
 # --- action counts: rows do not add actions ------------------------------------------------

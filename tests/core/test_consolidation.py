@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.fill import TEMPLATE_SOURCE, seed_inputs
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
 from welfare_xl.core.consolidation import (
@@ -59,13 +59,13 @@ def department_file(survey, dept: str, name: str, *, values=None, texts=None, sa
     values = seed_values if values is None else {**seed_values, **values}
     texts = seed_texts if texts is None else {**seed_texts, **texts}
     grid = grid_of(department_sheet(survey, dept))
-    table = L.find_table(grid)
-    col = table.columns[L.year_key(survey.fiscal_year)]
+    table = layout.find_table(grid)
+    col = table.columns[layout.year_key(survey.fiscal_year)]
     for row in table.rows:
         if row.id in values:
             grid[row.row][col] = values[row.id]
         if row.id in texts:
-            grid[row.row][table.columns[L.DONE]], grid[row.row][table.columns[L.NEXT]] = texts[row.id]
+            grid[row.row][table.columns[layout.DONE]], grid[row.row][table.columns[layout.NEXT]] = texts[row.id]
     sheets = {dept: grid, "管理情報": to_grid(survey.for_department(dept), kind, dept)}
     sub = check_submission(name, sheets, list(sheets), expected=None, saved=saved)
     return ReceivedFile(sub, mtime)
@@ -153,10 +153,10 @@ def test_master_row_missing_is_a_problem_not_a_crash(master):
 
 def test_master_without_grade_column_gets_no_grades(master):
     survey, book = master
-    columns = {k: v for k, v in book.table.columns.items() if k != L.GRADE}
+    columns = {k: v for k, v in book.table.columns.items() if k != layout.GRADE}
     table = replace(book.table, columns=columns)
     result = consolidate_submissions(survey, table, [department_file(survey, "交通課", "交通課.xlsx")], sheet=book.sheet)
-    assert not any(c.key == L.GRADE for c in result.changes)
+    assert not any(c.key == layout.GRADE for c in result.changes)
     assert any("進捗評価" in p for p in result.problems)
 
 
@@ -172,7 +172,7 @@ def test_log_changes_read_back_exactly(master):
     assert logged_changes(grid) == result.changes
     undo = undo_changes(grid)
     assert [(c.row, c.col, c.old, c.new) for c in undo] == [(c.row, c.col, c.new, c.old) for c in reversed(result.changes)]
-    assert all(c.style == grade_style(None) for c in undo if c.key == L.GRADE)  # blank grade → plain cell
+    assert all(c.style == grade_style(None) for c in undo if c.key == layout.GRADE)  # blank grade → plain cell
 
 
 def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(master):
@@ -183,34 +183,34 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
     grid = [list(row) for row in blank]
     for ch in result.changes:
         grid[ch.row][ch.col] = ch.new
-    table = L.find_table(grid)
+    table = layout.find_table(grid)
     rows = table.by_id()
     # Since consolidating: a row inserted above G1-01, G6-01's row deleted, the 今後の展開 key cleared.
     for g in (grid, blank):
         del g[rows["G6-01"].row]
         g.insert(rows["G1-01"].row, [None] * len(g[0]))
-        g[table.key_row][table.columns[L.NEXT]] = None
+        g[table.key_row][table.columns[layout.NEXT]] = None
     grid[rows["G5-01"].row + 1][table.columns["y2019"]] = 99  # edited by hand (now one row lower)
 
     plan = plan_undo(log, grid)
     assert plan.sheet == "資料２"
     assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
-        ("G5-01", "y2019", L.cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
-         L.cell_ref(rows["G5-01"].row, table.columns["y2019"]))]
+        ("G5-01", "y2019", layout.cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
+         layout.cell_ref(rows["G5-01"].row, table.columns["y2019"]))]
     lost = {(c.indicator_id, c.key): reason for c, reason in plan.lost}
     assert {k for k in lost if k[0] == "G6-01"} == {("G6-01", k) for k in ("y2019", "done", "next", "grade")}
-    assert {k for k in lost if k[1] == L.NEXT} == {(c.indicator_id, L.NEXT) for c in result.changes if c.key == L.NEXT}
+    assert {k for k in lost if k[1] == layout.NEXT} == {(c.indicator_id, layout.NEXT) for c in result.changes if c.key == layout.NEXT}
     assert "指標［G6-01］の行がありません" in lost[("G6-01", "y2019")] and "M20" in lost[("G6-01", "grade")]
-    assert "列「wxl:next」がありません" in lost[("G1-01", L.NEXT)]
+    assert "列「wxl:next」がありません" in lost[("G1-01", layout.NEXT)]
     assert len(plan.restore) + len(plan.edited) + len(plan.lost) == len(result.changes)
     for ch in plan.restore:
-        assert grid[ch.row][table.columns[L.ID]] == ch.indicator_id and ch.ref != ch.logged_ref
+        assert grid[ch.row][table.columns[layout.ID]] == ch.indicator_id and ch.ref != ch.logged_ref
         grid[ch.row][ch.col] = ch.new
     for ch in plan.edited:
         grid[ch.row][ch.col] = ch.new
     for g in (grid, blank):  # the texts of the column undo could not find stay as consolidated
         for row in g[table.key_row + 1:]:
-            row[table.columns[L.NEXT]] = None
+            row[table.columns[layout.NEXT]] = None
     assert grid == blank
     text = "\n".join(plan.summary_lines())
     assert "行や列が挿入・削除されていたため" in text and "行または列がなくなっているため戻せません" in text
@@ -253,7 +253,7 @@ def test_nan_survives_the_log():
 
 @given(st.integers(0, 100_000), st.integers(0, 16_383))
 def test_cell_references_round_trip(row, col):
-    assert parse_ref(L.cell_ref(row, col)) == (row, col)
+    assert parse_ref(layout.cell_ref(row, col)) == (row, col)
 
 
 def test_column_runs_group_consecutive_rows():

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from welfare_xl import cli
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.commands.committee import committee, write_committee
 from welfare_xl.core.sheets.committee import SUMMARY_SHEET, committee_specs, resolve_grades
 from welfare_xl.core.model.numbers import Status, format_value, parse_value
@@ -80,17 +80,17 @@ def make_consolidated(path: Path, grades: dict[str, str] | None = None) -> Path:
     shutil.copy(TEMPLATE, path)
     wb = load_workbook(path)
     ws = wb[SHEET]
-    table = L.find_table([[c.value for c in row] for row in ws.iter_rows()])
+    table = layout.find_table([[c.value for c in row] for row in ws.iter_rows()])
     assert table is not None
     rows = table.by_id()
     for ind in SURVEY.indicators:
         r = rows[ind.id].row + 1
-        ws.cell(r, table.columns[L.year_key(2019)] + 1).value = seed_value(ind.id, 2019)
+        ws.cell(r, table.columns[layout.year_key(2019)] + 1).value = seed_value(ind.id, 2019)
         if ind.lead:
-            ws.cell(r, table.columns[L.DONE] + 1).value = SEED[ind.id][DONE_COL] or None
-            ws.cell(r, table.columns[L.NEXT] + 1).value = SEED[ind.id][NEXT_COL] or None
+            ws.cell(r, table.columns[layout.DONE] + 1).value = SEED[ind.id][DONE_COL] or None
+            ws.cell(r, table.columns[layout.NEXT] + 1).value = SEED[ind.id][NEXT_COL] or None
         if grades and ind.id in grades:
-            ws.cell(r, table.columns[L.GRADE] + 1).value = grades[ind.id]
+            ws.cell(r, table.columns[layout.GRADE] + 1).value = grades[ind.id]
     wb.save(path)
     return path
 

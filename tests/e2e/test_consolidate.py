@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from support.fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, insert_row, save_as_person, seed_inputs,
                           seed_table, unprotect)
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.consolidate import UndoError, consolidate, submission_status, undo
@@ -83,7 +83,7 @@ def work(tmp_path: Path, distributed: Path, returned: Path) -> Path:
 def master(path: Path) -> tuple[object, dict[str, int], dict[str, int]]:
     """(資料２ worksheet, id -> 1-based row, key -> 1-based column), found by the key row."""
     ws = load_workbook(path)["資料２"]
-    table = L.find_table([list(r) for r in ws.iter_rows(values_only=True)])
+    table = layout.find_table([list(r) for r in ws.iter_rows(values_only=True)])
     assert table is not None
     return ws, {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
 
@@ -150,7 +150,7 @@ def test_styles_of_the_survey_kept(work: Path):
     out = work / "集約.xlsx"
     consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
     out_ws, _, _ = master(out)
-    for ref in ("B6", "D6", f"{L.column_letter(cols['y2019'] - 1)}6", "A3"):
+    for ref in ("B6", "D6", f"{layout.column_letter(cols['y2019'] - 1)}6", "A3"):
         a, b = survey_ws[ref], out_ws[ref]
         assert (a.font.name, a.font.b, a.fill.fgColor.rgb, a.number_format, a.border.left.style) == \
                (b.font.name, b.font.b, b.fill.fgColor.rgb, b.number_format, b.border.left.style), ref
@@ -324,13 +324,13 @@ def test_rows_and_columns_inserted_and_reordered_still_land_by_id(work: Path):
     ws.insert_cols(3)  # a column for the clerk's notes, pushing every key to the right
     ws.cell(7, 3).value = "担当：山田"
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
-    table = L.find_table(grid)
+    table = layout.find_table(grid)
     last = ws.max_row
     for n, ind in enumerate(("G4-02", "G1-01")):  # cut and paste two rows below the table
         r = table.by_id()[ind].row + 1
-        ws.move_range(f"A{r}:{L.column_letter(ws.max_column - 1)}{r}", rows=last + 2 + n - r)
+        ws.move_range(f"A{r}:{layout.column_letter(ws.max_column - 1)}{r}", rows=last + 2 + n - r)
     wb.save(path)
-    moved = L.find_table(read_workbook(path).sheets["地域共生課"])
+    moved = layout.find_table(read_workbook(path).sheets["地域共生課"])
     assert [r.id for r in moved.rows][-2:] == ["G4-02", "G1-01"]
     assert moved.columns["y2019"] == 8  # was 7
 
@@ -471,7 +471,7 @@ def test_history_and_target_changed_by_a_department_are_flagged_and_never_writte
     wb = load_workbook(path)
     ws = wb["交通課"]
     unprotect(ws)
-    table = L.find_table([list(r) for r in ws.iter_rows(values_only=True)])
+    table = layout.find_table([list(r) for r in ws.iter_rows(values_only=True)])
     r = table.by_id()["G6-01"].row + 1
     ws.cell(r, table.columns["y2017"] + 1).value = 3.0
     ws.cell(r, table.columns["y2018"] + 1).value = 9.99
@@ -489,7 +489,7 @@ def test_history_and_target_changed_by_a_department_are_flagged_and_never_writte
 
     f = {x.file: x for x in result.files}["交通課.xlsx"]
     locked = [w for w in f.warnings if w.code == "locked_changed"]
-    assert [w.cell for w in locked] == [L.cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
+    assert [w.cell for w in locked] == [layout.cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
     assert "調査票：2.18人/km、このファイル：9.99人/km" in locked[1].message
     assert not [w for w in f.warnings if w.code == "big_change"]  # 2.18 → 2.13, from the master's 平成30年度
     section = log_section(out, "ファイル別の結果")
@@ -640,7 +640,7 @@ def test_undo_finds_cells_by_indicator_and_column_after_a_row_was_inserted(work:
 
     plan = _undo_file(second)
     assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
-        ("G3-01", "y2019", hand.coordinate, L.cell_ref(rows["G3-01"] - 2, cols["y2019"] - 1))]
+        ("G3-01", "y2019", hand.coordinate, layout.cell_ref(rows["G3-01"] - 2, cols["y2019"] - 1))]
     assert not plan.lost and len(plan.restore) == len(result.changes) - 1
     assert any((c.indicator_id, c.key) == ("G3-01", "grade") and c.ref != c.logged_ref for c in plan.restore)
     grid = read_workbook(second).sheets["資料２"]

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from support.paths import TEMPLATE
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
 from welfare_xl.commands.demo import fill_returned
@@ -30,7 +30,7 @@ CHIIKI_TEXTS = {i: (DONE, NEXT) for i in ("G1-01", "G2-02a", "G3-01", "G3-03", "
 def cells_by_key(ws):
     """(id -> row number, key -> column number) of a sheet, found by its key row."""
     grid = [[c.value for c in row] for row in ws.iter_rows()]
-    table = L.find_table(grid)
+    table = layout.find_table(grid)
     assert table is not None
     return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
 

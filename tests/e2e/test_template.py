@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from support.paths import TEMPLATE, TEMPLATE_SOURCE, seed_rows
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.template import build_template
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
@@ -78,8 +78,8 @@ def test_template_displays_values_as_the_seed_prints_them():
     table = book.table
     rows = table.by_id()
     for row, ind in match_seed(survey):
-        for key, column in ((L.year_key(2017), SEED_VALUE_COLUMNS[2017]), (L.year_key(2018), SEED_VALUE_COLUMNS[2018]),
-                            (L.TARGET, SEED_VALUE_COLUMNS["target"])):
+        for key, column in ((layout.year_key(2017), SEED_VALUE_COLUMNS[2017]), (layout.year_key(2018), SEED_VALUE_COLUMNS[2018]),
+                            (layout.TARGET, SEED_VALUE_COLUMNS["target"])):
             cell = ws[table.ref(rows[ind.id], key)]
             shown = render(cell.value, cell.number_format)
             # The seed itself types one digit full-width (２団体): compare as a reader sees it.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.commands.demo import fill_returned
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.files.xlsx import set_saved_time
@@ -40,12 +40,12 @@ def _grid(ws) -> list[list[Any]]:
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
-def department_table(wb) -> tuple[Any, L.Table]:
+def department_table(wb) -> tuple[Any, layout.Table]:
     """The worksheet carrying the keyed indicator table (whatever its name) and that table."""
     for ws in wb.worksheets:
         if ws.title == META_SHEET:
             continue
-        table = L.find_table(_grid(ws))
+        table = layout.find_table(_grid(ws))
         if table is not None:
             return ws, table
     raise AssertionError(f"no keyed indicator table in {wb.sheetnames}")

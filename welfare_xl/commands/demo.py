@@ -37,7 +37,7 @@ def fill_returned(path: str | Path, values: Mapping[str, Any],
     """
     from openpyxl import load_workbook
 
-    from welfare_xl.core.model import layout as L
+    from welfare_xl.core.model import layout
     from welfare_xl.core.reading import find_tables
     from welfare_xl.files.xlsx import set_saved_time
 
@@ -49,7 +49,7 @@ def fill_returned(path: str | Path, values: Mapping[str, Any],
         raise UserError(f"{path.name}: 指標の表が見つかりません。")
     name, table = tables[0]
     ws = wb[name]
-    year_key = max(k for k in table.columns if L.key_year(k))
+    year_key = max(k for k in table.columns if layout.key_year(k))
     rows = table.by_id()
 
     def put(row0: int, key: str, value: Any) -> None:
@@ -66,8 +66,8 @@ def fill_returned(path: str | Path, values: Mapping[str, Any],
     for ind_id, raw in values.items():
         put(row_of(ind_id), year_key, raw)
     for ind_id, (done, nxt) in (texts or {}).items():
-        put(row_of(ind_id), L.DONE, done)
-        put(row_of(ind_id), L.NEXT, nxt)
+        put(row_of(ind_id), layout.DONE, done)
+        put(row_of(ind_id), layout.NEXT, nxt)
     target = Path(out) if out is not None else path
     wb.save(target)
     if saved is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.reading import Grid, cell_text, cell_value, find_tables, read_meta
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
@@ -142,7 +142,7 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
     if sheet is None:
         # The master sheet (it has a 担当部署 column) is never a department's return.
-        tables = [(n, t) for n, t in tables if L.DEPARTMENT not in t.columns]
+        tables = [(n, t) for n, t in tables if layout.DEPARTMENT not in t.columns]
     if not tables:
         if meta.kind != DEPARTMENT and sheet is None:
             return ck.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
@@ -155,13 +155,13 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     name, table = tables[0]
     sub.sheet = name
     if table.duplicate_columns:
-        headers = {c.key: c.header.replace("\n", "") for c in L.survey_columns(meta.survey)}
+        headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(meta.survey)}
         for key, col in table.duplicate_columns:
-            first = L.column_letter(table.columns[key])
+            first = layout.column_letter(table.columns[key])
             ck.add(ERROR, "column_duplicated",
-                   f"「{headers.get(key, key)}」の列が{first}列と{L.column_letter(col)}列の2か所にあります。"
+                   f"「{headers.get(key, key)}」の列が{first}列と{layout.column_letter(col)}列の2か所にあります。"
                    f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
-                   cell=L.cell_ref(table.key_row + 1, col))
+                   cell=layout.cell_ref(table.key_row + 1, col))
         sub.fatal = True
         return sub
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
@@ -173,10 +173,10 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
         return ck.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
 
     survey = meta.survey
-    needed = {L.year_key(survey.fiscal_year), L.DONE, L.NEXT}
+    needed = {layout.year_key(survey.fiscal_year), layout.DONE, layout.NEXT}
     missing_cols = needed - set(table.columns)
     if missing_cols:
-        headers = {c.key: c.header.replace("\n", "") for c in L.survey_columns(survey)}
+        headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(survey)}
         return ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
                         + "、".join(f"「{headers[k]}」" for k in sorted(missing_cols)))
 
@@ -184,7 +184,7 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     for dup in table.duplicates:
         ind = defs.get(dup.id)
         # The ID column is hidden: point at a cell of the copied row a person can see.
-        visible = next((k for k in (L.year_key(survey.fiscal_year), L.ITEM) if k in table.columns), L.ID)
+        visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
         ck.add(ERROR, "duplicate_row",
                f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
                "コピーした行を削除し、元の行に入力してください。",
@@ -192,7 +192,7 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     for row in table.rows:
         if row.id not in defs:
             ck.add(WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
-                   cell=table.ref(row, L.ID))
+                   cell=table.ref(row, layout.ID))
 
     rows = table.by_id()
     for ind in wanted:
@@ -228,13 +228,13 @@ def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
     return None
 
 
-def _department_of(table: L.Table, defs: dict[str, Indicator]) -> str | None:
+def _department_of(table: layout.Table, defs: dict[str, Indicator]) -> str | None:
     found = {defs[r.id].department for r in table.rows if r.id in defs}
     return found.pop() if len(found) == 1 else None
 
 
-def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entry: Entry) -> None:
-    key = L.year_key(survey.fiscal_year)
+def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+    key = layout.year_key(survey.fiscal_year)
     raw = row.get(key)
     cell = entry.cells[key]
     entry.raw = raw
@@ -270,9 +270,9 @@ def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, 
                "正しければこのままで構いません。", cell=cell, ind=ind)
 
 
-def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entry: Entry) -> None:
-    cols = {c.key: c for c in L.survey_columns(survey)}
-    for key, label in ((L.DONE, cols[L.DONE].header), (L.NEXT, cols[L.NEXT].header)):
+def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+    cols = {c.key: c for c in layout.survey_columns(survey)}
+    for key, label in ((layout.DONE, cols[layout.DONE].header), (layout.NEXT, cols[layout.NEXT].header)):
         text = cell_text(row.get(key))
         setattr(entry, key, text)
         cell = entry.cells[key]
@@ -280,18 +280,18 @@ def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, 
             ck.add(ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
                    cell=cell, ind=ind)
             continue
-        cap = L.text_capacity(cols[key], survey.config.text_max_lines)
+        cap = layout.text_capacity(cols[key], survey.config.text_max_lines)
         if len(text) > cap:
             ck.add(WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
                    "要点を絞って短くしてください。", cell=cell, ind=ind)
 
 
-def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: L.TableRow,
+def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: layout.TableRow,
                   entry: Entry) -> None:
     """History years and target as the file has them, against the master's (they are locked cells)."""
     master = reference.values.get(ind.id, {})
-    locked = [(L.year_key(y), fiscal_year_label(y), master.get(y)) for y in survey.history_years]
-    locked.append((L.TARGET, "目標値", reference.targets.get(ind.id)))
+    locked = [(layout.year_key(y), fiscal_year_label(y), master.get(y)) for y in survey.history_years]
+    locked.append((layout.TARGET, "目標値", reference.targets.get(ind.id)))
     for key, label, want in locked:
         if key not in entry.cells:
             continue  # a deleted locked column: nothing typed there to tell about
@@ -319,7 +319,7 @@ def _show(value: Any, ind: Indicator) -> str:
     return str(value)
 
 
-def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow, entries: dict[str, Entry],
+def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
                   reference: Survey | None = None) -> None:
     entry = entries[ind.id]
     if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
@@ -327,7 +327,7 @@ def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow,
     prev_year = survey.fiscal_year - 1
     # The master's figure when known: the file's locked cell may have been altered.
     raw_prev = (reference.values.get(ind.id, {}).get(prev_year) if reference is not None
-                else row.get(L.year_key(prev_year)))
+                else row.get(layout.year_key(prev_year)))
     prev = parse_value(raw_prev, ind.unit, ind.kind)
     if prev.status is not Status.NUMBER or not prev.value:
         return
@@ -341,4 +341,4 @@ def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: L.TableRow,
     ck.add(WARNING, "big_change",
            f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
            f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
-           cell=entry.cells[L.year_key(survey.fiscal_year)], ind=ind)
+           cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import DEPARTMENT
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
@@ -27,7 +27,7 @@ class BookError(Exception):
 class Book:
     meta: Meta
     sheet: str
-    table: L.Table
+    table: layout.Table
 
 
 def read_meta(sheets: Mapping[str, Grid]) -> Meta:
@@ -37,32 +37,32 @@ def read_meta(sheets: Mapping[str, Grid]) -> Meta:
     return from_grid(grid)
 
 
-def find_tables(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> list[tuple[str, L.Table]]:
+def find_tables(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> list[tuple[str, layout.Table]]:
     """Every sheet that carries a keyed indicator table, in sheet order."""
     out = []
     for name in order or list(sheets):
         if name == META_SHEET or name not in sheets:
             continue
-        table = L.find_table(sheets[name])
+        table = layout.find_table(sheets[name])
         if table is not None:
             out.append((name, table))
     return out
 
 
-def survey_table(sheets: Mapping[str, Grid], meta: Meta, order: Sequence[str] | None = None) -> tuple[str, L.Table]:
+def survey_table(sheets: Mapping[str, Grid], meta: Meta, order: Sequence[str] | None = None) -> tuple[str, layout.Table]:
     """The master sheet's table: the sheet the metadata names, else the keyed table with a grade column."""
     name = meta.survey.plan.sheet
     if name in sheets:
-        table = L.find_table(sheets[name])
+        table = layout.find_table(sheets[name])
         if table is not None:
             return name, table
     for other, table in find_tables(sheets, order):
-        if L.GRADE in table.columns or L.DEPARTMENT in table.columns:
+        if layout.GRADE in table.columns or layout.DEPARTMENT in table.columns:
             return other, table
     raise BookError(f"「{name}」シート（指標の表）が見つかりません。")
 
 
-def survey_from_table(meta: Meta, table: L.Table) -> Survey:
+def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
     """The survey's values, texts and grades as they stand in a master sheet."""
     base = meta.survey
     survey = Survey(plan=base.plan, fiscal_year=base.fiscal_year, template_version=base.template_version,
@@ -73,12 +73,12 @@ def survey_from_table(meta: Meta, table: L.Table) -> Survey:
         cells = row.cells if row else {}
         values = {}
         for year in survey.years:
-            values[year] = cell_value(cells.get(L.year_key(year)), ind)
+            values[year] = cell_value(cells.get(layout.year_key(year)), ind)
         survey.values[ind.id] = values
-        survey.targets[ind.id] = cell_value(cells.get(L.TARGET), ind)
+        survey.targets[ind.id] = cell_value(cells.get(layout.TARGET), ind)
         if ind.lead:
-            survey.texts[ind.id] = (cell_text(cells.get(L.DONE)), cell_text(cells.get(L.NEXT)))
-        grade = cells.get(L.GRADE)
+            survey.texts[ind.id] = (cell_text(cells.get(layout.DONE)), cell_text(cells.get(layout.NEXT)))
+        grade = cells.get(layout.GRADE)
         survey.grades[ind.id] = grade if isinstance(grade, str) and grade else None
     return survey
 

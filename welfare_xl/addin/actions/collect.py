@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Sequence
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.addin.excel.grids import Grid, NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.actions.marks import paint
@@ -49,17 +49,17 @@ MAX_LISTED = 10
 # --- reading the folder ------------------------------------------------------------------
 
 
-def _submissions(book: "xw.Book", live: LiveSurvey, settings: S.Settings, label: str):
+def _submissions(book: "xw.Book", live: LiveSurvey, folders: settings.Settings, label: str):
     """Read and check every workbook of the 提出フォルダ; returns (result of the core, folder)."""
     from welfare_xl.commands.consolidate import scan_folder
     from welfare_xl.core.consolidation import consolidate_submissions
 
-    folder = settings.folder(S.SUBMISSIONS)
+    folder = folders.folder(settings.SUBMISSIONS)
     if not folder.is_dir():
         raise NotApplicable(
             f"提出フォルダ「{folder}」がありません。部署から返ってきた調査票（.xlsx）を入れるフォルダを作り、"
-            f"ファイルを置いてから、もう一度「{label}」を押してください（フォルダは「{S.SHEET}」シートの"
-            f"「{S.SUBMISSIONS}」で変えられます）。")
+            f"ファイルを置いてから、もう一度「{label}」を押してください（フォルダは「{settings.SHEET}」シートの"
+            f"「{settings.SUBMISSIONS}」で変えられます）。")
     n = sum(1 for p in folder.iterdir() if p.is_file())
     status(book, f"提出フォルダのファイル {n} 件を読み込んでいます…（{folder}）")
     received, skipped = scan_folder(folder, live.meta, live.survey)  # locked cells against the master
@@ -97,7 +97,7 @@ def value_writes(changes: Sequence["CellChange"], spans: dict[int, tuple[int, in
     """
     from welfare_xl.core.consolidation import column_runs
 
-    text_cols = {ch.col for ch in changes if ch.key in (L.DONE, L.NEXT)}
+    text_cols = {ch.col for ch in changes if ch.key in (layout.DONE, layout.NEXT)}
     out: list[tuple[int, int, list[Any]]] = []
     for run in column_runs(changes):
         merged = spans if run.col in text_cols else {}
@@ -186,8 +186,8 @@ def consolidate(book: "xw.Book") -> str:
     from welfare_xl.core.consolidation import LOG_SHEET, log_sheet_spec
 
     live = read_survey(book, LABEL)
-    settings = S.load(book, create=True)
-    result, _ = _submissions(book, live, settings, LABEL)
+    folders = settings.load(book, create=True)
+    result, _ = _submissions(book, live, folders, LABEL)
     master = book.sheets[live.sheet]
     spans = _group_rows(live)
     with quiet(book):
@@ -205,9 +205,9 @@ def consolidate(book: "xw.Book") -> str:
     status(book, None)
 
     fy = fiscal_year_label(result.fiscal_year)
-    n_values = sum(c.key == L.year_key(result.fiscal_year) for c in result.changes)
-    n_texts = sum(c.key in (L.DONE, L.NEXT) for c in result.changes)
-    n_grades = sum(c.key == L.GRADE for c in result.changes)
+    n_values = sum(c.key == layout.year_key(result.fiscal_year) for c in result.changes)
+    n_texts = sum(c.key in (layout.DONE, layout.NEXT) for c in result.changes)
+    n_grades = sum(c.key == layout.GRADE for c in result.changes)
     lines = [f"{fy}の提出ファイルを「{live.sheet}」に集約しました。",
              f"変更したセル：{len(result.changes)} 個（実績値 {n_values}、取組状況・今後の展開 {n_texts}、進捗評価 {n_grades}）"]
     lines += _listing(result)
@@ -220,8 +220,8 @@ def consolidate(book: "xw.Book") -> str:
         lines.append("未提出・エラーの部署に連絡し、提出されたらもう一度「集約」を押してください。")
     lines.append(f"詳しい内容は「{LOG_SHEET}」シートにあります。集約前に戻すときは「{UNDO_LABEL}」を押してください。"
                  "ブックはまだ保存していません。")
-    if not settings.present:
-        lines.append(f"フォルダの設定のため「{S.SHEET}」シートを追加しました。")
+    if not folders.present:
+        lines.append(f"フォルダの設定のため「{settings.SHEET}」シートを追加しました。")
     return "\n".join(lines)
 
 
@@ -269,8 +269,8 @@ def status_report(book: "xw.Book") -> str:
     from welfare_xl.core.consolidation import SubmissionStatus
 
     live = read_survey(book, STATUS_LABEL)
-    settings = S.load(book, create=False)
-    result, folder = _submissions(book, live, settings, STATUS_LABEL)
+    folders = settings.load(book, create=False)
+    result, folder = _submissions(book, live, folders, STATUS_LABEL)
     state = SubmissionStatus.of(result)
     status(book, None)
     lines = state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from welfare_xl.core.sheets.department import department_sheet
-from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet
 from welfare_xl.addin.excel.grids import find_sheet, status
 from welfare_xl.addin.excel.sheet_writer import render_new_sheet
@@ -34,15 +34,15 @@ def sheet_name(department: str) -> str:
 def split(book: "xw.Book") -> str:
     live = read_survey(book, LABEL)
     survey = live.survey
-    settings = S.load(book, create=True)
+    folders = settings.load(book, create=True)
     departments = survey.departments
 
     written: list[Path] = []
     failed: list[str] = []
     files_note = ""
     try:
-        out_dir = settings.folder(S.DISTRIBUTION)
-    except S.FolderUnknown as exc:
+        out_dir = folders.folder(settings.DISTRIBUTION)
+    except settings.FolderUnknown as exc:
         files_note = str(exc)
     else:
         from welfare_xl.commands.split import write_department_book
@@ -85,6 +85,6 @@ def split(book: "xw.Book") -> str:
                      + "\n".join(f"・{f}" for f in failed))
     if files_note:
         lines.append(f"部署に配る調査票は書き出していません。{files_note}")
-    if not settings.present:
-        lines.append(f"フォルダの設定のため「{S.SHEET}」シートを追加しました。")
+    if not folders.present:
+        lines.append(f"フォルダの設定のため「{settings.SHEET}」シートを追加しました。")
     return "\n\n".join(lines)

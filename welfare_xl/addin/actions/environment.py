@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT
-from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
 from welfare_xl.addin.excel.workbook import read_meta
 
@@ -127,26 +127,26 @@ def diagnose(book: "xw.Book") -> str:
 
     # The 設定 sheet and the folders
     folders = [config_line]
-    values = S.load(book, create=False)
+    values = settings.load(book, create=False)
     if not values.present:
-        folders.append(f"「{S.SHEET}」シート：なし（既定値を使います。集約などのボタンを押すと作られます）")
+        folders.append(f"「{settings.SHEET}」シート：なし（既定値を使います。集約などのボタンを押すと作られます）")
     survey_book = meta is not None and meta.kind != DEPARTMENT
-    for key in (S.SUBMISSIONS, S.DISTRIBUTION):
+    for key in (settings.SUBMISSIONS, settings.DISTRIBUTION):
         if not survey_book:
             break
         try:
             path = values.folder(key)
-        except S.FolderUnknown as exc:
+        except settings.FolderUnknown as exc:
             problems.append(str(exc))
             continue
-        if key == S.SUBMISSIONS:
+        if key == settings.SUBMISSIONS:
             if path.is_dir():
                 n = sum(1 for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
                 folders.append(f"{key}：{path}（Excel ファイル {n} 件）")
             else:
                 folders.append(f"{key}：{path}（ありません）")
                 problems.append(f"{key}「{path}」がありません。部署から返ってきたファイルを置くフォルダを作るか、"
-                                f"「{S.SHEET}」シートの「{key}」を直してください。")
+                                f"「{settings.SHEET}」シートの「{key}」を直してください。")
         else:
             folders.append(f"{key}：{path}" + ("" if path.is_dir() else "（部署別シート作成のときに作ります）"))
     from welfare_xl.addin import log_paths

@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.checks import ERROR, Finding, Submission, check_submission
 from welfare_xl.core.sheets.department import DeptRows, department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta
@@ -114,7 +114,7 @@ def definitions(sheet_name: str, cells: Iterable[Cell]) -> list[str]:
     out: list[str] = []
     current = ""
     for r, c in sorted(cells):
-        area = f"{prefix}${L.column_letter(c)}${r + 1}"
+        area = f"{prefix}${layout.column_letter(c)}${r + 1}"
         if current and len(current) + 1 + len(area) > MAX_REFERS_TO:
             out.append(current)
             current = ""
@@ -164,7 +164,7 @@ def previous_fills(book: "xw.Book", sheet: "xw.Sheet", cells: Iterable[Cell]) ->
     return out
 
 
-def restore_fills(meta: Meta, table: L.Table | None, cells: Iterable[Cell],
+def restore_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell],
                   previous: dict[Cell, str | None]) -> dict[Cell, str | None]:
     """The fill each marked cell gets back: the one recorded before marking, else the form's."""
     cells = list(cells)
@@ -202,7 +202,7 @@ def _cell(ref: str) -> Cell:
     return ref_cells(ref)[0]
 
 
-def _department(meta: Meta, table: L.Table) -> str | None:
+def _department(meta: Meta, table: layout.Table) -> str | None:
     if meta.kind == DEPARTMENT and meta.department:
         return meta.department
     defs = {i.id: i.department for i in meta.survey.indicators}
@@ -217,13 +217,13 @@ def form_fills(meta: Meta, department: str) -> dict[str, str | None]:
     back from the live workbook on every engine.
     """
     spec = department_sheet(meta.survey, department)
-    keys = {c: str(v)[len(L.KEY_PREFIX):] for (r, c), (v, _) in spec.cells.items()
-            if r == DeptRows.key and isinstance(v, str) and v.startswith(L.KEY_PREFIX)}
+    keys = {c: str(v)[len(layout.KEY_PREFIX):] for (r, c), (v, _) in spec.cells.items()
+            if r == DeptRows.key and isinstance(v, str) and v.startswith(layout.KEY_PREFIX)}
     return {key: spec.cells[(DeptRows.first_data, c)][1].fill for c, key in keys.items()
             if (DeptRows.first_data, c) in spec.cells}
 
 
-def original_fills(meta: Meta, table: L.Table | None, cells: Iterable[Cell]) -> dict[Cell, str | None]:
+def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]) -> dict[Cell, str | None]:
     """What each marked cell looked like before it was marked."""
     department = _department(meta, table) if table is not None else None
     by_key = form_fills(meta, department) if department else {}
@@ -288,7 +288,7 @@ def check(book: "xw.Book") -> str:
             flagged[_cell(f.cell)].append(f)
     severity = {rc: ERROR if any(f.severity == ERROR for f in fs) else "warning" for rc, fs in flagged.items()}
 
-    table = L.find_table(grid)
+    table = layout.find_table(grid)
     colors: dict[Cell, str | None] = restore_fills(meta, table, record.fills - set(flagged), record.previous)
     colors.update({rc: FILL_ERROR if s == ERROR else FILL_WARNING for rc, s in severity.items()})
     # A cell already marked shows our mark now: its fill before marking is the recorded one.
@@ -355,7 +355,7 @@ def clear(book: "xw.Book") -> str:
     if not record:
         return f"「{sheet.name}」シートには「{LABEL}」の表示がありません。"
     meta, _ = read_meta(book)
-    table = L.find_table(read_grid(sheet))
+    table = layout.find_table(read_grid(sheet))
     colors = restore_fills(meta, table, record.fills, record.previous)
     removed = 0
     with unprotected(book, sheet):

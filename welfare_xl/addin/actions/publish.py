@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from welfare_xl.addin.excel import settings as S
+from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.grids import is_desktop, status
 from welfare_xl.addin.excel.workbook import read_survey
 
@@ -33,11 +33,11 @@ def committee(book: "xw.Book") -> str:
     from welfare_xl.core.sheets.committee import resolve_grades
 
     live = read_survey(book, LABEL)
-    settings = S.load(book, create=True)
-    folder = settings.folder_of_base()
+    folders = settings.load(book, create=True)
+    folder = folders.folder_of_base()
     out = output_path(book, folder)
     if out.name.casefold() == book.name.casefold():
-        raise S.FolderUnknown(f"委員会版の出力先「{out}」が調査票と同じ名前になるため、作成できません。")
+        raise settings.FolderUnknown(f"委員会版の出力先「{out}」が調査票と同じ名前になるため、作成できません。")
     status(book, f"委員会版を作成しています：{out.name}")
     grades = resolve_grades(live.survey)
     path = write_committee(live.survey, out, grades)
@@ -57,6 +57,6 @@ def committee(book: "xw.Book") -> str:
     if not is_desktop(book):
         lines.append("PDF はこの Excel からは作れません。作成したブックをデスクトップ版の Excel で開き、"
                      "「ファイル → エクスポート → PDF」で保存してください。")
-    if not settings.present:
-        lines.append(f"フォルダの設定のため「{S.SHEET}」シートを追加しました。")
+    if not folders.present:
+        lines.append(f"フォルダの設定のため「{settings.SHEET}」シートを追加しました。")
     return "\n".join(lines)

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.reading import cell_text
 from welfare_xl.core.checks import ERROR, WARNING, Finding, Submission
 from welfare_xl.errors import UserError
@@ -158,11 +158,11 @@ class CellChange:
 
     @property
     def ref(self) -> str:
-        return L.cell_ref(self.row, self.col)
+        return layout.cell_ref(self.row, self.col)
 
     def reverted(self) -> "CellChange":
         """The change that puts the old content back."""
-        style = grade_style(grade_from_label(self.old)) if self.key == L.GRADE else None
+        style = grade_style(grade_from_label(self.old)) if self.key == layout.GRADE else None
         return replace(self, old=self.new, new=self.old, style=style)
 
     def to_json(self) -> dict[str, Any]:
@@ -185,7 +185,7 @@ class ColumnRun:
 
     @property
     def ref(self) -> str:
-        first, last = L.cell_ref(self.first_row, self.col), L.cell_ref(self.last_row, self.col)
+        first, last = layout.cell_ref(self.first_row, self.col), layout.cell_ref(self.last_row, self.col)
         return first if first == last else f"{first}:{last}"
 
 
@@ -366,9 +366,9 @@ class ConsolidationResult:
         if self.warnings:
             lines.append("確認が必要なこと:")
             lines += [f"  {w.line()}" for w in self.warnings]
-        n_values = sum(c.key == L.year_key(self.fiscal_year) for c in self.changes)
-        n_texts = sum(c.key in (L.DONE, L.NEXT) for c in self.changes)
-        n_grades = sum(c.key == L.GRADE for c in self.changes)
+        n_values = sum(c.key == layout.year_key(self.fiscal_year) for c in self.changes)
+        n_texts = sum(c.key in (layout.DONE, layout.NEXT) for c in self.changes)
+        n_grades = sum(c.key == layout.GRADE for c in self.changes)
         lines.append(f"変更したセル: {len(self.changes)} 件（実績値 {n_values}、取組状況・今後の展開 {n_texts}、"
                      f"進捗評価 {n_grades}）。詳細は「{LOG_SHEET}」シートにあります。")
         lines.append(_closing(self))
@@ -446,7 +446,7 @@ class SubmissionStatus:
 
 def consolidate_submissions(
     survey: Survey,
-    table: L.Table,
+    table: layout.Table,
     received: Sequence[ReceivedFile],
     *,
     sheet: str,
@@ -519,13 +519,13 @@ def consolidate_submissions(
 
     after = _copy_values(survey)
     rows = table.by_id()
-    value_key = L.year_key(fy)
+    value_key = layout.year_key(fy)
     indicators: list[IndicatorOutcome] = []
     changes: list[CellChange] = []
     problems: list[str] = []
-    for key in (value_key, L.DONE, L.NEXT):
+    for key in (value_key, layout.DONE, layout.NEXT):
         if key not in table.columns:
-            problems.append(f"シート「{sheet}」に列「{L.KEY_PREFIX}{key}」がないため、その列には書き込めません。")
+            problems.append(f"シート「{sheet}」に列「{layout.KEY_PREFIX}{key}」がないため、その列には書き込めません。")
     for ind in survey.indicators:
         if ind.id not in rows:
             problems.append(f"シート「{sheet}」に指標［{ind.id}］{ind.label} の行がないため、書き込めません。")
@@ -589,20 +589,20 @@ def consolidate_submissions(
     grades = grade_survey(after)
     for out in indicators:
         out.grade = grades.get(out.indicator.id)
-    if L.GRADE not in table.columns:
-        problems.append(f"シート「{sheet}」に進捗評価の列（{L.KEY_PREFIX}{L.GRADE}）がないため、進捗評価は書き込みません。")
+    if layout.GRADE not in table.columns:
+        problems.append(f"シート「{sheet}」に進捗評価の列（{layout.KEY_PREFIX}{layout.GRADE}）がないため、進捗評価は書き込みません。")
     else:
-        col = table.columns[L.GRADE]
+        col = table.columns[layout.GRADE]
         by_id = {o.indicator.id: o for o in indicators}
         for ind in survey.indicators:
             row = rows.get(ind.id)
             if row is None:
                 continue
-            old = row.get(L.GRADE)
+            old = row.get(layout.GRADE)
             by_id[ind.id].old_grade = old if isinstance(old, str) else None
             g = grades[ind.id]
             if old != g.label:
-                changes.append(CellChange(row.row, col, L.GRADE, ind.id, old, g.label, sheet, grade_style(g)))
+                changes.append(CellChange(row.row, col, layout.GRADE, ind.id, old, g.label, sheet, grade_style(g)))
 
     dept_status = [_department_status(d, winners.get(d), candidates[d], refused[d], outcomes, ties.get(d))
                    for d in departments]
@@ -681,7 +681,7 @@ def same_value(old: Any, new: Any) -> bool:
     return math.isclose(float(old), float(new), rel_tol=1e-12, abs_tol=0.0)
 
 
-def _value_changes(ind: Indicator, row: L.TableRow, table: L.Table, key: str, new: Any,
+def _value_changes(ind: Indicator, row: layout.TableRow, table: layout.Table, key: str, new: Any,
                    sheet: str) -> list[CellChange]:
     if key not in table.columns:
         return []
@@ -691,10 +691,10 @@ def _value_changes(ind: Indicator, row: L.TableRow, table: L.Table, key: str, ne
     return [CellChange(row.row, table.columns[key], key, ind.id, old, new, sheet)]
 
 
-def _text_changes(ind: Indicator, row: L.TableRow, table: L.Table, texts: tuple[str | None, str | None],
+def _text_changes(ind: Indicator, row: layout.TableRow, table: layout.Table, texts: tuple[str | None, str | None],
                   sheet: str) -> list[CellChange]:
     out = []
-    for key, new in zip((L.DONE, L.NEXT), texts):
+    for key, new in zip((layout.DONE, layout.NEXT), texts):
         if key not in table.columns:
             continue
         old = row.get(key)
@@ -1017,7 +1017,7 @@ def logged_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
             raise LogError(f"「{LOG_SHEET}」シートの {n} 行目の変更記録を読めません（{exc}）。"
                            "ログを編集していないか確認してください。") from exc
         key = _s(cells["key"])
-        style = grade_style(grade_from_label(new)) if key == L.GRADE else None
+        style = grade_style(grade_from_label(new)) if key == layout.GRADE else None
         out.append(CellChange(r, c, key, _s(cells["indicator_id"]), old, new, _s(cells["sheet"]), style))
     return out
 
@@ -1070,8 +1070,8 @@ class UndoPlan:
 
 def describe_cell(ch: CellChange) -> str:
     """A changed cell for a person: M16［G3-03］進捗評価（集約時は M15）."""
-    label = {L.DONE: "取組状況", L.NEXT: "今後の展開", L.GRADE: "進捗評価"}.get(ch.key)
-    year = L.key_year(ch.key)
+    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(ch.key)
+    year = layout.key_year(ch.key)
     label = label or (f"{fiscal_year_label(year)}の実績値" if year else ch.key)
     moved = f"（集約時は {ch.logged_ref}）" if ch.logged_ref and ch.logged_ref != ch.ref else ""
     return f"{ch.ref}［{ch.indicator_id}］{label}{moved}"
@@ -1088,9 +1088,9 @@ def plan_undo(log_grid: Sequence[Sequence[Any]], grid: Sequence[Sequence[Any]], 
     """
     changes = undo_changes(log_grid)
     sheet = sheet or next((ch.sheet for ch in changes if ch.sheet), "")
-    table = L.find_table(grid)
+    table = layout.find_table(grid)
     if table is None:
-        raise LogError(f"シート「{sheet}」に指標の表（キー行 {L.KEY_PREFIX}{L.ID}）が見つからないため、元に戻せません。"
+        raise LogError(f"シート「{sheet}」に指標の表（キー行 {layout.KEY_PREFIX}{layout.ID}）が見つからないため、元に戻せません。"
                        "行や列を削除していないか確認してください。")
     rows = table.by_id()
     placed: list[CellChange] = []
@@ -1100,7 +1100,7 @@ def plan_undo(log_grid: Sequence[Sequence[Any]], grid: Sequence[Sequence[Any]], 
         if row is None:
             lost.append((ch, f"シート「{sheet}」に指標［{ch.indicator_id}］の行がありません（集約時のセル：{ch.ref}）。"))
         elif col is None:
-            lost.append((ch, f"シート「{sheet}」に列「{L.KEY_PREFIX}{ch.key}」がありません"
+            lost.append((ch, f"シート「{sheet}」に列「{layout.KEY_PREFIX}{ch.key}」がありません"
                              f"（指標［{ch.indicator_id}］、集約時のセル：{ch.ref}）。"))
         else:
             placed.append(replace(ch, row=row.row, col=col, logged_ref=ch.ref))

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from math import ceil, floor
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.progress import (
@@ -136,7 +136,7 @@ def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     """資料２ as published, with the year's values and marks, paginated for A3 landscape."""
     shown = {i: g.label for i, g in grades.shown.items()}
     spec = survey_sheet(replace(survey, grades=shown), committee=True, grade_styles=grade_styles())
-    columns = [c for c in L.survey_columns(survey) if c.role != "hidden"]
+    columns = [c for c in layout.survey_columns(survey) if c.role != "hidden"]
     col = {c.key: n for n, c in enumerate(columns)}
     last_col = len(columns) - 1
     spec.freeze = None  # a handout: nothing to scroll against
@@ -149,9 +149,9 @@ def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     n = len(survey.indicators)
     foot = ROWS.first_data + n + 1
     legend_row = foot + len(survey.plan.footnotes) + 1
-    end = _legend_rows(spec, survey, legend_row, col[L.GOAL], (col[L.PAGES], col[L.TARGET]))
+    end = _legend_rows(spec, survey, legend_row, col[layout.GOAL], (col[layout.PAGES], col[layout.TARGET]))
     spec.print_setup = replace(spec.print_setup or PrintSetup(),
-                               area=f"A1:{L.column_letter(last_col)}{end}", title_rows=(ROWS.header, ROWS.subheader))
+                               area=f"A1:{layout.column_letter(last_col)}{end}", title_rows=(ROWS.header, ROWS.subheader))
 
     body = range(ROWS.first_data, end)
     fit_row_heights(spec, body)
@@ -184,7 +184,7 @@ def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) ->
     header = spec.row_heights.get(ROWS.header, 15) + spec.row_heights.get(ROWS.subheader, 15)
     last = first + len(inds) - 1
     base_merges = [m for m in spec.merges
-                   if not (m[1] in (col[L.GOAL], col[L.PAGES]) and first <= m[0] <= last)]
+                   if not (m[1] in (col[layout.GOAL], col[layout.PAGES]) and first <= m[0] <= last)]
     breaks: list[int] = []
     for _ in range(4):
         breaks_new = _page_breaks(spec, groups, goal_of_row, capacity, header, end)
@@ -251,8 +251,8 @@ def _goal_cells(spec: SheetSpec, survey: Survey, col: dict[str, int], breaks: li
         stops = [c - 1 for c in cuts] + [r2]
         for n, (s, e) in enumerate(zip(starts, stops)):
             text = goal.cell_text if n == 0 else f"{goal.label}（続き）\n{goal.name}"
-            spec.merge(s, col[L.GOAL], e, col[L.GOAL], text, GOAL_TEXT)
-            spec.merge(s, col[L.PAGES], e, col[L.PAGES], goal.pages, Style(size=10, h_align="center"))
+            spec.merge(s, col[layout.GOAL], e, col[layout.GOAL], text, GOAL_TEXT)
+            spec.merge(s, col[layout.PAGES], e, col[layout.PAGES], goal.pages, Style(size=10, h_align="center"))
 
 
 # --- the summary sheet ---------------------------------------------------------------------
@@ -375,7 +375,7 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
         axis_number_format=PERCENT, width_cm=24.0, height_cm=max(height_cm, 12.0),
     ))
     chart_cols = 9 + 13  # the chart's width in default-width columns, for the print area
-    spec.print_setup = PrintSetup(area=f"A1:{L.column_letter(chart_cols)}{end}", fit_height=True)
+    spec.print_setup = PrintSetup(area=f"A1:{layout.column_letter(chart_cols)}{end}", fit_height=True)
     return spec
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, excel_number_format
 from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
@@ -61,7 +61,7 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     """The worksheet a department fills in. `survey` may hold values (history, and
     this year's figures when re-issuing a returned sheet)."""
     sub = survey.for_department(department)
-    columns = L.department_columns(sub)
+    columns = layout.department_columns(sub)
     col = {c.key: i for i, c in enumerate(columns)}
     last = len(columns) - 1
     spec = SheetSpec(name=name or department, protect=True, tab_color=FILL_INPUT)
@@ -77,9 +77,9 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     spec.row_heights[R.title] = 22
     spec.row_heights[R.instruction] = 36
     for c in columns:
-        spec.put(R.key, col[c.key], L.KEY_PREFIX + c.key, KEY)
+        spec.put(R.key, col[c.key], layout.KEY_PREFIX + c.key, KEY)
     spec.hidden_rows.add(R.key)
-    spec.hidden_cols.add(col[L.ID])
+    spec.hidden_cols.add(col[layout.ID])
 
     put_headers(spec, columns, R.header,
                 suffix=lambda c: f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
@@ -87,49 +87,49 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     spec.row_heights[R.subheader] = 18
 
     inds = sub.indicators
-    fy_col = col[L.year_key(sub.fiscal_year)]
+    fy_col = col[layout.year_key(sub.fiscal_year)]
     for first, lastn in group_runs(inds, key=lambda i: i.goal):
         r1, r2 = R.first_data + first, R.first_data + lastn
-        spec.merge(r1, col[L.GOAL], r2, col[L.GOAL], sub.goal(inds[first].goal).label, LOCKED_CENTER)
+        spec.merge(r1, col[layout.GOAL], r2, col[layout.GOAL], sub.goal(inds[first].goal).label, LOCKED_CENTER)
     for first, lastn in group_runs(inds, key=lambda i: i.group):
         ind = inds[first]
         r1, r2 = R.first_data + first, R.first_data + lastn
         if ind.sub_item:
-            spec.merge(r1, col[L.ITEM], r2, col[L.ITEM], ind.item_text, LOCKED_BODY)
+            spec.merge(r1, col[layout.ITEM], r2, col[layout.ITEM], ind.item_text, LOCKED_BODY)
         texts = sub.texts.get(ind.id, (None, None))
-        spec.merge(r1, col[L.DONE], r2, col[L.DONE], texts[0], INPUT_TEXT)
-        spec.merge(r1, col[L.NEXT], r2, col[L.NEXT], texts[1], INPUT_TEXT)
+        spec.merge(r1, col[layout.DONE], r2, col[layout.DONE], texts[0], INPUT_TEXT)
+        spec.merge(r1, col[layout.NEXT], r2, col[layout.NEXT], texts[1], INPUT_TEXT)
         for r in range(r1, r2 + 1):
             spec.row_heights[r] = group_height(sub, lastn - first + 1)
 
     for n, ind in enumerate(inds):
         r = R.first_data + n
-        spec.put(r, col[L.ID], ind.id, KEY)
+        spec.put(r, col[layout.ID], ind.id, KEY)
         if ind.sub_item:
-            spec.put(r, col[L.SUB_ITEM], ind.sub_item, LOCKED_BODY)
+            spec.put(r, col[layout.SUB_ITEM], ind.sub_item, LOCKED_BODY)
         else:
-            spec.merge(r, col[L.ITEM], r, col[L.SUB_ITEM], ind.item_text, LOCKED_BODY)
-        spec.put(r, col[L.UNIT], ind.unit, LOCKED_CENTER)
+            spec.merge(r, col[layout.ITEM], r, col[layout.SUB_ITEM], ind.item_text, LOCKED_BODY)
+        spec.put(r, col[layout.UNIT], ind.unit, LOCKED_CENTER)
         values = sub.values.get(ind.id, {})
         for year in sub.history_years:
-            _locked_value(spec, r, col[L.year_key(year)], ind, values.get(year))
-        _locked_value(spec, r, col[L.TARGET], ind, sub.targets.get(ind.id))
+            _locked_value(spec, r, col[layout.year_key(year)], ind, values.get(year))
+        _locked_value(spec, r, col[layout.TARGET], ind, sub.targets.get(ind.id))
         fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
         spec.put(r, fy_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
-        spec.validations.append(validation_for(ind.kind, L.cell_ref(r, fy_col), ind.unit))
+        spec.validations.append(validation_for(ind.kind, layout.cell_ref(r, fy_col), ind.unit))
 
-    for key in (L.DONE, L.NEXT):
+    for key in (layout.DONE, layout.NEXT):
         column = columns[col[key]]
-        cap = L.text_capacity(column, sub.config.text_max_lines)
-        refs = tuple(L.cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
+        cap = layout.text_capacity(column, sub.config.text_max_lines)
+        refs = tuple(layout.cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
         spec.validations.append(Validation(
             refs, "textLength", "lessThanOrEqual", str(cap), None, "入力のしかた",
             f"印刷で読める長さはおよそ{cap}文字までです。",
             "文字数の確認", f"{cap}文字を超えると印刷で切れます。短くしてください。", error_style="warning"))
 
-    spec.freeze = (R.first_data, col[L.UNIT] + 1)
+    spec.freeze = (R.first_data, col[layout.UNIT] + 1)
     spec.print_setup = PrintSetup(title_rows=(R.header, R.subheader),
-                                  area=f"B1:{L.column_letter(last)}{R.first_data + len(inds)}")
+                                  area=f"B1:{layout.column_letter(last)}{R.first_data + len(inds)}")
     return spec
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from welfare_xl.core.model import layout as L
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.sheets.spec import FILL_HEADER, PrintSetup, SheetSpec, Style
@@ -60,11 +60,11 @@ def group_runs(indicators: tuple[Indicator, ...], key) -> list[tuple[int, int]]:
 
 def group_height(survey: Survey, n_rows: int) -> float:
     """Row height (pt) of each row of an item group, so its merged texts fit when printed."""
-    total = survey.config.text_max_lines * L.TEXT_LINE_HEIGHT_PT
+    total = survey.config.text_max_lines * layout.TEXT_LINE_HEIGHT_PT
     return max(total / n_rows, 24.0)
 
 
-def put_headers(spec: SheetSpec, columns: list[L.Column], row: int, *, suffix=lambda c: "") -> None:
+def put_headers(spec: SheetSpec, columns: list[layout.Column], row: int, *, suffix=lambda c: "") -> None:
     """Column widths and the two header rows (`row`, `row + 1`): a column with a
     subheader uses both rows, any other has its header merged over both."""
     for i, c in enumerate(columns):
@@ -82,7 +82,7 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
     """The master sheet. `decimals` gives display decimals per (id, year|"target");
     `committee` drops the ID column and key row (the committee version carries no IDs)."""
     decimals = decimals or {}
-    columns = L.survey_columns(survey)
+    columns = layout.survey_columns(survey)
     if committee:
         columns = [c for c in columns if c.role != "hidden"]
     col = {c.key: i for i, c in enumerate(columns)}
@@ -97,9 +97,9 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
     spec.row_heights[R.title] = 26
     if not committee:
         for c in columns:
-            spec.put(R.key, col[c.key], L.KEY_PREFIX + c.key, KEY)
+            spec.put(R.key, col[c.key], layout.KEY_PREFIX + c.key, KEY)
         spec.hidden_rows.add(R.key)
-        spec.hidden_cols.add(col[L.ID])
+        spec.hidden_cols.add(col[layout.ID])
 
     put_headers(spec, columns, R.header)
     spec.row_heights[R.header] = 42
@@ -110,17 +110,17 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
     for first, lastn in group_runs(inds, key=lambda i: i.goal):
         goal = survey.goal(inds[first].goal)
         r1, r2 = R.first_data + first, R.first_data + lastn
-        spec.merge(r1, col[L.GOAL], r2, col[L.GOAL], goal.cell_text, Style(size=9, v_align="top"))
-        spec.merge(r1, col[L.PAGES], r2, col[L.PAGES], goal.pages, BODY_CENTER)
+        spec.merge(r1, col[layout.GOAL], r2, col[layout.GOAL], goal.cell_text, Style(size=9, v_align="top"))
+        spec.merge(r1, col[layout.PAGES], r2, col[layout.PAGES], goal.pages, BODY_CENTER)
     for first, lastn in group_runs(inds, key=lambda i: i.group):
         ind = inds[first]
         r1, r2 = R.first_data + first, R.first_data + lastn
         if ind.sub_item:
-            spec.merge(r1, col[L.ITEM], r2, col[L.ITEM], ind.item_text, BODY)
-        spec.merge(r1, col[L.DEPARTMENT], r2, col[L.DEPARTMENT], ind.department, BODY_CENTER)
+            spec.merge(r1, col[layout.ITEM], r2, col[layout.ITEM], ind.item_text, BODY)
+        spec.merge(r1, col[layout.DEPARTMENT], r2, col[layout.DEPARTMENT], ind.department, BODY_CENTER)
         texts = survey.texts.get(ind.id, (None, None))
-        spec.merge(r1, col[L.DONE], r2, col[L.DONE], texts[0], TEXT)
-        spec.merge(r1, col[L.NEXT], r2, col[L.NEXT], texts[1], TEXT)
+        spec.merge(r1, col[layout.DONE], r2, col[layout.DONE], texts[0], TEXT)
+        spec.merge(r1, col[layout.NEXT], r2, col[layout.NEXT], texts[1], TEXT)
         height = group_height(survey, lastn - first + 1)
         for r in range(r1, r2 + 1):
             spec.row_heights[r] = height
@@ -128,27 +128,27 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
     for ind in inds:
         r = row_of[ind.id]
         if not committee:
-            spec.put(r, col[L.ID], ind.id, KEY)
+            spec.put(r, col[layout.ID], ind.id, KEY)
         if ind.sub_item:
-            spec.put(r, col[L.SUB_ITEM], ind.sub_item, BODY)
+            spec.put(r, col[layout.SUB_ITEM], ind.sub_item, BODY)
         else:
-            spec.merge(r, col[L.ITEM], r, col[L.SUB_ITEM], ind.item_text, BODY)
+            spec.merge(r, col[layout.ITEM], r, col[layout.SUB_ITEM], ind.item_text, BODY)
         values = survey.values.get(ind.id, {})
         for year in survey.years:
-            _value_cell(spec, r, col[L.year_key(year)], ind, values.get(year), decimals.get((ind.id, year)))
-        _value_cell(spec, r, col[L.TARGET], ind, survey.targets.get(ind.id), decimals.get((ind.id, "target")))
+            _value_cell(spec, r, col[layout.year_key(year)], ind, values.get(year), decimals.get((ind.id, year)))
+        _value_cell(spec, r, col[layout.TARGET], ind, survey.targets.get(ind.id), decimals.get((ind.id, "target")))
         grade = survey.grades.get(ind.id)
         style = (grade_styles or {}).get(grade or "", BODY_CENTER)
-        spec.put(r, col[L.GRADE], grade, style)
+        spec.put(r, col[layout.GRADE], grade, style)
 
     foot = R.first_data + len(inds) + 1
     for n, text in enumerate(survey.plan.footnotes):
         spec.put(foot + n, first_visible, text, NOTE)
 
-    spec.freeze = (R.first_data, col[L.DEPARTMENT] + 1)
+    spec.freeze = (R.first_data, col[layout.DEPARTMENT] + 1)
     spec.print_setup = PrintSetup(
         title_rows=(R.header, R.subheader),
-        area=f"{L.column_letter(first_visible)}1:{L.column_letter(last)}{foot + len(survey.plan.footnotes)}",
+        area=f"{layout.column_letter(first_visible)}1:{layout.column_letter(last)}{foot + len(survey.plan.footnotes)}",
     )
     return spec
 

@@ -38,6 +38,7 @@ from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_INPUT, FILL_WARNING, gr
 from welfare_xl.core.model.source import parse_source
 from welfare_xl.core.sheets.master import survey_sheet
 from welfare_xl.files.xlsx import add_sheets, new_workbook, write_specs
+from welfare_xl.core.model.cells import column_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "templates" / "調査票.xlsx"
@@ -371,7 +372,7 @@ def test_check_marks_problem_cells_and_nothing_else(chiiki: Path, tmp_path: Path
     got_notes = notes(ws)
     assert set(got_notes) == set(expected)
     table = table_of(ws)
-    h = f"{layout.column_letter(table.columns['y2019'])}"
+    h = f"{column_letter(table.columns['y2019'])}"
     rows = {r.id: r.row + 1 for r in table.rows}
     assert "「abc」は数値として読めません" in got_notes[f"{h}{rows['G2-02b']}"]
     assert got_notes[f"{h}{rows['G2-02b']}"].startswith(C.NOTE_HEAD + "\nエラー：")

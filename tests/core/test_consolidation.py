@@ -23,7 +23,7 @@ from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
 from welfare_xl.core.consolidation import (
     CHANGES_MARKER, CellChange, LogError, ReceivedFile, SkippedFile, column_runs, consolidate_submissions,
-    decode_value, encode_value, log_sheet_spec, logged_changes, parse_ref, plan_undo, same_value, undo_changes,
+    decode_value, encode_value, log_sheet_spec, logged_changes, plan_undo, same_value, undo_changes,
 )
 from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
@@ -31,6 +31,7 @@ from welfare_xl.core.progress import grade_style
 from welfare_xl.core.sheets.spec import SheetSpec
 from welfare_xl.core.model.source import load_source
 from welfare_xl.core.sheets.master import survey_sheet
+from welfare_xl.core.model.cells import cell_ref, parse_cell
 
 UTC = timezone.utc
 
@@ -195,8 +196,8 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
     plan = plan_undo(log, grid)
     assert plan.sheet == "資料２"
     assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
-        ("G5-01", "y2019", layout.cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
-         layout.cell_ref(rows["G5-01"].row, table.columns["y2019"]))]
+        ("G5-01", "y2019", cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
+         cell_ref(rows["G5-01"].row, table.columns["y2019"]))]
     lost = {(c.indicator_id, c.key): reason for c, reason in plan.lost}
     assert {k for k in lost if k[0] == "G6-01"} == {("G6-01", k) for k in ("y2019", "done", "next", "grade")}
     assert {k for k in lost if k[1] == layout.NEXT} == {(c.indicator_id, layout.NEXT) for c in result.changes if c.key == layout.NEXT}
@@ -253,7 +254,7 @@ def test_nan_survives_the_log():
 
 @given(st.integers(0, 100_000), st.integers(0, 16_383))
 def test_cell_references_round_trip(row, col):
-    assert parse_ref(layout.cell_ref(row, col)) == (row, col)
+    assert parse_cell(cell_ref(row, col)) == (row, col)
 
 
 def test_column_runs_group_consecutive_rows():

@@ -29,6 +29,7 @@ from welfare_xl.core.consolidation import LOG_SHEET, stale_changes, undo_changes
 from welfare_xl.core.model.numbers import parse_value
 from welfare_xl.core.progress import grade_survey
 from welfare_xl.files.xlsx import read_workbook
+from welfare_xl.core.model.cells import cell_ref, column_letter
 
 T0 = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)
 T1 = datetime(2020, 5, 15, 17, 30, tzinfo=timezone.utc)
@@ -150,7 +151,7 @@ def test_styles_of_the_survey_kept(work: Path):
     out = work / "集約.xlsx"
     consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
     out_ws, _, _ = master(out)
-    for ref in ("B6", "D6", f"{layout.column_letter(cols['y2019'] - 1)}6", "A3"):
+    for ref in ("B6", "D6", f"{column_letter(cols['y2019'] - 1)}6", "A3"):
         a, b = survey_ws[ref], out_ws[ref]
         assert (a.font.name, a.font.b, a.fill.fgColor.rgb, a.number_format, a.border.left.style) == \
                (b.font.name, b.font.b, b.fill.fgColor.rgb, b.number_format, b.border.left.style), ref
@@ -328,7 +329,7 @@ def test_rows_and_columns_inserted_and_reordered_still_land_by_id(work: Path):
     last = ws.max_row
     for n, ind in enumerate(("G4-02", "G1-01")):  # cut and paste two rows below the table
         r = table.by_id()[ind].row + 1
-        ws.move_range(f"A{r}:{layout.column_letter(ws.max_column - 1)}{r}", rows=last + 2 + n - r)
+        ws.move_range(f"A{r}:{column_letter(ws.max_column - 1)}{r}", rows=last + 2 + n - r)
     wb.save(path)
     moved = layout.find_table(read_workbook(path).sheets["地域共生課"])
     assert [r.id for r in moved.rows][-2:] == ["G4-02", "G1-01"]
@@ -489,7 +490,7 @@ def test_history_and_target_changed_by_a_department_are_flagged_and_never_writte
 
     f = {x.file: x for x in result.files}["交通課.xlsx"]
     locked = [w for w in f.warnings if w.code == "locked_changed"]
-    assert [w.cell for w in locked] == [layout.cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
+    assert [w.cell for w in locked] == [cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
     assert "調査票：2.18人/km、このファイル：9.99人/km" in locked[1].message
     assert not [w for w in f.warnings if w.code == "big_change"]  # 2.18 → 2.13, from the master's 平成30年度
     section = log_section(out, "ファイル別の結果")
@@ -640,7 +641,7 @@ def test_undo_finds_cells_by_indicator_and_column_after_a_row_was_inserted(work:
 
     plan = _undo_file(second)
     assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
-        ("G3-01", "y2019", hand.coordinate, layout.cell_ref(rows["G3-01"] - 2, cols["y2019"] - 1))]
+        ("G3-01", "y2019", hand.coordinate, cell_ref(rows["G3-01"] - 2, cols["y2019"] - 1))]
     assert not plan.lost and len(plan.restore) == len(result.changes) - 1
     assert any((c.indicator_id, c.key) == ("G3-01", "grade") and c.ref != c.logged_ref for c in plan.restore)
     grid = read_workbook(second).sheets["資料２"]

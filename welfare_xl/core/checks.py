@@ -9,17 +9,18 @@ department sees before sending is what the secretariat's consolidation applies.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.reading import Grid, cell_text, cell_value, find_tables, read_meta
+from welfare_xl.core.model.cells import Grid
+from welfare_xl.core.reading import cell_text, cell_value, find_tables, read_meta
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
-from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value
+from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
+from welfare_xl.core.model.cells import cell_ref, column_letter
 
 ERROR = "error"
 WARNING = "warning"
@@ -157,11 +158,11 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     if table.duplicate_columns:
         headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(meta.survey)}
         for key, col in table.duplicate_columns:
-            first = layout.column_letter(table.columns[key])
+            first = column_letter(table.columns[key])
             ck.add(ERROR, "column_duplicated",
-                   f"「{headers.get(key, key)}」の列が{first}列と{layout.column_letter(col)}列の2か所にあります。"
+                   f"「{headers.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
                    f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
-                   cell=layout.cell_ref(table.key_row + 1, col))
+                   cell=cell_ref(table.key_row + 1, col))
         sub.fatal = True
         return sub
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
@@ -297,26 +298,14 @@ def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicato
             continue  # a deleted locked column: nothing typed there to tell about
         raw = row.get(key)
         got = cell_value(raw, ind)
-        if _same_figure(got, want):
+        if same_figure(got, want):
             continue
-        typed = _show(got, ind) if got is not None or raw is None else str(raw)
+        typed = ind.show(got) if got is not None or raw is None else str(raw)
         ck.add(WARNING, "locked_changed",
-               f"保護されたセル（{label}）が変更されています（調査票：{_show(want, ind)}、このファイル：{typed}）。"
+               f"保護されたセル（{label}）が変更されています（調査票：{ind.show(want)}、このファイル：{typed}）。"
                "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
 
 
-def _same_figure(a: Any, b: Any) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
-
-
-def _show(value: Any, ind: Indicator) -> str:
-    if value is None:
-        return "（空欄）"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_value(value, ind.unit, ind.kind)
-    return str(value)
 
 
 def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],

@@ -51,6 +51,7 @@ from typing import Any
 
 from welfare_xl.errors import UserError
 from welfare_xl.core.sheets.spec import Style
+from welfare_xl.core.model.numbers import TOLERANCE
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
 
 ACHIEVED = "achieved"
@@ -64,7 +65,6 @@ IMPROVEMENT = "improvement"
 RULES = (PRO_RATA, IMPROVEMENT)
 
 # Rounding tolerance of threshold comparisons (see the module docstring).
-EPSILON = 1e-9
 
 # code -> (mark, word), best first. The order is the order of legends and counts.
 MARKS: dict[str, tuple[str, str]] = {
@@ -201,17 +201,17 @@ def grade_values(indicator: Indicator, baseline: Any, target: Any, actual: Any,
 
     if t == b:
         # Keep-the-level target: at the target or better counts as reached.
-        if (a - t) * direction >= -EPSILON * max(abs(t), 1.0):
+        if (a - t) * direction >= -TOLERANCE * max(abs(t), 1.0):
             return Grade.of(ACHIEVED, progress=1.0, expected=expected, direction=direction)
         return Grade.of(WORSE, progress=None, expected=expected, direction=direction)
 
     progress = (a - b) / (t - b)
     numbers = dict(progress=progress, expected=expected, direction=direction)
-    if progress >= config.achieved_at - EPSILON:
+    if progress >= config.achieved_at - TOLERANCE:
         return Grade.of(ACHIEVED, **numbers)
-    if progress >= expected - EPSILON:
+    if progress >= expected - TOLERANCE:
         return Grade.of(ON_TRACK, **numbers)
-    if progress >= -EPSILON:
+    if progress >= -TOLERANCE:
         return Grade.of(BEHIND, **numbers)
     return Grade.of(WORSE, **numbers)
 

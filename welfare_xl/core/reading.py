@@ -12,11 +12,10 @@ from typing import Any, Mapping, Sequence
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import DEPARTMENT
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.model.cells import Grid
 from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
 from welfare_xl.core.model.numbers import Status, parse_value
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
-
-Grid = Sequence[Sequence[Any]]
 
 
 class BookError(Exception):

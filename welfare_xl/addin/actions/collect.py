@@ -29,7 +29,8 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
-from welfare_xl.addin.excel.grids import Grid, NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
+from welfare_xl.core.model.cells import Grid
+from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.actions.marks import paint
 from welfare_xl.addin.excel.sheet_writer import block, cell_value, rectangles, render_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey

@@ -42,8 +42,8 @@ from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 from welfare_xl.addin.excel.com import unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, is_desktop, read_grid
-from welfare_xl.addin.excel.sheet_writer import ref_cells
 from welfare_xl.addin.excel.workbook import read_meta
+from welfare_xl.core.model.cells import Cell, column_letter, parse_cell, range_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -59,8 +59,6 @@ NOTE_HEAD = "［入力チェック］"
 MAX_REFERS_TO = 250  # Excel refuses longer definitions from VBA/COM in some versions
 MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
 MAX_LISTED = 12  # findings listed in the message box
-
-Cell = tuple[int, int]
 
 
 @dataclass
@@ -83,7 +81,7 @@ def parse_refers_to(refers_to: str | None) -> set[Cell]:
     """Cells of a definition such as ='地域共生課'!$G$7,'地域共生課'!$J$9 (deleted areas skipped)."""
     cells: set[Cell] = set()
     for address in _AREA.findall(refers_to or ""):
-        cells.update(ref_cells(address.replace("$", "")))
+        cells.update(range_cells(address.replace("$", "")))
     return cells
 
 
@@ -114,7 +112,7 @@ def definitions(sheet_name: str, cells: Iterable[Cell]) -> list[str]:
     out: list[str] = []
     current = ""
     for r, c in sorted(cells):
-        area = f"{prefix}${layout.column_letter(c)}${r + 1}"
+        area = f"{prefix}${column_letter(c)}${r + 1}"
         if current and len(current) + 1 + len(area) > MAX_REFERS_TO:
             out.append(current)
             current = ""
@@ -197,9 +195,6 @@ def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
 def _hex(color: str | None) -> str | None:
     return f"#{color}" if color else None
 
-
-def _cell(ref: str) -> Cell:
-    return ref_cells(ref)[0]
 
 
 def _department(meta: Meta, table: layout.Table) -> str | None:
@@ -285,7 +280,7 @@ def check(book: "xw.Book") -> str:
     flagged: dict[Cell, list[Finding]] = defaultdict(list)
     for f in sub.findings:
         if f.cell:
-            flagged[_cell(f.cell)].append(f)
+            flagged[parse_cell(f.cell)].append(f)
     severity = {rc: ERROR if any(f.severity == ERROR for f in fs) else "warning" for rc, fs in flagged.items()}
 
     table = layout.find_table(grid)

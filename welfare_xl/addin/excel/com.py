@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from welfare_xl.errors import UserError
 from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
-from welfare_xl.addin.excel.sheet_writer import rectangles, ref_cells
+from welfare_xl.addin.excel.sheet_writer import rectangles
+from welfare_xl.core.model.cells import range_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -132,7 +133,7 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
             continue
         groups[n] = v
         for ref in v.ranges:
-            for rc in ref_cells(ref):
+            for rc in range_cells(ref):
                 cells[rc] = n
     for n, rects in rectangles(cells).items():
         v = groups[n]  # type: ignore[index]

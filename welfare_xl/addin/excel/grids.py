@@ -22,12 +22,11 @@ from __future__ import annotations
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from welfare_xl.core.model.cells import Grid
 from welfare_xl.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; xlwings is imported by the caller
     import xlwings as xw
-
-Grid = list[list[Any]]
 
 
 class NotApplicable(UserError):

@@ -24,13 +24,13 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
 
+from welfare_xl.core.model.cells import Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
-Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (0-based, inclusive)
 
 def cell_value(value: Any) -> Any:
     """A spec value as it must be written for Excel to store exactly it.
@@ -178,24 +178,6 @@ def _snake(operator: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", operator).lower()
 
 
-_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def ref_cells(ref: str) -> list[tuple[int, int]]:
-    """The 0-based cells of an A1 reference such as "G7" or "J7:J9"."""
-    m = _REF.fullmatch(ref.strip().upper())
-    if not m:
-        raise ValueError(f"not an A1 reference: {ref!r}")
-    r1, c1 = int(m[2]) - 1, _col(m[1])
-    r2, c2 = (int(m[4]) - 1, _col(m[3])) if m[3] else (r1, c1)
-    return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
 def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
@@ -211,7 +193,7 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
         if v.error_style != "stop" or v.type not in _RULE_METHOD:
             continue
         for ref in v.ranges:
-            for rc in ref_cells(ref):
+            for rc in range_cells(ref):
                 cells[rc] = _rule(v)
     for (kind, operator, f1, f2), rects in rectangles(cells).items():
         for rect in rects:

@@ -9,7 +9,8 @@ from welfare_xl.core.reading import BookError, survey_from_table, survey_table
 from welfare_xl.core.model.layout import Table
 from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta, MetadataError, from_grid
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.addin.excel.grids import Grid, NotApplicable, find_sheet, read_grid
+from welfare_xl.core.model.cells import Grid
+from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, read_grid
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

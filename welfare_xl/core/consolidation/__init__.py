@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
@@ -55,10 +54,11 @@ from welfare_xl.core.checks import ERROR, WARNING, Finding, Submission
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import SURVEY
-from welfare_xl.core.model.numbers import format_value
+from welfare_xl.core.model.numbers import same_number
 from welfare_xl.core.progress import Grade, grade_from_label, grade_style, grade_survey
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_HEADER, FILL_WARNING, PrintSetup, SheetSpec, Style, fit_row_heights
-from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
+from welfare_xl.core.model.survey import Indicator, Survey
+from welfare_xl.core.model.cells import Grid, cell_ref, parse_cell
 
 LOG_SHEET = "集約ログ"
 UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）
@@ -158,7 +158,7 @@ class CellChange:
 
     @property
     def ref(self) -> str:
-        return layout.cell_ref(self.row, self.col)
+        return cell_ref(self.row, self.col)
 
     def reverted(self) -> "CellChange":
         """The change that puts the old content back."""
@@ -185,7 +185,7 @@ class ColumnRun:
 
     @property
     def ref(self) -> str:
-        first, last = layout.cell_ref(self.first_row, self.col), layout.cell_ref(self.last_row, self.col)
+        first, last = cell_ref(self.first_row, self.col), cell_ref(self.last_row, self.col)
         return first if first == last else f"{first}:{last}"
 
 
@@ -678,7 +678,7 @@ def same_value(old: Any, new: Any) -> bool:
         return isinstance(old, str) and old.strip() == new
     if isinstance(old, bool) or not isinstance(old, (int, float)):
         return False
-    return math.isclose(float(old), float(new), rel_tol=1e-12, abs_tol=0.0)
+    return same_number(old, new)
 
 
 def _value_changes(ind: Indicator, row: layout.TableRow, table: layout.Table, key: str, new: Any,
@@ -827,14 +827,6 @@ def _status_style(status: str) -> Style:
     return _LOG_CELL
 
 
-def show_value(value: Any, ind: Indicator) -> str:
-    """A master value as a person reads it: 513人, 50.70%, 2.13人/km, －, （空欄）."""
-    if value is None:
-        return "（空欄）"
-    if value == NOT_AVAILABLE or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return format_value(value, ind.unit, ind.kind, ind.decimals)
-
 
 def _local(moment: datetime | None) -> str:
     """A time as the secretariat's clock shows it."""
@@ -958,8 +950,8 @@ def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
         ind = o.indicator
         notes = [f"{x.cell or ''} {x.message}".strip() for x in o.reasons]
         notes += [f"注意：{x.cell or ''} {x.message}".strip() for x in _noteworthy(o.warnings)]
-        put_row([ind.id, ind.department, ind.label, o.label, o.source or "", show_value(o.old_value, ind),
-                 show_value(o.new_value, ind), o.grade.label if o.grade else "",
+        put_row([ind.id, ind.department, ind.label, o.label, o.source or "", ind.show(o.old_value),
+                 ind.show(o.new_value), o.grade.label if o.grade else "",
                  _texts_cell(o, 0), _texts_cell(o, 1), "\n".join(notes)],
                 [_LOG_CELL, _LOG_CELL, _LOG_CELL, _status_style(o.status)] + [_LOG_CELL] * 7)
 
@@ -980,21 +972,9 @@ def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
 
 # --- undo -----------------------------------------------------------------------------------
 
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
-def parse_ref(ref: str) -> tuple[int, int]:
-    """'H7' -> (6, 7): 0-based row and column."""
-    m = _REF_RE.match(ref.strip())
-    if not m:
-        raise ValueError(ref)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + (ord(ch) - 64)
-    return int(m.group(2)) - 1, col - 1
-
-
-def logged_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
+def logged_changes(log_grid: Grid) -> list[CellChange]:
     """The cell changes a 集約ログ grid records, in the order they were made."""
     start = next((r for r, row in enumerate(log_grid) if row and _s(row[0]) == CHANGES_MARKER), None)
     if start is None or start + 1 >= len(log_grid):
@@ -1011,7 +991,7 @@ def logged_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
         if not _s(cells["cell"]):
             break
         try:
-            r, c = parse_ref(_s(cells["cell"]))
+            r, c = parse_cell(_s(cells["cell"]))
             old, new = decode_value(cells["old"]), decode_value(cells["new"])
         except (ValueError, TypeError, json.JSONDecodeError) as exc:
             raise LogError(f"「{LOG_SHEET}」シートの {n} 行目の変更記録を読めません（{exc}）。"
@@ -1022,7 +1002,7 @@ def logged_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
     return out
 
 
-def undo_changes(log_grid: Sequence[Sequence[Any]]) -> list[CellChange]:
+def undo_changes(log_grid: Grid) -> list[CellChange]:
     """The changes that restore what a consolidation overwrote, read from its log alone,
     at the cells the log recorded.
 
@@ -1077,7 +1057,7 @@ def describe_cell(ch: CellChange) -> str:
     return f"{ch.ref}［{ch.indicator_id}］{label}{moved}"
 
 
-def plan_undo(log_grid: Sequence[Sequence[Any]], grid: Sequence[Sequence[Any]], *, sheet: str = "") -> UndoPlan:
+def plan_undo(log_grid: Grid, grid: Grid, *, sheet: str = "") -> UndoPlan:
     """Undo of the consolidation `log_grid` records, against the master sheet's current `grid`.
 
     Every logged change is found again in `grid` by its indicator ID (the row)
@@ -1110,7 +1090,7 @@ def plan_undo(log_grid: Sequence[Sequence[Any]], grid: Sequence[Sequence[Any]], 
     return UndoPlan(sheet, restore, edited, lost)
 
 
-def stale_changes(changes: Iterable[CellChange], grid: Sequence[Sequence[Any]]) -> list[CellChange]:
+def stale_changes(changes: Iterable[CellChange], grid: Grid) -> list[CellChange]:
     """Changes whose cell no longer holds `old`: edited by hand since, so undo would overwrite that."""
     out = []
     for ch in changes:
@@ -1124,7 +1104,7 @@ def _same_cell(a: Any, b: Any) -> bool:
     if a in ("", None) and b in ("", None):
         return True
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=0.0)
+        return same_number(a, b)
     if isinstance(a, str) and isinstance(b, str):
         return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
     return a == b

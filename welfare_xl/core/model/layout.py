@@ -11,9 +11,10 @@ given by any reader: python-calamine, openpyxl or xlwings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from welfare_xl.core.model.survey import Survey
+from welfare_xl.core.model.cells import Grid, cell_ref
 
 KEY_PREFIX = "wxl:"
 
@@ -92,18 +93,6 @@ def _value_columns(survey: Survey) -> list[Column]:
     return cols
 
 
-def column_letter(col0: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    n = col0 + 1
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def cell_ref(row0: int, col0: int) -> str:
-    return f"{column_letter(col0)}{row0 + 1}"
 
 
 @dataclass
@@ -136,7 +125,7 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def find_table(grid: Sequence[Sequence[Any]], *, scan_rows: int = 50) -> Table | None:
+def find_table(grid: Grid, *, scan_rows: int = 50) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
     for r, row in enumerate(grid[:scan_rows]):
         keys: dict[str, int] = {}
@@ -155,7 +144,7 @@ def find_table(grid: Sequence[Sequence[Any]], *, scan_rows: int = 50) -> Table |
     return None
 
 
-def _read_rows(grid: Sequence[Sequence[Any]], key_row: int, keys: dict[str, int]) -> Table:
+def _read_rows(grid: Grid, key_row: int, keys: dict[str, int]) -> Table:
     table = Table(key_row=key_row, columns=keys)
     seen: set[str] = set()
     id_col = keys[ID]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from welfare_xl.core.model.numbers import Kind
+from welfare_xl.core.model.cells import Grid
 from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
 
 SHEET = "管理情報"
@@ -100,14 +101,14 @@ def _s(v: Any) -> str:
     return str(v).strip()
 
 
-def _section(grid: Sequence[Sequence[Any]], marker: str) -> int | None:
+def _section(grid: Grid, marker: str) -> int | None:
     for r, row in enumerate(grid):
         if row and _s(row[0]) == marker:
             return r
     return None
 
 
-def from_grid(grid: Sequence[Sequence[Any]]) -> Meta:
+def from_grid(grid: Grid) -> Meta:
     """Read a 管理情報 grid. Raises MetadataError (Japanese) when it is not ours or broken."""
     start = _section(grid, _SECTION_META)
     if start is None:
@@ -163,7 +164,7 @@ def from_grid(grid: Sequence[Sequence[Any]]) -> Meta:
     return Meta(kind=kind, department=kv.get("department") or None, survey=survey)
 
 
-def _records(grid: Sequence[Sequence[Any]], marker: str, width: int) -> list[list[Any]]:
+def _records(grid: Grid, marker: str, width: int) -> list[list[Any]]:
     start = _section(grid, marker)
     if start is None:
         raise KeyError(marker)

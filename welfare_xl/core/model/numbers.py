@@ -183,6 +183,25 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
                        unit=found_unit, notes=tuple(dict.fromkeys(notes)))
 
 
+TOLERANCE = 1e-9  # two figures this close (relative, or absolute near zero) are the same figure
+
+
+def same_number(a: float, b: float) -> bool:
+    """The one float comparison of the project: rounding noise is no difference."""
+    return math.isclose(float(a), float(b), rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def same_figure(a: object, b: object) -> bool:
+    """Numbers compared with the tolerance, anything else (text, '－', None) as it is."""
+    if _is_number(a) and _is_number(b):
+        return same_number(a, b)  # type: ignore[arg-type]
+    return a == b
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int | None = None) -> str:
     """How a number reads back to a person: 19,177世帯, 50.70%, 2.13人/km.
 

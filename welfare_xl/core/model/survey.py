@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Union
 
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.numbers import Kind
+from welfare_xl.core.model.numbers import Kind, format_value
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -95,6 +95,14 @@ class Indicator:
     @property
     def item_text(self) -> str:
         return f"{self.item}\n{self.item_note}" if self.item_note else self.item
+
+    def show(self, value: object) -> str:
+        """A value of this indicator as a person reads it: 513人, 50.70%, 2.13人/km, －, （空欄）."""
+        if value is None:
+            return "（空欄）"
+        if value == NOT_AVAILABLE or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        return format_value(value, self.unit, self.kind, self.decimals)
 
     @property
     def lead(self) -> bool:

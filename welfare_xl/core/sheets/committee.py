@@ -36,6 +36,7 @@ from welfare_xl.core.sheets.spec import (
 )
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 from welfare_xl.core.sheets.master import ROWS, group_runs, survey_sheet
+from welfare_xl.core.model.cells import column_letter
 
 SUMMARY_SHEET = "進捗評価の集計"
 
@@ -151,7 +152,7 @@ def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     legend_row = foot + len(survey.plan.footnotes) + 1
     end = _legend_rows(spec, survey, legend_row, col[layout.GOAL], (col[layout.PAGES], col[layout.TARGET]))
     spec.print_setup = replace(spec.print_setup or PrintSetup(),
-                               area=f"A1:{layout.column_letter(last_col)}{end}", title_rows=(ROWS.header, ROWS.subheader))
+                               area=f"A1:{column_letter(last_col)}{end}", title_rows=(ROWS.header, ROWS.subheader))
 
     body = range(ROWS.first_data, end)
     fit_row_heights(spec, body)
@@ -375,7 +376,7 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
         axis_number_format=PERCENT, width_cm=24.0, height_cm=max(height_cm, 12.0),
     ))
     chart_cols = 9 + 13  # the chart's width in default-width columns, for the print area
-    spec.print_setup = PrintSetup(area=f"A1:{layout.column_letter(chart_cols)}{end}", fit_height=True)
+    spec.print_setup = PrintSetup(area=f"A1:{column_letter(chart_cols)}{end}", fit_height=True)
     return spec
 
 

@@ -17,6 +17,7 @@ from welfare_xl.core.model.numbers import Kind, excel_number_format
 from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
 from welfare_xl.core.sheets.master import BODY, BODY_CENTER, KEY, TITLE, group_height, group_runs, put_headers
+from welfare_xl.core.model.cells import cell_ref, column_letter
 
 INPUT_MARK = "【入力】"
 LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)
@@ -116,12 +117,12 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
         _locked_value(spec, r, col[layout.TARGET], ind, sub.targets.get(ind.id))
         fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
         spec.put(r, fy_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
-        spec.validations.append(validation_for(ind.kind, layout.cell_ref(r, fy_col), ind.unit))
+        spec.validations.append(validation_for(ind.kind, cell_ref(r, fy_col), ind.unit))
 
     for key in (layout.DONE, layout.NEXT):
         column = columns[col[key]]
         cap = layout.text_capacity(column, sub.config.text_max_lines)
-        refs = tuple(layout.cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
+        refs = tuple(cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
         spec.validations.append(Validation(
             refs, "textLength", "lessThanOrEqual", str(cap), None, "入力のしかた",
             f"印刷で読める長さはおよそ{cap}文字までです。",
@@ -129,7 +130,7 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
 
     spec.freeze = (R.first_data, col[layout.UNIT] + 1)
     spec.print_setup = PrintSetup(title_rows=(R.header, R.subheader),
-                                  area=f"B1:{layout.column_letter(last)}{R.first_data + len(inds)}")
+                                  area=f"B1:{column_letter(last)}{R.first_data + len(inds)}")
     return spec
 
 

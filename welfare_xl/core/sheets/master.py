@@ -16,6 +16,7 @@ from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.sheets.spec import FILL_HEADER, PrintSetup, SheetSpec, Style
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
+from welfare_xl.core.model.cells import column_letter
 
 TITLE = Style(bold=True, size=16, border=None, wrap=False)
 SUBTITLE = Style(bold=True, size=13, border=None, wrap=False)
@@ -148,7 +149,7 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
     spec.freeze = (R.first_data, col[layout.DEPARTMENT] + 1)
     spec.print_setup = PrintSetup(
         title_rows=(R.header, R.subheader),
-        area=f"{layout.column_letter(first_visible)}1:{layout.column_letter(last)}{foot + len(survey.plan.footnotes)}",
+        area=f"{column_letter(first_visible)}1:{column_letter(last)}{foot + len(survey.plan.footnotes)}",
     )
     return spec
 

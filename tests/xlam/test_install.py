@@ -77,3 +77,19 @@ def test_unwritable_xlstart_is_reported(tmp_path: Path, profile: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(AddinInstallError):
         install_addin(xlstart=blocker, python_exe=sys.executable)
+
+
+def test_install_errors_reach_the_user_in_japanese(tmp_path: Path, profile: Path, capsys) -> None:
+    """`welfare-xl addin install` into a folder that cannot be made: the CLI prints the
+    installer's Japanese message and exits 2, never 予期しないエラー."""
+    from welfare_xl.cli import main
+    from welfare_xl.errors import UserError
+
+    assert issubclass(AddinInstallError, UserError)
+    blocker = tmp_path / "XLSTART"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    code = main(["addin", "install", "--xlstart", str(blocker / "sub"), "--python", sys.executable])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "予期しないエラー" not in err and err.startswith("エラー: ")
+    assert str(blocker / "sub") in err or "XLSTART" in err

@@ -45,12 +45,28 @@ class Finding:
         return {"severity": self.severity, "file": self.file, "sheet": self.sheet, "cell": self.cell,
                 "indicator_id": self.indicator_id, "indicator": self.indicator, "message": self.message}
 
+    @property
+    def mark(self) -> str:
+        return "エラー" if self.severity == ERROR else "注意"
+
+    def describe(self, *, file: bool = True, sheet: bool = True, cell: bool = True, subject: bool = True,
+                 mark: str | None = ": ", sep: str = " ") -> str:
+        """The one way a finding is written for people, with what the context already says left out.
+
+        `エラー: 地域共生課.xlsx／地域共生課／H9 ［G2-02b］延べ利用者数 message`: `mark` follows
+        エラー/注意 (None: no mark), `sep` stands before the message; `file`, `sheet`,
+        `cell` and `subject` (the indicator) drop a part when False.
+        """
+        place = "／".join(x for x in (self.file if file else None, self.sheet if sheet else None,
+                                      self.cell if cell else None) if x)
+        who = f"［{self.indicator_id}］{self.indicator or ''}" if subject and self.indicator_id else ""
+        head = " ".join(x for x in (place, who) if x)
+        text = f"{head}{sep}{self.message}" if head else self.message
+        return f"{self.mark}{mark}{text}" if mark is not None else text
+
     def line(self) -> str:
-        """One line for a terminal or a log sheet."""
-        where = "／".join(x for x in (self.file, self.sheet, self.cell) if x)
-        who = f"［{self.indicator_id}］{self.indicator}" if self.indicator_id else ""
-        mark = "エラー" if self.severity == ERROR else "注意"
-        return f"{mark}: {where} {who} {self.message}".replace("  ", " ")
+        """One line for a terminal: everything, the file first."""
+        return self.describe()
 
 
 @dataclass

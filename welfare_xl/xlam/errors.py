@@ -1,21 +1,11 @@
 """Exceptions of the add-in builder and installer.
 
-Their messages are shown to city-hall staff by the CLI, so they are Japanese and
-say what to do next.
+They belong to the project's one family of user errors (`welfare_xl.errors`),
+so the CLI shows their Japanese messages instead of a generic failure.
 """
 
 from __future__ import annotations
 
+from welfare_xl.errors import AddinBuildError, AddinError, AddinInstallError
+
 __all__ = ["AddinBuildError", "AddinError", "AddinInstallError"]
-
-
-class AddinError(Exception):
-    """Base class of user-facing add-in errors (message in Japanese)."""
-
-
-class AddinBuildError(AddinError):
-    """The add-in could not be built from its sources."""
-
-
-class AddinInstallError(AddinError):
-    """The add-in or its configuration could not be installed."""

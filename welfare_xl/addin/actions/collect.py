@@ -157,11 +157,7 @@ def _listing(result: "ConsolidationResult") -> list[str]:
     for f in result.files:
         if f.status in (REJECTED, PARTLY_REJECTED):
             first = f.errors[0] if f.errors else None
-            where = ""
-            if first is not None:
-                place = "／".join(x for x in (first.sheet, first.cell) if x)
-                who = f"［{first.indicator_id}］{first.indicator}" if first.indicator_id else ""
-                where = f"：{place} {who} {first.message}".rstrip()
+            where = f"：{first.describe(file=False, mark=None)}" if first is not None else ""
             more = f"（ほか {len(f.errors) - 1} 件）" if len(f.errors) > 1 else ""
             problems.append(f"・{f.file}（{f.label}）{where}{more}")
     if problems:
@@ -172,7 +168,8 @@ def _listing(result: "ConsolidationResult") -> list[str]:
     lines += [f"・集約先の問題：{p}" for p in result.problems]
     if result.warnings:
         lines.append("確認が必要なこと：")
-        lines += [f"・{w.file}：{w.message}" for w in result.warnings[:MAX_LISTED]]
+        lines += ["・" + w.describe(sheet=False, cell=False, subject=False, mark=None, sep="：")
+                  for w in result.warnings[:MAX_LISTED]]
     return lines
 
 

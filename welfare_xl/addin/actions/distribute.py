@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from welfare_xl.core.sheets.department import department_sheet
+from welfare_xl.core.sheets.department import department_sheet, sheet_name
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet
 from welfare_xl.addin.excel.grids import find_sheet, status
@@ -22,14 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
 LABEL = "部署別シート作成"
-_BAD_SHEET_CHARS = set('\\/?*[]:')
-
-
-def sheet_name(department: str) -> str:
-    """A department's name as an Excel sheet name (at most 31 characters, no \\ / ? * [ ] :)."""
-    name = "".join("_" if ch in _BAD_SHEET_CHARS else ch for ch in department).strip("'") or "部署"
-    return name[:31]
-
 
 def split(book: "xw.Book") -> str:
     live = read_survey(book, LABEL)

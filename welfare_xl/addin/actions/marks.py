@@ -234,8 +234,8 @@ def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]
 def _note_text(findings: list[Finding]) -> str:
     lines = [NOTE_HEAD]
     for f in sorted(findings, key=lambda f: f.severity != ERROR):
-        mark = "エラー" if f.severity == ERROR else "注意"
-        lines.append(f"{mark}：{f.message}")
+        # The note sits on the cell: only what is wrong there.
+        lines.append(f.describe(file=False, sheet=False, cell=False, subject=False, mark="："))
     return "\n".join(lines)
 
 
@@ -257,10 +257,7 @@ def _listing(sub: Submission) -> list[str]:
     lines = []
     ordered = sorted(sub.findings, key=lambda f: (f.severity != ERROR,))
     for f in ordered[:MAX_LISTED]:
-        mark = "エラー" if f.severity == ERROR else "注意"
-        who = f"［{f.indicator_id}］{f.indicator}：" if f.indicator_id else ""
-        where = f"{f.cell} " if f.cell else ""
-        lines.append(f"・{mark} {where}{who}{f.message}")
+        lines.append("・" + f.describe(file=False, sheet=False, mark=" ", sep="："))
     if len(ordered) > MAX_LISTED:
         lines.append(f"（ほか {len(ordered) - MAX_LISTED} 件はセルのメモを見てください）")
     return lines

@@ -424,8 +424,7 @@ class SubmissionStatus:
             lines += listed([f"{f.file}{sep}{f.label}（{f.note}）" for f in others])
         if self.warnings:
             lines.append("確認が必要なこと" + sep.strip())
-            lines += listed(["／".join(x for x in (w.file, w.sheet, w.cell) if x) + f"{sep}{w.message}"
-                             for w in self.warnings])
+            lines += listed([w.describe(mark=None, sep=sep) for w in self.warnings])
         if self.complete:
             lines.append("すべての部署が提出済みです。")
         elif self.all_in:
@@ -859,12 +858,6 @@ def _texts_cell(out: IndicatorOutcome, n: int) -> str:
     return "（変更なし）" if cell_text(old) == new else _preview(new)
 
 
-def _where(f: Finding) -> str:
-    """Sheet, cell and indicator of a finding: 地域共生課／H9 ［G2-02b］…（延べ利用者数）."""
-    place = "／".join(x for x in (f.sheet, f.cell) if x)
-    who = f"［{f.indicator_id}］{f.indicator}" if f.indicator_id else ""
-    return " ".join(x for x in (place, who) if x)
-
 
 def _noteworthy(findings: Iterable[Finding]) -> list[Finding]:
     """Findings worth a line in the log. How a typed number was read ("513人" → 513) was
@@ -940,7 +933,7 @@ def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
                 [_LOG_CELL, _LOG_CELL, _status_style(f.status), _LOG_CELL, _LOG_CELL])
         for finding in listed:
             error = finding.severity == ERROR
-            put_row(["", "", "エラー" if error else "注意", "", f"{_where(finding)}　{finding.message}".strip()],
+            put_row(["", "", finding.mark, "", finding.describe(file=False, mark=None, sep="　")],
                     [_LOG_CELL, _LOG_CELL, _LOG_BAD if error else _LOG_ATTENTION, _LOG_CELL, _LOG_CELL])
 
     section("指標別の反映内容")
@@ -948,8 +941,9 @@ def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
              "取組状況", "今後の展開", "不採用の理由・注意"], _LOG_HEAD)
     for o in result.indicators:
         ind = o.indicator
-        notes = [f"{x.cell or ''} {x.message}".strip() for x in o.reasons]
-        notes += [f"注意：{x.cell or ''} {x.message}".strip() for x in _noteworthy(o.warnings)]
+        brief = {"file": False, "sheet": False, "subject": False}
+        notes = [x.describe(**brief, mark=None) for x in o.reasons]
+        notes += [x.describe(**brief, mark="：") for x in _noteworthy(o.warnings)]
         put_row([ind.id, ind.department, ind.label, o.label, o.source or "", ind.show(o.old_value),
                  ind.show(o.new_value), o.grade.label if o.grade else "",
                  _texts_cell(o, 0), _texts_cell(o, 1), "\n".join(notes)],

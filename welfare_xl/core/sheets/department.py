@@ -65,7 +65,7 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     columns = layout.department_columns(sub)
     col = {c.key: i for i, c in enumerate(columns)}
     last = len(columns) - 1
-    spec = SheetSpec(name=name or department, protect=True, tab_color=FILL_INPUT)
+    spec = SheetSpec(name=name or sheet_name(department), protect=True, tab_color=FILL_INPUT)
     R = DeptRows
     fy_label = fiscal_year_label(sub.fiscal_year)
 
@@ -142,7 +142,18 @@ def _locked_value(spec: SheetSpec, r: int, c: int, ind, value) -> None:
     spec.put(r, c, value, replace(LOCKED_NUMBER, number_format=fmt))
 
 
+_BAD_FILE_CHARS = set('\\/:*?"<>|')
+_BAD_SHEET_CHARS = set('\\/?*[]:')
+MAX_SHEET_NAME = 31  # Excel's limit
+
+
 def safe_filename(name: str) -> str:
-    """A department name as a Windows file name."""
-    bad = '\\/:*?"<>|'
-    return "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in name).strip(" .") or "部署"
+    """A department name as a Windows file name (no \\ / : * ? " < > |, no control characters)."""
+    return "".join("_" if ch in _BAD_FILE_CHARS or ord(ch) < 32 else ch for ch in name).strip(" .") or "部署"
+
+
+def sheet_name(department: str) -> str:
+    """A department name as an Excel sheet name: at most 31 characters, none of \\ / ? * [ ] :,
+    no control characters and no apostrophe at either end (Excel refuses each)."""
+    name = "".join("_" if ch in _BAD_SHEET_CHARS or ord(ch) < 32 else ch for ch in department)
+    return name.strip("'")[:MAX_SHEET_NAME].strip("'") or "部署"

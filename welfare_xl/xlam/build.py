@@ -26,6 +26,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+from welfare_xl.files.user_config import PROJECT_NAME
 from welfare_xl.xlam.errors import AddinBuildError
 from welfare_xl.xlam.ovba import ModuleKind, VbaModule, VbaProject, VbaProjectError, VbaReference, build_vba_project_bin
 from welfare_xl.xlam.package import build_xlam
@@ -45,7 +46,7 @@ __all__ = [
 
 ADDIN_FILENAME = "welfare_xl.xlam"
 #: xlwings' PROJECT_NAME: the config sheet/file is ``welfare_xl.conf``.
-XLWINGS_PROJECT_NAME = "welfare_xl"
+XLWINGS_PROJECT_NAME = PROJECT_NAME  # the add-in reads welfare_xl.conf (files/user_config.py)
 #: Name of the VBA project; it must differ from every module name.
 VBA_PROJECT_NAME = "WelfareXLAddin"
 RIBBON_NAMESPACE = "http://schemas.microsoft.com/office/2009/07/customui"

@@ -23,7 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from welfare_xl.xlam.build import ADDIN_FILENAME, XLWINGS_PROJECT_NAME, build_addin_bytes, default_addin_path
+from welfare_xl.files.user_config import user_config_path
+from welfare_xl.xlam.build import ADDIN_FILENAME, build_addin_bytes, default_addin_path
 from welfare_xl.xlam.errors import AddinError, AddinInstallError
 
 __all__ = ["default_xlstart", "install_addin", "user_config_path"]
@@ -48,11 +49,6 @@ def default_xlstart() -> Path:
     return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
 
 
-def user_config_path() -> Path:
-    """``%USERPROFILE%\\.welfare_xl\\welfare_xl.conf`` (the home directory elsewhere),
-    the path the xlwings VBA module computes for ``PROJECT_NAME``."""
-    profile = os.environ.get("USERPROFILE") or str(Path.home())
-    return Path(profile) / f".{XLWINGS_PROJECT_NAME}" / f"{XLWINGS_PROJECT_NAME}.conf"
 
 
 def _addin_bytes() -> bytes:

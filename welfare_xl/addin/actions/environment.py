@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import importlib
 import importlib.metadata as md
-import os
 import platform
 import re
 import sys
@@ -22,14 +21,13 @@ from typing import TYPE_CHECKING
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT
 from welfare_xl.addin.excel import settings
+from welfare_xl.files.user_config import CONF_NAME, user_config_path
 from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
 from welfare_xl.addin.excel.workbook import read_meta
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
-PROJECT_NAME = "welfare_xl"  # xlwings' PROJECT_NAME in the add-in: welfare_xl.conf
-CONF = f"{PROJECT_NAME}.conf"
 DEPENDENCIES = ("openpyxl", "python-calamine", "defusedxml", "pandas")
 _MODULE = {"python-calamine": "python_calamine"}
 
@@ -46,14 +44,6 @@ def _required_xlwings() -> str | None:
     return None
 
 
-def _user_conf() -> Path:
-    try:
-        from welfare_xl.xlam.install import user_config_path
-
-        return user_config_path()
-    except Exception:  # noqa: BLE001 - the add-in builder is optional here
-        profile = os.environ.get("USERPROFILE") or str(Path.home())
-        return Path(profile) / f".{PROJECT_NAME}" / CONF
 
 
 def _interpreter(path: Path) -> str | None:
@@ -110,12 +100,12 @@ def diagnose(book: "xw.Book") -> str:
 
     # xlwings configuration, in the add-in's own lookup order
     conf = []
-    if find_sheet(book, CONF) is not None:
-        conf.append(f"このブックの「{CONF}」シート")
-    beside = folder / CONF if folder else None
+    if find_sheet(book, CONF_NAME) is not None:
+        conf.append(f"このブックの「{CONF_NAME}」シート")
+    beside = folder / CONF_NAME if folder else None
     if beside is not None and beside.exists():
         conf.append(f"{beside}（Python：{_interpreter(beside) or '既定'}）")
-    user = _user_conf()
+    user = user_config_path()
     if user.exists():
         conf.append(f"{user}（Python：{_interpreter(user) or '既定'}）")
     if is_desktop(book) and not conf:

@@ -34,7 +34,8 @@ from welfare_xl.core.model.metadata import SURVEY, to_grid  # noqa: E402
 from welfare_xl.core.sheets.spec import grid_spec  # noqa: E402
 from welfare_xl.core.model.source import parse_source  # noqa: E402
 from welfare_xl.core.sheets.master import survey_sheet  # noqa: E402
-from welfare_xl.files.xlsx import read_workbook, write_specs  # noqa: E402
+from welfare_xl.files.reader import read_workbook  # noqa: E402
+from welfare_xl.files.writer import write_specs  # noqa: E402
 
 UNITS = [("人", "count"), ("件", "count"), ("団体", "count"), ("%", "percent"), ("人/km", "rate")]
 

@@ -269,7 +269,7 @@ def test_behind_style_renders_as_a_hatched_fill(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from welfare_xl.core.sheets.spec import SheetSpec
-    from welfare_xl.files.xlsx import write_specs
+    from welfare_xl.files.writer import write_specs
 
     spec = SheetSpec(name="評価")
     spec.put(0, 0, Grade.of(BEHIND).label, grade_style(Grade.of(BEHIND)))

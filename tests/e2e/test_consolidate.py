@@ -28,7 +28,7 @@ from welfare_xl.commands.template import build_template
 from welfare_xl.core.consolidation import LOG_SHEET, stale_changes, undo_changes
 from welfare_xl.core.model.numbers import parse_value
 from welfare_xl.core.progress import grade_survey
-from welfare_xl.files.xlsx import read_workbook
+from welfare_xl.files.reader import read_workbook
 from welfare_xl.core.model.cells import cell_ref, column_letter
 
 T0 = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)

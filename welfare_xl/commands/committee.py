@@ -19,7 +19,7 @@ from welfare_xl.core.progress import CODES, MARKS, NA
 from welfare_xl.files.pdf import RenderError, to_pdf
 from welfare_xl.core.sheets.spec import FONT
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.files.xlsx import write_specs
+from welfare_xl.files.writer import write_specs
 from welfare_xl.files.survey_file import load_survey_file
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,7 +24,9 @@ from welfare_xl.core.consolidation import (
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.metadata import Meta
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.files.xlsx import XLSX_SUFFIXES, WorkbookReadError, _StyleCache, read_workbook, render_sheet, save_atomic
+from welfare_xl.files.atomic import OutputError, backup, save_atomic
+from welfare_xl.files.reader import XLSX_SUFFIXES, WorkbookReadError, read_workbook
+from welfare_xl.files.writer import StyleCache, write_sheet
 from welfare_xl.files.survey_file import load_survey_file
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,6 @@ LOCK_PREFIXES = ("~$", ".~")  # Excel's owner (lock) files; LibreOffice's .~lock
 
 class FolderError(UserError):
     """The submissions folder cannot be used (exit code 2)."""
-
-
-class OutputError(UserError):
-    """The result cannot be written (exit code 2); the survey is left as it was."""
 
 
 def scan_folder(folder: str | Path, expected: Meta,
@@ -118,28 +115,13 @@ def submission_status(survey_path: str | Path, submissions_dir: str | Path) -> S
     return SubmissionStatus.of(result)
 
 
-def backup(path: Path, now: datetime) -> Path:
-    """Copy `path` to `<stem>.backup-YYYYMMDD-HHMMSS<suffix>` beside it (never over an earlier backup)."""
-    stem = f"{path.stem}.backup-{now:%Y%m%d-%H%M%S}"
-    target = path.with_name(stem + path.suffix)
-    n = 2
-    while target.exists():
-        target = path.with_name(f"{stem}-{n}{path.suffix}")
-        n += 1
-    try:
-        shutil.copy2(path, target)
-    except OSError as exc:
-        raise OutputError(f"{path.name}: バックアップ {target.name} を作れないため、集約を中止しました（{exc}）。") from exc
-    return target
-
-
 def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
     """The survey with the result's changes and a fresh log sheet, saved atomically to `out`."""
     wb = _open_for_writing(survey_path)
     apply_changes(wb, result.changes)
     if LOG_SHEET in wb.sheetnames:
         del wb[LOG_SHEET]
-    render_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(result))
+    write_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(result))
     return _save(wb, out)
 
 
@@ -208,7 +190,7 @@ def apply_changes(wb: Any, changes: Iterable[CellChange]) -> None:
     """Write cell changes into an openpyxl workbook: strings as text (never formulas), styles where given."""
     from openpyxl.cell.cell import MergedCell
 
-    cache = _StyleCache()
+    cache = StyleCache()
     for ch in changes:
         if ch.sheet not in wb.sheetnames:
             raise OutputError(f"シート「{ch.sheet}」がないため、セル {ch.ref}（指標［{ch.indicator_id}］）に書き込めません。")

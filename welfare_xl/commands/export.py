@@ -8,12 +8,10 @@ them as formulas when the CSV is opened (CSV injection); numbers are untouched.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from welfare_xl.errors import UserError
-from welfare_xl.files.xlsx import file_mode
+from welfare_xl.files.atomic import write_atomic
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,20 +36,10 @@ def export_csv(consolidated_path: str | Path, csv_path: str | Path) -> Path:
         if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
             frame[col] = frame[col].map(defuse)
     out = Path(csv_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    mode = file_mode(out)
-    fd, name = tempfile.mkstemp(prefix=".~wxl-", suffix=".csv", dir=out.parent)
-    os.close(fd)
-    tmp = Path(name)
     try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        os.chmod(tmp, mode)
-        os.replace(tmp, out)
+        write_atomic(out, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n"))
     except PermissionError as exc:
         raise ExportError(f"{out.name}: 保存できません。Excel で開いている場合は閉じてから、もう一度実行してください。") from exc
     except OSError as exc:
         raise ExportError(f"{out.name}: 保存できません（{exc}）。") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return out

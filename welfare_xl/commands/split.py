@@ -10,7 +10,8 @@ from welfare_xl.core.sheets.department import department_sheet, safe_filename
 from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, to_grid
 from welfare_xl.core.sheets.spec import grid_spec
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.files.xlsx import save_atomic, write_specs, add_sheets
+from welfare_xl.files.atomic import backup, save_atomic
+from welfare_xl.files.writer import add_sheets, write_specs
 from welfare_xl.files.survey_file import load_survey_file
 
 
@@ -52,8 +53,6 @@ def add_department_sheets(survey_path: str | Path, out: str | Path | None = None
     survey keeps a timestamped backup first, as consolidation does.
     """
     from openpyxl import load_workbook
-
-    from welfare_xl.commands.consolidate import backup
 
     survey_path = Path(survey_path)
     target = Path(out) if out is not None else survey_path

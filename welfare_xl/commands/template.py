@@ -8,7 +8,7 @@ from welfare_xl.core.model.metadata import SURVEY, to_grid
 from welfare_xl.core.sheets.spec import grid_spec
 from welfare_xl.core.model.source import load_source
 from welfare_xl.core.sheets.master import survey_sheet
-from welfare_xl.files.xlsx import write_specs
+from welfare_xl.files.writer import write_specs
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 
 

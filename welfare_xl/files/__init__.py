@@ -1,2 +1,3 @@
-"""The file adapter: workbooks read with python-calamine, written with openpyxl, saved atomically;
-the submissions folder; PDF through LibreOffice."""
+"""The file adapter: workbooks read with python-calamine (reader), written with openpyxl (writer),
+saved atomically with a backup first where a file is overwritten (atomic); a return typed as a clerk
+types it (returns); the submissions folder; PDF through LibreOffice."""

@@ -105,7 +105,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from welfare_xl.commands.consolidate import undo
+    from welfare_xl.commands.undo import undo
 
     plan = undo(args.survey, args.output)
     for line in plan.summary_lines():
@@ -115,7 +115,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from welfare_xl.commands.consolidate import submission_status
+    from welfare_xl.commands.status import submission_status
 
     status = submission_status(args.survey, args.submissions)
     if args.json:

@@ -9,7 +9,7 @@ import pytest
 
 from support.paths import TEMPLATE
 from welfare_xl import cli
-from welfare_xl.files.atomic import WriteError, save_atomic, write_atomic
+from welfare_xl.files.atomic import WriteError, backup_if_overwriting, save_atomic, write_atomic
 from welfare_xl.files.reader import core_modified
 from welfare_xl.files.returns import set_saved_time
 from welfare_xl.files.writer import new_workbook
@@ -55,6 +55,17 @@ def test_a_workbook_that_cannot_be_saved_says_why_in_japanese(tmp_path: Path):
     with pytest.raises(WriteError, match="同じ名前のフォルダがあります") as err:
         save_atomic(new_workbook_with_a_sheet(), tmp_path)
     assert "元のファイルは変更していません" in str(err.value)
+
+
+def test_a_backup_is_made_only_when_the_output_is_the_source(tmp_path: Path):
+    src = tmp_path / "調査票.xlsx"
+    src.write_bytes(b"x")
+    now = datetime(2020, 6, 1, 10, 0, 0)
+    assert backup_if_overwriting(src, tmp_path / "別.xlsx", now) is None
+    first = backup_if_overwriting(src, src, now)
+    second = backup_if_overwriting(src, src, now)
+    assert first is not None and first.name == "調査票.backup-20200601-100000.xlsx" and first.read_bytes() == b"x"
+    assert second is not None and second.name == "調査票.backup-20200601-100000-2.xlsx"
 
 
 def new_workbook_with_a_sheet():

@@ -97,6 +97,12 @@ def _temp_beside(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Both exist and are the same file (also 調査票.XLSX and 調査票.xlsx on Windows)."""
+    a, b = Path(a), Path(b)
+    return a.exists() and b.exists() and os.path.samefile(a, b)
+
+
 def backup(path: Path, now: datetime) -> Path:
     """Copy `path` to `<stem>.backup-YYYYMMDD-HHMMSS<suffix>` beside it (never over an earlier backup)."""
     stem = f"{path.stem}.backup-{now:%Y%m%d-%H%M%S}"
@@ -110,3 +116,9 @@ def backup(path: Path, now: datetime) -> Path:
     except OSError as exc:
         raise OutputError(f"{path.name}: バックアップ {target.name} を作れないため、集約を中止しました（{exc}）。") from exc
     return target
+
+
+def backup_if_overwriting(source: str | Path, out: str | Path, now: datetime) -> Path | None:
+    """Before `out` is written: a backup of `source` when `out` is that very file, else None."""
+    source = Path(source)
+    return backup(source, now) if same_file(out, source) else None

@@ -4,7 +4,7 @@ The core describes a sheet (`welfare_xl.core.sheets.spec.SheetSpec`); `write_she
 puts one onto an openpyxl worksheet and `write_specs` makes a new workbook of
 several, saved atomically (`welfare_xl.files.atomic`). `StyleCache` turns the
 core's `Style` values into openpyxl style objects once per workbook; it also
-styles the cells consolidation writes into an existing survey.
+styles the cells written into an existing survey (`welfare_xl.files.survey_edit`).
 openpyxl is imported inside the functions, so importing this module stays cheap.
 """
 

@@ -16,7 +16,7 @@ from welfare_xl.core.progress import (
     ACHIEVED, BEHIND, CODES, MARKS, NA, ON_TRACK, RANK, WORSE, Grade, GradeRuleError, count_grades, grade,
     expected_share, grade_from_label, grade_style, grade_styles, grade_survey, legend,
 )
-from welfare_xl.core.model.source import load_source
+from welfare_xl.files.source import load_source
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey
 
 ROOT = Path(__file__).resolve().parents[2]

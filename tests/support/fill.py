@@ -114,7 +114,7 @@ class SeedRow:
 
 def seed_table() -> dict[str, SeedRow]:
     """The seed rows by indicator ID (matched by item and sub-item against the template's definitions)."""
-    from welfare_xl.core.model.source import load_source
+    from welfare_xl.files.source import load_source
 
     survey = load_source(TEMPLATE_SOURCE).survey
     with SEED_CSV.open(encoding="utf-8") as fh:
@@ -131,7 +131,7 @@ def seed_table() -> dict[str, SeedRow]:
 def seed_inputs(department: str | None = None) -> tuple[dict[str, str], dict[str, tuple[str | None, str | None]]]:
     """(values, texts) a department types for 令和元年度 according to the seed: the seed's
     own strings with units and commas; texts on the rows that carry them (an item's first row)."""
-    from welfare_xl.core.model.source import load_source
+    from welfare_xl.files.source import load_source
 
     leads = {i.id for i in load_source(TEMPLATE_SOURCE).survey.indicators if i.lead}
     values, texts = {}, {}

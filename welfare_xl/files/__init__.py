@@ -4,5 +4,5 @@ reader (python-calamine), writer (openpyxl), atomic (save whole or not at all,
 backups), survey_file (a survey workbook into the model), survey_edit (changes
 and the 集約ログ into an existing survey), submissions (the returns folder),
 department_books, committee_book, returns (a clerk's typing, for the demo and
-tests), pdf (LibreOffice), user_config.
+tests), source (the template's TOML), pdf (LibreOffice), user_config.
 """

@@ -24,8 +24,9 @@ CASES = {
     "+ welfare_xl.addin (every click)": "import xlwings, welfare_xl.addin",
     "+ check's core (入力チェック)": "import xlwings, welfare_xl.addin, welfare_xl.core.checks",
     "+ consolidate's core and calamine (集約)": (
-        "import xlwings, welfare_xl.addin, welfare_xl.core.consolidation, python_calamine"),
-    "+ openpyxl (部署別シート作成, 委員会版作成)": "import xlwings, welfare_xl.addin, openpyxl",
+        "import xlwings, welfare_xl.addin, welfare_xl.files.submissions, python_calamine"),
+    "+ openpyxl (部署別シート作成, 委員会版作成)": (
+        "import xlwings, welfare_xl.addin, welfare_xl.files.department_books, welfare_xl.files.committee_book, openpyxl"),
 }
 
 

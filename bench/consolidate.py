@@ -26,7 +26,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from support.fill import fill_department  # noqa: E402
 
 from welfare_xl.files.survey_file import load_survey_file  # noqa: E402
-from welfare_xl.commands.consolidate import scan_folder, write_result  # noqa: E402
 from welfare_xl.commands.split import split  # noqa: E402
 from welfare_xl.core.consolidation import consolidate_submissions  # noqa: E402
 from welfare_xl.core.model.metadata import SHEET as META_SHEET  # noqa: E402
@@ -34,7 +33,10 @@ from welfare_xl.core.model.metadata import SURVEY, to_grid  # noqa: E402
 from welfare_xl.core.sheets.spec import grid_spec  # noqa: E402
 from welfare_xl.core.model.source import parse_source  # noqa: E402
 from welfare_xl.core.sheets.master import survey_sheet  # noqa: E402
-from welfare_xl.files.xlsx import read_workbook, write_specs  # noqa: E402
+from welfare_xl.files.reader import read_workbook  # noqa: E402
+from welfare_xl.files.submissions import scan_folder  # noqa: E402
+from welfare_xl.files.survey_edit import write_result  # noqa: E402
+from welfare_xl.files.writer import write_specs  # noqa: E402
 
 UNITS = [("人", "count"), ("件", "count"), ("団体", "count"), ("%", "percent"), ("人/km", "rate")]
 
@@ -150,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{1000 * r['total'] / r['rows']:>6.2f} | {r['calamine']:>7.2f}s {r['openpyxl']:>7.2f}s "
               f"{r['openpyxl'] / r['calamine']:>5.1f}x | {r['setup']:>5.1f}s")
     print(f"Whole run {time.perf_counter() - started:.1f}s. survey = reading the master (calamine); read+chk = reading "
-          "and checking every department file (calamine); core = consolidation.py; write = openpyxl load of the master, "
-          "changes, log sheet, atomic save. ms/file and ms/row divide total by files and rows. ratio = openpyxl "
+          "and checking every department file (calamine); core = welfare_xl.core.consolidation; write = openpyxl load of the master, "
+          "changes, log sheet, atomic save (welfare_xl.files.survey_edit). ms/file and ms/row divide total by files and rows. ratio = openpyxl "
           "read_only / python-calamine time to read the same department files; build = template, split and fill (not timed above).")
     return 0
 

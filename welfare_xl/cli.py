@@ -1,8 +1,10 @@
 """Command line: `welfare-xl <command>`; `python -m welfare_xl` runs the same.
 
-Every command is a thin shell over a function in `welfare_xl.commands`. Users
-see Japanese messages and exit codes, never a traceback: unexpected errors are
-written with their traceback to a log file whose path the message names.
+Every command is a thin shell over a function in `welfare_xl.commands` (one
+module per command); `addin build` and `addin install` call the builder
+(`welfare_xl.xlam`). Users see Japanese messages and exit codes, never a
+traceback: unexpected errors are written with their traceback to a log file
+whose path the message names.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from welfare_xl.commands.consolidate import undo
+    from welfare_xl.commands.undo import undo
 
     plan = undo(args.survey, args.output)
     for line in plan.summary_lines():
@@ -115,7 +117,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from welfare_xl.commands.consolidate import submission_status
+    from welfare_xl.commands.status import submission_status
 
     status = submission_status(args.survey, args.submissions)
     if args.json:
@@ -167,6 +169,36 @@ def cmd_addin_install(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- the parser -----------------------------------------------------------------
+
+Arg = tuple[tuple[str, ...], dict]  # add_argument's flags and options
+
+
+def arg(*flags: str, **options) -> Arg:
+    """One argument of a command, declared once and given to `add_argument` by `_command`."""
+    return flags, options
+
+
+SURVEY = arg("survey", help="調査票（資料２のあるブック）")
+SUBMISSIONS = arg("submissions", help="提出ファイルのフォルダ")
+CONSOLIDATED = arg("consolidated", help="集約済みの調査票")
+JSON = arg("--json", action="store_true", help="結果を JSON で出力します")
+
+
+def output(help: str, **options) -> Arg:
+    """The -o/--output argument, whose meaning each command says in `help`."""
+    return arg("-o", "--output", help=help, **options)
+
+
+def _command(sub, name: str, help: str, func, *args: Arg) -> argparse.ArgumentParser:
+    """A subcommand `name` running `func(args)`, with the given arguments in order."""
+    p = sub.add_parser(name, help=help)
+    for flags, options in args:
+        p.add_argument(*flags, **options)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     from welfare_xl import __version__
 
@@ -179,67 +211,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="調査票テンプレートの生成")
     tsub = p.add_subparsers(dest="template_command", metavar="SUBCOMMAND")
-    pb = tsub.add_parser("build", help="定義ファイル（TOML）から調査票テンプレートを生成します")
-    pb.add_argument("source", help="テンプレート定義（.toml）")
-    pb.add_argument("-o", "--output", required=True, help="出力する調査票（.xlsx）")
-    pb.set_defaults(func=cmd_template_build)
-
-    p = sub.add_parser("split", help="部署別の調査票を作成します")
-    p.add_argument("survey", help="調査票（資料２のあるブック）")
-    p.add_argument("-o", "--output", required=True, help="出力フォルダ（--in-workbook のときは出力ブック）")
-    p.add_argument("--in-workbook", action="store_true", help="部署別シートを調査票ブックの中に追加します")
-    p.set_defaults(func=cmd_split)
-
-    p = sub.add_parser("check", help="部署から返ってきた調査票を点検します")
-    p.add_argument("file", help="部署の調査票（.xlsx）")
-    p.add_argument("--survey", help="集約先の調査票（年度・様式の一致も確認します）")
-    p.add_argument("--sheet", help="点検するシート（調査票の中の部署別シートを点検するとき）")
-    p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("consolidate", help="部署から返ってきた調査票を資料２に集約します")
-    p.add_argument("survey", help="調査票（資料２のあるブック）")
-    p.add_argument("submissions", help="提出ファイルのフォルダ")
-    p.add_argument("-o", "--output", required=True, help="集約結果のブック（調査票自身を指定すると先にバックアップを作ります）")
-    p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
-    p.set_defaults(func=cmd_consolidate)
-
-    p = sub.add_parser("undo", help="直前の集約で変更したセルを元に戻します（集約ログから）")
-    p.add_argument("survey", help="集約済みの調査票（集約ログのあるブック）")
-    p.add_argument("-o", "--output", help="保存先（既定：同じファイル。先にバックアップを作ります）")
-    p.set_defaults(func=cmd_undo)
-
-    p = sub.add_parser("status", help="提出状況を表示します（集約はしません）")
-    p.add_argument("survey", help="調査票（資料２のあるブック）")
-    p.add_argument("submissions", help="提出ファイルのフォルダ")
-    p.add_argument("--json", action="store_true", help="結果を JSON で出力します")
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("committee", help="推進委員会用の資料を作成します")
-    p.add_argument("consolidated", help="集約済みの調査票")
-    p.add_argument("-o", "--output", required=True, help="委員会版のブック（.xlsx）")
-    p.add_argument("--pdf", help="PDF も作成します（LibreOffice が必要）")
-    p.set_defaults(func=cmd_committee)
-
-    p = sub.add_parser("export", help="集約済みの表を CSV に書き出します")
-    p.add_argument("consolidated", help="集約済みの調査票")
-    p.add_argument("--csv", required=True, help="出力する CSV（UTF-8 BOM 付き）")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("demo", help="同梱のサンプルで1年分の流れを実行します")
-    p.add_argument("-o", "--output", default="demo-output", help="出力フォルダ（既定：demo-output）")
-    p.set_defaults(func=cmd_demo)
+    _command(tsub, "build", "定義ファイル（TOML）から調査票テンプレートを生成します", cmd_template_build,
+             arg("source", help="テンプレート定義（.toml）"), output("出力する調査票（.xlsx）", required=True))
+    _command(sub, "split", "部署別の調査票を作成します", cmd_split,
+             SURVEY, output("出力フォルダ（--in-workbook のときは出力ブック）", required=True),
+             arg("--in-workbook", action="store_true", help="部署別シートを調査票ブックの中に追加します"))
+    _command(sub, "check", "部署から返ってきた調査票を点検します", cmd_check,
+             arg("file", help="部署の調査票（.xlsx）"), arg("--survey", help="集約先の調査票（年度・様式の一致も確認します）"),
+             arg("--sheet", help="点検するシート（調査票の中の部署別シートを点検するとき）"), JSON)
+    _command(sub, "consolidate", "部署から返ってきた調査票を資料２に集約します", cmd_consolidate,
+             SURVEY, SUBMISSIONS, output("集約結果のブック（調査票自身を指定すると先にバックアップを作ります）", required=True),
+             JSON)
+    _command(sub, "undo", "直前の集約で変更したセルを元に戻します（集約ログから）", cmd_undo,
+             arg("survey", help="集約済みの調査票（集約ログのあるブック）"),
+             output("保存先（既定：同じファイル。先にバックアップを作ります）"))
+    _command(sub, "status", "提出状況を表示します（集約はしません）", cmd_status, SURVEY, SUBMISSIONS, JSON)
+    _command(sub, "committee", "推進委員会用の資料を作成します", cmd_committee,
+             CONSOLIDATED, output("委員会版のブック（.xlsx）", required=True),
+             arg("--pdf", help="PDF も作成します（LibreOffice が必要）"))
+    _command(sub, "export", "集約済みの表を CSV に書き出します", cmd_export,
+             CONSOLIDATED, arg("--csv", required=True, help="出力する CSV（UTF-8 BOM 付き）"))
+    _command(sub, "demo", "同梱のサンプルで1年分の流れを実行します", cmd_demo,
+             output("出力フォルダ（既定：demo-output）", default="demo-output"))
 
     p = sub.add_parser("addin", help="Excel アドイン（.xlam）の作成・インストール")
     asub = p.add_subparsers(dest="addin_command", metavar="SUBCOMMAND")
-    pb = asub.add_parser("build", help="addin/ のソースから welfare_xl.xlam を作成します")
-    pb.add_argument("-o", "--output", help="出力先（既定：addin/welfare_xl.xlam）")
-    pb.set_defaults(func=cmd_addin_build)
-    pi = asub.add_parser("install", help="アドインを XLSTART に配置し、設定ファイルを書きます（Windows）")
-    pi.add_argument("--xlstart", help="XLSTART フォルダ（既定：%%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
-    pi.add_argument("--python", help="使用する Python（既定：このコマンドを実行している Python）")
-    pi.set_defaults(func=cmd_addin_install)
-
+    _command(asub, "build", "addin/ のソースから welfare_xl.xlam を作成します", cmd_addin_build,
+             output("出力先（既定：addin/welfare_xl.xlam）"))
+    _command(asub, "install", "アドインを XLSTART に配置し、設定ファイルを書きます（Windows）", cmd_addin_install,
+             arg("--xlstart", help="XLSTART フォルダ（既定：%%APPDATA%%\\Microsoft\\Excel\\XLSTART）"),
+             arg("--python", help="使用する Python（既定：このコマンドを実行している Python）"))
     return parser
 
 

@@ -37,7 +37,7 @@ from welfare_xl.core.model.metadata import SURVEY, to_grid
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_INPUT, FILL_WARNING, grid_spec
 from welfare_xl.core.model.source import parse_source
 from welfare_xl.core.sheets.master import survey_sheet
-from welfare_xl.files.xlsx import add_sheets, new_workbook, write_specs
+from welfare_xl.files.writer import add_sheets, new_workbook, write_specs
 from welfare_xl.core.model.cells import column_letter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,7 +252,7 @@ def test_split_renders_department_sheets_like_the_file_adapter(survey: Path, tmp
 
     # Each sheet looks like the same SheetSpec rendered by openpyxl.
     from welfare_xl.core.reading import load_survey_grids
-    from welfare_xl.files.xlsx import read_workbook
+    from welfare_xl.files.reader import read_workbook
 
     data = read_workbook(survey)
     live_survey, _ = load_survey_grids(data.sheets, data.sheet_order)

@@ -208,7 +208,7 @@ def test_status_and_consolidate_say_when_two_returns_share_a_saved_time(office: 
     import os
     from datetime import datetime, timezone
 
-    from welfare_xl.files.xlsx import set_saved_time
+    from welfare_xl.files.returns import set_saved_time
 
     inbox = tmp_path / "提出"
     first = inbox / "交通課（最終版）.xlsx"

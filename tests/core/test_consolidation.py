@@ -29,7 +29,7 @@ from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
 from welfare_xl.core.progress import grade_style
 from welfare_xl.core.sheets.spec import SheetSpec
-from welfare_xl.core.model.source import load_source
+from welfare_xl.files.source import load_source
 from welfare_xl.core.sheets.master import survey_sheet
 from welfare_xl.core.model.cells import cell_ref, parse_cell
 

@@ -16,7 +16,7 @@ from welfare_xl.core.progress import (
     ACHIEVED, BEHIND, CODES, MARKS, NA, ON_TRACK, RANK, WORSE, Grade, GradeRuleError, count_grades, grade,
     expected_share, grade_from_label, grade_style, grade_styles, grade_survey, legend,
 )
-from welfare_xl.core.model.source import load_source
+from welfare_xl.files.source import load_source
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -269,7 +269,7 @@ def test_behind_style_renders_as_a_hatched_fill(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from welfare_xl.core.sheets.spec import SheetSpec
-    from welfare_xl.files.xlsx import write_specs
+    from welfare_xl.files.writer import write_specs
 
     spec = SheetSpec(name="評価")
     spec.put(0, 0, Grade.of(BEHIND).label, grade_style(Grade.of(BEHIND)))

@@ -20,13 +20,14 @@ from openpyxl import load_workbook
 
 from welfare_xl import cli
 from welfare_xl.core.model import layout
-from welfare_xl.commands.committee import committee, write_committee
+from welfare_xl.commands.committee import committee
 from welfare_xl.core.sheets.committee import SUMMARY_SHEET, committee_specs, resolve_grades
 from welfare_xl.core.model.numbers import Status, format_value, parse_value
 from welfare_xl.core.progress import grade_survey
 from welfare_xl.files.pdf import ENV_SOFFICE, RenderFailedError, RenderTimeoutError, SofficeNotFoundError, to_pdf
 from welfare_xl.core.sheets.spec import FILL_INPUT, FONT
-from welfare_xl.core.model.source import load_source
+from welfare_xl.files.committee_book import write_committee
+from welfare_xl.files.source import load_source
 from welfare_xl.core.model.survey import NOT_AVAILABLE
 
 from support.paths import ROOT, SEED_CSV, TEMPLATE  # noqa: E402,F401 - one place for paths

@@ -22,13 +22,15 @@ from support.fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, insert_row
 from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file
-from welfare_xl.commands.consolidate import UndoError, consolidate, submission_status, undo
+from welfare_xl.commands.consolidate import consolidate
+from welfare_xl.commands.status import submission_status
+from welfare_xl.commands.undo import UndoError, undo
 from welfare_xl.commands.split import split
 from welfare_xl.commands.template import build_template
 from welfare_xl.core.consolidation import LOG_SHEET, stale_changes, undo_changes
 from welfare_xl.core.model.numbers import parse_value
 from welfare_xl.core.progress import grade_survey
-from welfare_xl.files.xlsx import read_workbook
+from welfare_xl.files.reader import read_workbook
 from welfare_xl.core.model.cells import cell_ref, column_letter
 
 T0 = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)

@@ -13,9 +13,9 @@ from support.fill import TEMPLATE, fill_department, seed_inputs, seed_table
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.consolidate import consolidate
-from welfare_xl.commands.export import defuse, export_csv
+from welfare_xl.commands.export import defuse, export_csv, read_consolidated
 from welfare_xl.commands.split import split
-from welfare_xl.core.tidy import COLUMNS, read_consolidated, tidy_frame
+from welfare_xl.core.tidy import COLUMNS, tidy_frame
 from welfare_xl.core.model.numbers import parse_value
 
 SAVED = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)

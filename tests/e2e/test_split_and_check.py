@@ -12,7 +12,7 @@ from support.paths import TEMPLATE
 from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
-from welfare_xl.commands.demo import fill_returned
+from welfare_xl.files.returns import fill_returned
 from welfare_xl.commands.split import add_department_sheets, split
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 

@@ -23,9 +23,8 @@ from typing import Any, Mapping
 
 
 from welfare_xl.core.model import layout
-from welfare_xl.commands.demo import fill_returned
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
-from welfare_xl.files.xlsx import set_saved_time
+from welfare_xl.files.returns import fill_returned, set_saved_time
 
 from support.paths import ROOT, SEED_CSV, TEMPLATE, TEMPLATE_SOURCE  # noqa: E402,F401 - one place for paths
 
@@ -56,7 +55,7 @@ def fill_department(path: str | Path, values: Mapping[str, Any], texts: Texts | 
                     out: str | Path | None = None) -> Path:
     """Type `values` (raw, as a person types them) and `texts` (done, next) into a
     department's worksheet, via the product's own `fill_returned` (the demo's
-    department player); `mtime` also sets the file's modification time."""
+    department player, in welfare_xl.files.returns); `mtime` also sets the file's modification time."""
     target = fill_returned(path, values, texts, saved=saved, out=out)
     if mtime is not None:
         stamp = (mtime if mtime.tzinfo else mtime.replace(tzinfo=timezone.utc)).timestamp()
@@ -115,7 +114,7 @@ class SeedRow:
 
 def seed_table() -> dict[str, SeedRow]:
     """The seed rows by indicator ID (matched by item and sub-item against the template's definitions)."""
-    from welfare_xl.core.model.source import load_source
+    from welfare_xl.files.source import load_source
 
     survey = load_source(TEMPLATE_SOURCE).survey
     with SEED_CSV.open(encoding="utf-8") as fh:
@@ -132,7 +131,7 @@ def seed_table() -> dict[str, SeedRow]:
 def seed_inputs(department: str | None = None) -> tuple[dict[str, str], dict[str, tuple[str | None, str | None]]]:
     """(values, texts) a department types for 令和元年度 according to the seed: the seed's
     own strings with units and commas; texts on the rows that carry them (an item's first row)."""
-    from welfare_xl.core.model.source import load_source
+    from welfare_xl.files.source import load_source
 
     leads = {i.id for i in load_source(TEMPLATE_SOURCE).survey.indicators if i.lead}
     values, texts = {}, {}

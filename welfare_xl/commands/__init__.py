@@ -1,5 +1,8 @@
-"""File-level operations: each CLI command is a thin shell over one of these.
+"""The CLI's commands, one module each: orchestration only.
 
-They glue the core (plain values in, plain results out) to the file adapter
-(`welfare_xl.files.xlsx`). The add-in's buttons call the same core through xlwings.
+Each command reads what it needs through the file adapter (`welfare_xl.files`),
+lets the core decide (`welfare_xl.core`), and writes through the file adapter
+again; `welfare_xl.cli` prints the outcome. A command never imports another one
+(the demo, which plays a whole year, excepted): what two commands, or a command
+and the add-in's buttons, share lives in `files` or `core`.
 """

@@ -1,12 +1,12 @@
-"""Check a department's returned worksheet file."""
+"""`welfare-xl check`: check a department's returned worksheet file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.errors import UserError
 from welfare_xl.core.checks import Submission, check_submission
-from welfare_xl.files.xlsx import WorkbookReadError, read_workbook
+from welfare_xl.errors import UserError
+from welfare_xl.files.reader import WorkbookReadError, read_workbook
 from welfare_xl.files.survey_file import load_survey_file
 
 

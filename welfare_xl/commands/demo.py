@@ -1,9 +1,10 @@
-"""One survey year on the shipped sample: template → split → returns → check → consolidate → committee.
+"""`welfare-xl demo`: one survey year on the shipped sample: template → split → returns → check → consolidate → committee.
 
 The sample returns (`templates/sample/令和元年度_提出.toml`) are the seed's 令和元年度
 figures typed the way people type them, with the seed's texts, and one late
 差し替え. The demo plays the departments: it fills each distributed workbook
-with openpyxl and stamps the time the department "saved" it.
+(`welfare_xl.files.returns.fill_returned`) and stamps the time the department
+"saved" it. It is the one command that runs the others.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import shutil
 import tomllib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-from welfare_xl.errors import UserError
 from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.errors import UserError
+from welfare_xl.files.returns import fill_returned
 
 JST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parents[2]
@@ -24,58 +26,8 @@ SAMPLE = TEMPLATES / "sample" / "令和元年度_提出.toml"
 TEMPLATE = TEMPLATES / "調査票.xlsx"
 
 
-def fill_returned(path: str | Path, values: Mapping[str, Any],
-                  texts: Mapping[str, tuple[str | None, str | None]] | None = None, *,
-                  saved: datetime | None = None, out: str | Path | None = None, sheet: str | None = None) -> Path:
-    """Type a department's figures and texts into its worksheet, as a clerk would.
-
-    Values are written as typed ("513人" stays text, 925 a number, "=1+1" text);
-    cells are found by the key row and indicator ID, like every reader of the
-    project. `saved` becomes the workbook's own last-saved time; `out` saves a
-    copy under another name (a department renaming its file); `sheet` names the
-    sheet when the workbook holds several (department sheets inside the survey).
-    """
-    from openpyxl import load_workbook
-
-    from welfare_xl.core.model import layout
-    from welfare_xl.core.reading import find_tables
-    from welfare_xl.files.xlsx import set_saved_time
-
-    path = Path(path)
-    wb = load_workbook(path)
-    grids = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
-    tables = find_tables(grids, [sheet] if sheet else wb.sheetnames)
-    if not tables:
-        raise UserError(f"{path.name}: 指標の表が見つかりません。")
-    name, table = tables[0]
-    ws = wb[name]
-    year_key = max(k for k in table.columns if layout.key_year(k))
-    rows = table.by_id()
-
-    def put(row0: int, key: str, value: Any) -> None:
-        cell = ws.cell(row=row0 + 1, column=table.columns[key] + 1)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # typed text stays text, even "=..."
-
-    def row_of(ind_id: str) -> int:
-        if ind_id not in rows:
-            raise KeyError(f"{ind_id} is not a row of {path.name} (rows: {list(rows)})")
-        return rows[ind_id].row
-
-    for ind_id, raw in values.items():
-        put(row_of(ind_id), year_key, raw)
-    for ind_id, (done, nxt) in (texts or {}).items():
-        put(row_of(ind_id), layout.DONE, done)
-        put(row_of(ind_id), layout.NEXT, nxt)
-    target = Path(out) if out is not None else path
-    wb.save(target)
-    if saved is not None:
-        set_saved_time(target, saved)
-    return target
-
-
 def load_sample(path: Path = SAMPLE) -> list[dict[str, Any]]:
+    """The sample returns: each department's file name, save time, figures and texts."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -89,12 +41,12 @@ def load_sample(path: Path = SAMPLE) -> list[dict[str, Any]]:
 
 def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = print) -> int:
     """Run the sample year into `out_dir`; returns the exit code (0 when every step worked)."""
-    from welfare_xl.files.pdf import find_soffice
     from welfare_xl.commands.check import check
-    from welfare_xl.files.survey_file import load_survey_file
     from welfare_xl.commands.committee import committee
     from welfare_xl.commands.consolidate import consolidate
     from welfare_xl.commands.split import split
+    from welfare_xl.files.pdf import find_soffice
+    from welfare_xl.files.survey_file import load_survey_file
 
     out = Path(out_dir).resolve()
     if not TEMPLATE.exists():

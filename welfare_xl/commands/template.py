@@ -1,15 +1,14 @@
-"""Generate the survey template workbook from its plain data file."""
+"""`welfare-xl template build`: the survey template workbook from its plain data file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.core.model.metadata import SURVEY, to_grid
-from welfare_xl.core.sheets.spec import grid_spec
-from welfare_xl.core.model.source import load_source
+from welfare_xl.core.model.metadata import SHEET as META_SHEET, SURVEY, to_grid
 from welfare_xl.core.sheets.master import survey_sheet
-from welfare_xl.files.xlsx import write_specs
-from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.sheets.spec import grid_spec
+from welfare_xl.files.source import load_source
+from welfare_xl.files.writer import write_specs
 
 
 def build_template(source: str | Path, out: str | Path) -> Path:

@@ -4,12 +4,13 @@ For analysis and hand-over (CSV for Excel, notebooks, the statistics section):
 every value of the master sheet with what it is (indicator, goal, department,
 unit, kind), which year and in which role (現状値 baseline, 参考値 reference,
 実績値 actual, 目標値 target), and the survey year's grade. pandas is imported
-here and in `commands/export.py` only, so other commands start without it.
+here only, and the export command imports this module when it runs, so other
+commands start without it. Reading the workbook is the command's
+(`welfare_xl.commands.export.read_consolidated`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -97,11 +98,3 @@ def _value_fields(value: Any, ind: Indicator) -> dict[str, Any]:
         return {"value": None, "value_status": NOT_AVAILABLE_STATUS, "value_display": NOT_AVAILABLE}
     return {"value": float(value), "value_status": NUMBER,
             "value_display": format_value(value, ind.unit, ind.kind, ind.decimals)}
-
-
-def read_consolidated(path: str | Path) -> pd.DataFrame:
-    """The tidy table of a survey workbook (consolidated or not), read with python-calamine."""
-    from welfare_xl.files.survey_file import load_survey_file
-
-    survey, _, _ = load_survey_file(path)
-    return tidy_frame(survey)

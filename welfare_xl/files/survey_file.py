@@ -8,7 +8,7 @@ from welfare_xl.core.reading import Book, BookError, load_survey_grids
 from welfare_xl.core.model.metadata import MetadataError
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.files.xlsx import WorkbookData, WorkbookReadError, read_workbook
+from welfare_xl.files.reader import WorkbookData, WorkbookReadError, read_workbook
 
 
 class SurveyFileError(UserError):

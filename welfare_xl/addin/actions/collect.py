@@ -52,7 +52,7 @@ MAX_LISTED = 10
 
 def _submissions(book: "xw.Book", live: LiveSurvey, folders: settings.Settings, label: str):
     """Read and check every workbook of the 提出フォルダ; returns (result of the core, folder)."""
-    from welfare_xl.commands.consolidate import scan_folder
+    from welfare_xl.files.submissions import scan_folder
     from welfare_xl.core.consolidation import consolidate_submissions
 
     folder = folders.folder(settings.SUBMISSIONS)

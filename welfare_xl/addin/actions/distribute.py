@@ -37,7 +37,7 @@ def split(book: "xw.Book") -> str:
     except settings.FolderUnknown as exc:
         files_note = str(exc)
     else:
-        from welfare_xl.commands.split import write_department_book
+        from welfare_xl.files.department_books import write_department_book
 
         for n, dept in enumerate(departments, 1):
             status(book, f"部署別の調査票を書き出しています（{n}/{len(departments)}）：{dept}")

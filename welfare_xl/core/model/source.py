@@ -1,16 +1,14 @@
-"""The plain data file a survey template is generated from (TOML).
+"""A survey template's source (the plan's data, as parsed TOML) turned into a survey.
 
 Values are written as the plan book prints them ("19,177世帯", "48.4%", "－") and
 parsed with the same parser that reads departments' input, keeping the decimals
-shown so the generated template displays them the same way.
+shown so the generated template displays them the same way. `parse_source`
+takes the parsed TOML as a dict; the file is read by `welfare_xl.files.source`.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
@@ -47,27 +45,8 @@ def _headers(raw: dict, where: str) -> dict[str, str]:
     return {k: str(v) for k, v in raw.items()}
 
 
-def load_source(path: str | Path) -> SourceSurvey:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SourceError(f"{path}: テンプレート定義のファイルがありません。") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: テンプレート定義は UTF-8 で保存してください。") from exc
-    except OSError as exc:
-        raise SourceError(f"{path}: テンプレート定義を読めません（{type(exc).__name__}）。") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib says where in English: "... (at line 3, column 7)".
-        m = re.search(r"line (\d+), column (\d+)", str(exc))
-        where = f"{m.group(1)}行目 {m.group(2)}文字目" if m else "どこか"
-        raise SourceError(f"{path}: テンプレート定義の書き方に誤りがあります（{where}）。TOML の書式を確認してください。") from exc
-    return parse_source(data, str(path))
-
-
 def parse_source(data: dict, where: str = "source") -> SourceSurvey:
+    """The survey a source's data describes; `where` names the source in messages."""
     try:
         p = data["plan"]
         plan = Plan(

@@ -1,106 +1,24 @@
-"""File adapter: read workbooks into plain grids, write SheetSpecs with openpyxl.
+"""Writing workbooks with openpyxl: `SheetSpec`s onto worksheets, with their styles, charts and print set-up.
 
-Reading goes through python-calamine (fast, values only); openpyxl is used
-where styles matter (writing, and editing a workbook in place while keeping its
-formatting). Writes are atomic: a temporary file next to the target, then
-os.replace, so a master is never left half-written.
+The core describes a sheet (`welfare_xl.core.sheets.spec.SheetSpec`); `write_sheet`
+puts one onto an openpyxl worksheet and `write_specs` makes a new workbook of
+several, saved atomically (`welfare_xl.files.atomic`). `StyleCache` turns the
+core's `Style` values into openpyxl style objects once per workbook; it also
+styles the cells written into an existing survey (`welfare_xl.files.survey_edit`).
+openpyxl is imported inside the functions, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import zipfile
-from contextlib import contextmanager
 from copy import copy
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from welfare_xl.errors import UserError
 from welfare_xl.core.sheets.spec import FONT, ChartSpec, SheetSpec, Style
-
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-
-
-class WorkbookReadError(UserError):
-    """A file could not be read as a workbook; the message is for the user (Japanese)."""
+from welfare_xl.files.atomic import save_atomic
 
 
-@dataclass
-class WorkbookData:
-    """What a reader got out of a workbook file: grids by sheet name, and facts about it."""
-
-    path: Path
-    sheets: dict[str, list[list[Any]]]
-    sheet_order: list[str]
-    hidden: set[str] = field(default_factory=set)
-    modified: datetime | None = None  # the workbook's own "last saved" time (docProps/core.xml)
-
-
-def read_workbook(path: str | Path, sheets: list[str] | None = None) -> WorkbookData:
-    """Values of every (or the named) sheet as 0-based grids from A1, via python-calamine."""
-    from python_calamine import CalamineWorkbook
-
-    path = Path(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for a non-workbook
-        raise WorkbookReadError(f"{path.name}: Excel ファイルとして開けません（{type(exc).__name__}）。") from exc
-    try:
-        names = list(wb.sheet_names)
-        hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}
-        grids: dict[str, list[list[Any]]] = {}
-        for name in names:
-            if sheets is not None and name not in sheets:
-                continue
-            sheet = wb.get_sheet_by_name(name)
-            grids[name] = _from_a1(sheet)
-    finally:
-        wb.close()
-    return WorkbookData(path=path, sheets=grids, sheet_order=names, hidden=hidden, modified=core_modified(path))
-
-
-def _from_a1(sheet) -> list[list[Any]]:
-    # skip_empty_area=False makes calamine start the grid at A1, so row and
-    # column indices are the sheet's own (0-based).
-    rows = sheet.to_python(skip_empty_area=False)
-    if not rows:
-        return []
-    width = max(len(r) for r in rows)
-    return [[_clean(v) for v in r] + [None] * (width - len(r)) for r in rows]
-
-
-def _clean(v: Any) -> Any:
-    if v == "":
-        return None
-    return v
-
-
-def core_modified(path: Path) -> datetime | None:
-    """dcterms:modified from docProps/core.xml: when Excel last saved the workbook."""
-    import defusedxml.ElementTree as ET
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            data = z.read("docProps/core.xml")
-        root = ET.fromstring(data)
-    except Exception:
-        return None
-    for el in root.iter():
-        if el.tag.endswith("}modified") and el.text:
-            try:
-                return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
-            except ValueError:
-                return None
-    return None
-
-
-# --- writing -----------------------------------------------------------------
-
-
-class _StyleCache:
+class StyleCache:
     """One set of openpyxl style objects per distinct Style (files stay small).
 
     Use one cache per workbook: `apply` reuses the style array of a cell it
@@ -149,12 +67,12 @@ def _fill(style: Style):
     return PatternFill(fill_type=style.pattern, fgColor=hatch, bgColor=style.fill)
 
 
-def render_sheet(ws, spec: SheetSpec, cache: _StyleCache | None = None) -> None:
+def write_sheet(ws, spec: SheetSpec, cache: StyleCache | None = None) -> None:
     """Write a SheetSpec onto an (empty) openpyxl worksheet."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    cache = cache or _StyleCache()
+    cache = cache or StyleCache()
     for (r, c), (value, style) in sorted(spec.cells.items()):
         cell = ws.cell(row=r + 1, column=c + 1)
         if value is not None:
@@ -301,6 +219,7 @@ def _print_setup(ws, spec: SheetSpec) -> None:
 
 
 def new_workbook():
+    """An openpyxl workbook without sheets."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -309,10 +228,11 @@ def new_workbook():
 
 
 def add_sheets(wb, specs: list[SheetSpec]) -> None:
-    cache = _StyleCache()
+    """Append one new worksheet per spec to an openpyxl workbook, sharing one style cache."""
+    cache = StyleCache()
     for spec in specs:
         ws = wb.create_sheet(spec.name)
-        render_sheet(ws, spec, cache)
+        write_sheet(ws, spec, cache)
 
 
 def set_base_font(wb, name: str = FONT, size: float = 11) -> None:
@@ -355,95 +275,3 @@ def _workbook_protection():
     from openpyxl.workbook.protection import WorkbookProtection
 
     return WorkbookProtection(lockStructure=True)
-
-
-def save_atomic(wb, path: str | Path) -> Path:
-    """Save next to the target and rename over it: readers never see half a file.
-
-    The file keeps the permission bits of the one it replaces (else the umask's
-    default): the temporary file is private (0600), and a master on a shared
-    folder must stay readable by the colleagues who could read it before.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = file_mode(path)
-        with _temp_beside(path) as tmp:
-            wb.save(tmp)
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-    except OSError as exc:
-        raise WriteError(path, exc) from exc
-    return path
-
-
-class WriteError(UserError):
-    """A workbook could not be saved; says where and what to do, in Japanese."""
-
-    def __init__(self, path: Path, exc: OSError) -> None:
-        import errno
-
-        if isinstance(exc, IsADirectoryError) or path.is_dir():
-            why = "同じ名前のフォルダがあります。保存するファイル名（.xlsx）を指定してください。"
-        elif isinstance(exc, PermissionError):
-            why = "書き込めません。Excel で開いている場合は閉じ、フォルダの書き込み権限を確認してから、もう一度実行してください。"
-        elif isinstance(exc, (FileExistsError, NotADirectoryError)):
-            why = "保存先のフォルダを作れません（途中に同じ名前のファイルがあります）。"
-        elif isinstance(exc, FileNotFoundError):
-            why = "保存先のフォルダがありません。"
-        elif exc.errno == errno.ENOSPC:
-            why = "ディスクの空きが足りません。"
-        else:
-            why = f"保存できません（{type(exc).__name__}）。"
-        super().__init__(f"{path}: {why}元のファイルは変更していません。")
-
-
-def file_mode(path: Path) -> int:
-    """Permission bits for a file written at `path`: the existing file's, else the umask default."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def set_saved_time(path: str | Path, when: datetime) -> None:
-    """Rewrite the workbook's own "last saved" time (docProps/core.xml dcterms:modified).
-
-    openpyxl always stamps the current time on save; the demo and tests need
-    returns saved at given times, as Excel would have stamped them.
-    """
-    import re
-    from datetime import timezone
-
-    path = Path(path)
-    # A naive time is taken as UTC, as Excel writes it (and consolidation reads it).
-    moment = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as src:
-        items = [(info, src.read(info.filename)) for info in src.infolist()]
-    with _temp_beside(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info, data in items:
-                if info.filename == "docProps/core.xml":
-                    text = data.decode("utf-8")
-                    text, n = re.subn(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                      lambda m: m.group(1) + stamp + m.group(2), text)
-                    if n != 1:
-                        raise ValueError(f"{path.name}: docProps/core.xml has no dcterms:modified")
-                    data = text.encode("utf-8")
-                dst.writestr(info, data)
-        os.chmod(tmp, file_mode(path))
-        os.replace(tmp, path)
-
-
-@contextmanager
-def _temp_beside(path: Path) -> Iterator[Path]:
-    fd, name = tempfile.mkstemp(prefix=".~wxl-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-    finally:
-        if tmp.exists():
-            tmp.unlink()

@@ -329,7 +329,7 @@ def test_rectangles_cover_each_value_exactly():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from welfare_xl.addin.excel.sheet_writer import rectangles
+    from welfare_xl.addin.excel.ranges import rectangles
 
     cells = st.dictionaries(st.tuples(st.integers(0, 12), st.integers(0, 6)), st.sampled_from("abc"), max_size=60)
 

@@ -10,23 +10,26 @@ sheet's *shape*, not its cell count:
 * merges: one write per merge, or per block of rows merged across alike;
 * column widths and row heights: one write per run of equal size.
 
+(The rectangles and runs are found by `excel.ranges`.)
+
 What both engines support is written here (values, number formats, fills,
 fonts, alignment, wrap, borders, merges, widths, heights, hidden rows and
 columns, data validation rules, freeze panes, print area). Sheet protection,
 unlocked cells, the input and error messages of data validation, its warning
 style, page set-up, and the tab colour exist only on the desktop engine
-(`desktop.py`); the remote engine has no API for them.
+(`excel.com`); the remote engine has no API for them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from welfare_xl.core.model.cells import Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
+from welfare_xl.addin.excel.ranges import block, rectangles, runs
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -49,49 +52,6 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, str) and value:
         return "'" + value
     return value
-
-
-def rectangles(cells: dict[tuple[int, int], Hashable]) -> dict[Hashable, list[Rect]]:
-    """Cover the cells of each value with few rectangles.
-
-    Vertical runs per column first, then runs with the same rows in adjacent
-    columns are joined: a table whose columns share a style costs one rectangle.
-    """
-    by_value: dict[Hashable, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for (r, c), value in cells.items():
-        by_value[value][c].append(r)
-    out: dict[Hashable, list[Rect]] = {}
-    for value, columns in by_value.items():
-        open_rects: dict[tuple[int, int], list[int]] = {}  # (r1, r2) -> [r1, c1, r2, c2]
-        done: list[Rect] = []
-        for c in sorted(columns):
-            rows = sorted(columns[c])
-            runs, start = [], rows[0]
-            for prev, cur in zip(rows, rows[1:]):
-                if cur != prev + 1:
-                    runs.append((start, prev))
-                    start = cur
-            runs.append((start, rows[-1]))
-            still_open: dict[tuple[int, int], list[int]] = {}
-            for run in runs:
-                rect = open_rects.pop(run, None)
-                if rect is not None and rect[3] == c - 1:
-                    rect[3] = c
-                else:
-                    if rect is not None:
-                        done.append(tuple(rect))  # type: ignore[arg-type]
-                    rect = [run[0], c, run[1], c]
-                still_open[run] = rect
-            done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
-            open_rects = still_open
-        done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
-        out[value] = sorted(done)
-    return out
-
-
-def block(sheet: "xw.Sheet", rect: Rect) -> "xw.Range":
-    r1, c1, r2, c2 = rect
-    return sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1))
 
 
 # Border styles of the spec as xlwings line style and weight.
@@ -140,18 +100,6 @@ def write_formats(sheet: "xw.Sheet", cells: dict[tuple[int, int], Style]) -> Non
             continue
 
 
-def _runs(indices: Iterable[int], value_of: Callable[[int], Any]) -> list[tuple[int, int, Any]]:
-    """Consecutive indices with the same value, as (first, last, value)."""
-    out: list[tuple[int, int, Any]] = []
-    for i in sorted(indices):
-        v = value_of(i)
-        if out and out[-1][1] == i - 1 and out[-1][2] == v:
-            out[-1] = (out[-1][0], i, v)
-        else:
-            out.append((i, i, v))
-    return out
-
-
 def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
     """Merge cells: one write per block of consecutive one-row merges of the same
     columns (Excel's "merge across"), one per other merge."""
@@ -162,7 +110,7 @@ def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
         else:
             block(sheet, (r1, c1, r2, c2)).merge()
     for (c1, c2), rows in rows_of_span.items():
-        for first, last, _ in _runs(rows, lambda r: True):
+        for first, last, _ in runs(rows, lambda r: True):
             block(sheet, (first, c1, last, c2)).merge(across=first != last)
 
 
@@ -186,7 +134,7 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
     Only rules with Excel's default "stop" style are written: xlwings cannot set
     the alert style, and a stop rule where the form wants a warning (long texts)
     would refuse the clerk's text. The desktop engine writes all rules with their
-    messages instead (`desktop.write_validations`).
+    messages instead (`com.write_validations`).
     """
     cells: dict[tuple[int, int], tuple[str, str, str, str | None]] = {}
     for v in validations:
@@ -224,16 +172,16 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
     write_merges(sheet, spec.merges)
     write_formats(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
 
-    for c1, c2, width in _runs(spec.col_widths, spec.col_widths.__getitem__):
+    for c1, c2, width in runs(spec.col_widths, spec.col_widths.__getitem__):
         set_column_width(book, sheet.range((1, c1 + 1), (1, c2 + 1)), width)
     if autofit_rows:
         sheet.autofit("rows")
     else:
-        for r1, r2, height in _runs(spec.row_heights, spec.row_heights.__getitem__):
+        for r1, r2, height in runs(spec.row_heights, spec.row_heights.__getitem__):
             sheet.range((r1 + 1, 1), (r2 + 1, 1)).row_height = height
-    for c1, c2, _ in _runs(spec.hidden_cols, lambda c: True):
+    for c1, c2, _ in runs(spec.hidden_cols, lambda c: True):
         sheet.range((1, c1 + 1), (1, c2 + 1)).columns.hidden = True
-    for r1, r2, _ in _runs(spec.hidden_rows, lambda r: True):
+    for r1, r2, _ in runs(spec.hidden_rows, lambda r: True):
         sheet.range((r1 + 1, 1), (r2 + 1, 1)).rows.hidden = True
     if spec.print_setup and spec.print_setup.area:
         sheet.page_setup.print_area = spec.print_setup.area

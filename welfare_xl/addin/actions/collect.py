@@ -31,8 +31,8 @@ from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.core.model.cells import Grid
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
-from welfare_xl.addin.actions.marks import paint
-from welfare_xl.addin.excel.sheet_writer import block, cell_value, rectangles, render_new_sheet
+from welfare_xl.addin.excel.ranges import block, rectangles
+from welfare_xl.addin.excel.sheet_writer import cell_value, paint, render_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -18,6 +18,10 @@ columns, data validation rules, freeze panes, print area). Sheet protection,
 unlocked cells, the input and error messages of data validation, its warning
 style, page set-up, and the tab colour exist only on the desktop engine
 (`excel.com`); the remote engine has no API for them.
+
+The actions also write onto sheets that exist: `paint` sets the fills of
+scattered cells (入力チェック's marks, 集約's grades) in one write, and
+`excel_value` is how any value must be written for Excel to keep it as it is.
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from welfare_xl.core.model.cells import Rect, range_cells
+from welfare_xl.core.model.cells import Cell, Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 from welfare_xl.addin.excel.ranges import block, rectangles, runs
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
+
+MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
 
 
 def cell_value(value: Any) -> Any:
@@ -153,6 +159,31 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                     method(_snake(operator), f1, f2)
             except NotImplementedError:
                 return  # a remote client without data validation (not Office.js)
+
+
+def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
+    """Set the fills of scattered cells with as few writes as possible.
+
+    One `set_colors` per block of at most 10,000 cells, cells not listed kept
+    (`...`): a single action on the remote engine whatever the number of cells.
+    """
+    if not colors:
+        return
+    r1 = min(r for r, _ in colors)
+    r2 = max(r for r, _ in colors)
+    c1 = min(c for _, c in colors)
+    c2 = max(c for _, c in colors)
+    rows_per_block = max(1, MAX_COLOR_CELLS // (c2 - c1 + 1))
+    for top in range(r1, r2 + 1, rows_per_block):
+        bottom = min(r2, top + rows_per_block - 1)
+        matrix = [[_hex(colors[(r, c)]) if (r, c) in colors else ... for c in range(c1, c2 + 1)]
+                  for r in range(top, bottom + 1)]
+        if any(v is not ... for row in matrix for v in row):
+            block(sheet, (top, c1, bottom, c2)).set_colors(matrix)
+
+
+def _hex(color: str | None) -> str | None:
+    return f"#{color}" if color else None
 
 
 def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:

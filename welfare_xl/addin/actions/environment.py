@@ -23,6 +23,7 @@ from welfare_xl.core.model.metadata import DEPARTMENT
 from welfare_xl.addin.excel import settings
 from welfare_xl.files.user_config import CONF_NAME, user_config_path
 from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
+from welfare_xl.addin.excel.logfile import log_paths
 from welfare_xl.addin.excel.workbook import read_meta
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,8 +140,6 @@ def diagnose(book: "xw.Book") -> str:
                                 f"「{settings.SHEET}」シートの「{key}」を直してください。")
         else:
             folders.append(f"{key}：{path}" + ("" if path.is_dir() else "（部署別シート作成のときに作ります）"))
-    from welfare_xl.addin import log_paths
-
     folders.append(f"ログ：{log_paths(book)[0]}")
 
     head = ("問題は見つかりませんでした。" if not problems

@@ -72,9 +72,9 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
         cells = row.cells if row else {}
         values = {}
         for year in survey.years:
-            values[year] = cell_value(cells.get(layout.year_key(year)), ind)
+            values[year] = master_value(cells.get(layout.year_key(year)), ind)
         survey.values[ind.id] = values
-        survey.targets[ind.id] = cell_value(cells.get(layout.TARGET), ind)
+        survey.targets[ind.id] = master_value(cells.get(layout.TARGET), ind)
         if ind.lead:
             survey.texts[ind.id] = (cell_text(cells.get(layout.DONE)), cell_text(cells.get(layout.NEXT)))
         grade = cells.get(layout.GRADE)
@@ -82,7 +82,7 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
     return survey
 
 
-def cell_value(raw: Any, ind) -> Any:
+def master_value(raw: Any, ind) -> Any:
     """A master cell's value: number, '－', or None. Text numbers are read leniently."""
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.NUMBER:

@@ -32,7 +32,7 @@ from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.core.model.cells import Grid
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.excel.ranges import block, rectangles
-from welfare_xl.addin.excel.sheet_writer import cell_value, paint, render_new_sheet
+from welfare_xl.addin.excel.sheet_writer import excel_value, paint, render_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +128,7 @@ def write_changes(book: "xw.Book", sheet: "xw.Sheet", grid: Grid, changes: Seque
     `grid` (the sheet as read) is not needed for the values: no unchanged cell is written.
     """
     for first, col, values in value_writes(changes, spans):
-        sheet.range((first + 1, col + 1), (first + len(values), col + 1)).value = [[cell_value(v)] for v in values]
+        sheet.range((first + 1, col + 1), (first + len(values), col + 1)).value = [[excel_value(v)] for v in values]
 
     styled = {(ch.row, ch.col): ch.style for ch in changes if ch.style is not None}
     if not styled:

@@ -24,7 +24,7 @@ from welfare_xl.addin.excel import settings
 from welfare_xl.files.user_config import CONF_NAME, user_config_path
 from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
 from welfare_xl.addin.excel.logfile import log_paths
-from welfare_xl.addin.excel.workbook import read_meta
+from welfare_xl.addin.excel.workbook import read_book_meta
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -90,7 +90,7 @@ def diagnose(book: "xw.Book") -> str:
     folder = book_folder(book)
     wb = [f"{book.name}（" + (str(folder) if folder else "保存場所は不明") + "）"]
     try:
-        meta, _ = read_meta(book)
+        meta, _ = read_book_meta(book)
     except NotApplicable as exc:
         problems.append(f"{exc}")
         meta = None

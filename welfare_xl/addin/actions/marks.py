@@ -43,7 +43,7 @@ from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 from welfare_xl.addin.excel.com import unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, is_desktop, read_grid
 from welfare_xl.addin.excel.sheet_writer import paint
-from welfare_xl.addin.excel.workbook import read_meta
+from welfare_xl.addin.excel.workbook import read_book_meta
 from welfare_xl.core.model.cells import Cell, column_letter, parse_cell, range_cells
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -238,7 +238,7 @@ def _listing(sub: Submission) -> list[str]:
 
 
 def check(book: "xw.Book") -> str:
-    meta, meta_grid = read_meta(book)
+    meta, meta_grid = read_book_meta(book)
     sheet = _target_sheet(book, meta)
     grid = read_grid(sheet)
     record = read_record(sheet)
@@ -320,7 +320,7 @@ def clear(book: "xw.Book") -> str:
     record = read_record(sheet)
     if not record:
         return f"「{sheet.name}」シートには「{LABEL}」の表示がありません。"
-    meta, _ = read_meta(book)
+    meta, _ = read_book_meta(book)
     table = layout.find_table(read_grid(sheet))
     colors = restore_fills(meta, table, record.fills, record.previous)
     removed = 0

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
 
 
-def cell_value(value: Any) -> Any:
+def excel_value(value: Any) -> Any:
     """A spec value as it must be written for Excel to store exactly it.
 
     Excel parses a string written to Range.Value (COM) or range.values
@@ -197,7 +197,7 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
         return
     grid: list[list[Any]] = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
     for (r, c), (value, _) in spec.cells.items():
-        grid[r][c] = cell_value(value)
+        grid[r][c] = excel_value(value)
     sheet.range((1, 1), (spec.max_row + 1, spec.max_col + 1)).value = grid
 
     write_merges(sheet, spec.merges)

@@ -27,7 +27,7 @@ class LiveSurvey:
     grid: Grid  # the master sheet's values as read
 
 
-def read_meta(book: "xw.Book") -> tuple[Meta, Grid]:
+def read_book_meta(book: "xw.Book") -> tuple[Meta, Grid]:
     """The workbook's 管理情報, or NotApplicable (Japanese) when it is not one of ours."""
     sheet = find_sheet(book, META_SHEET)
     if sheet is None:
@@ -46,7 +46,7 @@ def read_survey(book: "xw.Book", action: str) -> LiveSurvey:
 
     `action` is the button's label, for the message.
     """
-    meta, _ = read_meta(book)
+    meta, _ = read_book_meta(book)
     if meta.kind == DEPARTMENT:
         raise NotApplicable(
             f"「{book.name}」は部署別の調査票（{meta.department or '部署'}）です。"

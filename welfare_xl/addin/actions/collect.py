@@ -270,12 +270,7 @@ def status_report(book: "xw.Book") -> str:
     result, folder = _submissions(book, live, folders, STATUS_LABEL)
     state = SubmissionStatus.of(result)
     status(book, None)
-    lines = state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED)
-    lines.append("")
-    if state.complete:
-        lines.append("「集約」を押すと資料２に反映します。")
-    elif state.all_in:
-        lines.append("「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。")
-    else:
-        lines.append("資料２はまだ変更していません。")
-    return "\n".join(lines)
+    next_step = ("「集約」を押すと資料２に反映します。" if state.complete
+                 else "「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。" if state.all_in
+                 else "資料２はまだ変更していません。")
+    return "\n".join(state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED) + ["", next_step])

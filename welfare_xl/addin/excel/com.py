@@ -2,8 +2,9 @@
 
 The remote engine has no API for sheet protection, locked cells, the messages
 and alert style of data validation, page set-up, freeze panes by split, tab
-colours, the status bar or PDF export; here they are done through the COM
-object model (`.api`). Nothing in this module runs on the remote engine, so the
+colours, hatched fills or PDF export; here they are done through the COM
+object model (`.api`). (The status bar, also desktop-only, is `grids.status`.)
+Nothing in this module runs on the remote engine, so the
 Linux test suite cannot exercise it: README's checklist for a Windows PC lists
 what to look at after each button.
 

@@ -241,7 +241,7 @@ def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | Non
     refuses leaves no "Sheet4" behind. (The remote engine queues the writes;
     after an error `run` drops them all, so there is nothing to delete.)
 
-    `after` should be a visible sheet (`live.last_visible_sheet`): given the
+    `after` should be a visible sheet (`grids.last_visible_sheet`): given the
     last sheet, xlwings' COM engine moves that sheet, and the last one is often
     the hidden 管理情報.
     """

@@ -319,6 +319,23 @@ def test_split_without_settings_adds_them_and_says_where_files_cannot_go(tmp_pat
     assert len(list((tmp_path / "配布").glob("*.xlsx"))) == 5
 
 
+def test_split_lists_a_department_whose_file_cannot_be_written(survey: Path, tmp_path: Path):
+    """One department's file that cannot be written (a folder has its name) is listed; the rest are written."""
+    blocked = tmp_path / "配布" / "交通課.xlsx"
+    blocked.mkdir(parents=True)
+    book = run(survey, "split")
+    assert funcs(book)["addSheet"] == 5  # the department sheets are made all the same
+    prompt = P.alerts(book)[0]
+    assert "部署に配る調査票を 4 件" in prompt
+    assert "次の部署の調査票は書き出せませんでした" in prompt
+    failed = prompt.split("次の部署の調査票は書き出せませんでした")[1]
+    assert "・交通課（" in failed and "同じ名前のフォルダがあります" in failed
+    assert not any(f"・{d}" in failed for d in ["地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課"])
+    written = sorted(p.name for p in (tmp_path / "配布").iterdir() if p.is_file())
+    assert written == sorted(f"{d}.xlsx" for d in ["地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課"])
+    assert blocked.is_dir() and not any(blocked.iterdir())
+
+
 def test_split_refuses_a_department_workbook(chiiki: Path):
     alert = only_alert(run(chiiki, "split"))
     assert alert["mode"] == "critical"
@@ -329,7 +346,7 @@ def test_rectangles_cover_each_value_exactly():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from welfare_xl.addin.excel.sheet_writer import rectangles
+    from welfare_xl.addin.excel.ranges import rectangles
 
     cells = st.dictionaries(st.tuples(st.integers(0, 12), st.integers(0, 6)), st.sampled_from("abc"), max_size=60)
 

@@ -11,7 +11,7 @@ import pytest
 
 from welfare_xl.core.model import layout
 from welfare_xl.addin.actions.collect import value_writes
-from welfare_xl.addin.excel.sheet_writer import cell_value
+from welfare_xl.addin.excel.sheet_writer import excel_value
 from welfare_xl.core.consolidation import CellChange
 
 
@@ -47,13 +47,13 @@ TEXTS = ["TRUE", "false", "1e3", "#N/A", "令和2年4月1日", "4月1日", "R2.4
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_every_text_is_written_with_the_text_prefix(text: str):
-    assert cell_value(text) == "'" + text
+    assert excel_value(text) == "'" + text
 
 
 def test_other_values_are_written_as_they_are():
     for value in (None, "", 0, 1.5, 513.0, True, False, dt.date(2020, 4, 1), dt.datetime(2020, 4, 1, 9, 30)):
-        assert cell_value(value) is value
-    assert cell_value("") == ""  # not "'": that would leave an empty text, not an empty cell
+        assert excel_value(value) is value
+    assert excel_value("") == ""  # not "'": that would leave an empty text, not an empty cell
 
 
 def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):

@@ -9,7 +9,7 @@ the calling workbook (`xw.Book.caller()`, the workbook active when the button
 was pressed) and shows the action's summary in a message box. Whatever goes
 wrong, the clerk sees a Japanese message saying what happened and what to do,
 never a Python traceback; details go to `welfare_xl.log` next to the workbook
-(or `~/.welfare_xl/welfare_xl.log`).
+(or `~/.welfare_xl/welfare_xl.log`; see `excel.logfile`).
 
 A click starts a new Python process, so this module imports nothing heavy:
 each action imports its module (and that module what it needs: openpyxl,
@@ -23,7 +23,6 @@ The same code runs on desktop Excel (COM) and on xlwings' remote engine
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import traceback
 from pathlib import Path
@@ -37,7 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ACTIONS", "LABELS", "run"]
 
 TITLE = "地域福祉計画 進捗調査"
-LOG_NAME = "welfare_xl.log"
 
 # Button labels as the ribbon shows them, for titles and messages.
 LABELS: dict[str, str] = {
@@ -154,10 +152,10 @@ def run(tag: str) -> None:
         message = action(book)
         _alert(book, message or "完了しました。", title, "info")
     except UserError as exc:
-        path = write_log(book, tag, f"{type(exc).__name__}: {exc}")
+        path = _log(book, tag, f"{type(exc).__name__}: {exc}")
         _alert(book, str(exc), title, "critical", log=path)
     except Exception as exc:  # noqa: BLE001 - the clerk must never see a traceback
-        path = write_log(book, tag, "".join(traceback.format_exception(exc)))
+        path = _log(book, tag, "".join(traceback.format_exception(exc)))
         changed = _discard_queued(book)
         where = ("ブックは変更していません。" if not changed
                  else "ブックの一部が変更されている可能性があります。内容を確認してください。")
@@ -209,45 +207,14 @@ def _alert(book: "xw.Book | None", text: str, title: str, mode: str, log: Path |
             book.app.alert(text, title=title, mode=mode)
             return
         except Exception as exc:  # noqa: BLE001 - fall through to stderr
-            write_log(book, "alert", "".join(traceback.format_exception(exc)))
+            _log(book, "alert", "".join(traceback.format_exception(exc)))
     # No workbook to talk to: RunPython shows stderr when the process fails.
     print(f"{title}\n{text}", file=sys.stderr)
     raise SystemExit(1)
 
 
-def log_paths(book: "xw.Book | None") -> list[Path]:
-    """Where the log may go, in order: next to the workbook, then the user's folder."""
-    paths = []
-    if book is not None:
-        try:
-            from welfare_xl.addin.excel.grids import book_folder
+def _log(book: "xw.Book | None", tag: str, details: str) -> Path | None:
+    """The details in the log file (imported only when something went wrong)."""
+    from welfare_xl.addin.excel.logfile import write_log
 
-            folder = book_folder(book)
-            if folder is not None:
-                paths.append(folder / LOG_NAME)
-        except Exception:  # noqa: BLE001 - the log must not fail the report
-            pass
-    paths.append(Path.home() / ".welfare_xl" / LOG_NAME)
-    return paths
-
-
-def write_log(book: "xw.Book | None", tag: str, details: str) -> Path | None:
-    """Append a dated entry; returns the file written, None if no place was writable."""
-    name = ""
-    try:
-        name = book.name if book is not None else ""
-    except Exception:  # noqa: BLE001
-        pass
-    from welfare_xl import __version__
-
-    entry = (f"[{dt.datetime.now().isoformat(timespec='seconds')}] welfare-xl {__version__} "
-             f"action={tag} book={name}\n{details.rstrip()}\n\n")
-    for path in log_paths(book):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(entry)
-            return path
-        except OSError:
-            continue
-    return None
+    return write_log(book, tag, details)

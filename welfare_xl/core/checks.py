@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid
-from welfare_xl.core.reading import cell_text, cell_value, find_tables, read_meta
+from welfare_xl.core.reading import cell_text, find_tables, master_value as cell_value, read_meta
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
 from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure

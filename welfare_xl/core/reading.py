@@ -72,9 +72,9 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
         cells = row.cells if row else {}
         values = {}
         for year in survey.years:
-            values[year] = cell_value(cells.get(layout.year_key(year)), ind)
+            values[year] = master_value(cells.get(layout.year_key(year)), ind)
         survey.values[ind.id] = values
-        survey.targets[ind.id] = cell_value(cells.get(layout.TARGET), ind)
+        survey.targets[ind.id] = master_value(cells.get(layout.TARGET), ind)
         if ind.lead:
             survey.texts[ind.id] = (cell_text(cells.get(layout.DONE)), cell_text(cells.get(layout.NEXT)))
         grade = cells.get(layout.GRADE)
@@ -82,7 +82,7 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
     return survey
 
 
-def cell_value(raw: Any, ind) -> Any:
+def master_value(raw: Any, ind) -> Any:
     """A master cell's value: number, '－', or None. Text numbers are read leniently."""
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.NUMBER:
@@ -101,10 +101,28 @@ def cell_text(raw: Any) -> str | None:
     return text if text.strip() else None
 
 
+def not_the_survey(meta: Meta, action: str | None = None) -> str | None:
+    """Why a workbook cannot be used where the survey workbook is needed, or None when it can.
+
+    A department's workbook carries the survey's 管理情報 too, but only its own
+    rows: it is refused. `action` is the label of the button that was pressed
+    (the clerk opens the survey workbook and presses it again); without one the
+    user names another file (the CLI). Callers add the file's name.
+    """
+    if meta.kind != DEPARTMENT:
+        return None
+    head = f"部署別の調査票（{meta.department or '部署'}）です。"
+    book = f"{meta.survey.plan.sheet}のあるブック"
+    if action:
+        return head + f"「{action}」は事務局の調査票（{book}）を開いて実行してください。"
+    return head + f"調査票（{book}）を指定してください。"
+
+
 def load_survey_grids(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> tuple[Survey, Book]:
+    """The survey and where its table is; BookError for a workbook that is not the survey's."""
     meta = read_meta(sheets)
-    if meta.kind == DEPARTMENT:
-        raise BookError(f"部署別の調査票（{meta.department}）です。"
-                        f"調査票（{meta.survey.plan.label or meta.survey.plan.sheet}のあるブック）を指定してください。")
+    refusal = not_the_survey(meta)
+    if refusal:
+        raise BookError(refusal)
     name, table = survey_table(sheets, meta, order)
     return survey_from_table(meta, table), Book(meta=meta, sheet=name, table=table)

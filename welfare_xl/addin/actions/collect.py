@@ -29,10 +29,9 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
-from welfare_xl.core.model.cells import Grid
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
-from welfare_xl.addin.actions.marks import paint
-from welfare_xl.addin.excel.sheet_writer import block, cell_value, rectangles, render_new_sheet
+from welfare_xl.addin.excel.ranges import block, rectangles
+from welfare_xl.addin.excel.sheet_writer import excel_value, paint, render_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,14 +120,14 @@ def value_writes(changes: Sequence["CellChange"], spans: dict[int, tuple[int, in
     return out
 
 
-def write_changes(book: "xw.Book", sheet: "xw.Sheet", grid: Grid, changes: Sequence["CellChange"],
+def write_changes(book: "xw.Book", sheet: "xw.Sheet", changes: Sequence["CellChange"],
                   spans: dict[int, tuple[int, int]]) -> None:
     """Apply cell changes to the live sheet: values per run of changed rows, styles per column.
 
-    `grid` (the sheet as read) is not needed for the values: no unchanged cell is written.
+    No unchanged cell is written, so the sheet as read is not needed.
     """
     for first, col, values in value_writes(changes, spans):
-        sheet.range((first + 1, col + 1), (first + len(values), col + 1)).value = [[cell_value(v)] for v in values]
+        sheet.range((first + 1, col + 1), (first + len(values), col + 1)).value = [[excel_value(v)] for v in values]
 
     styled = {(ch.row, ch.col): ch.style for ch in changes if ch.style is not None}
     if not styled:
@@ -198,7 +197,7 @@ def consolidate(book: "xw.Book") -> str:
         render_new_sheet(book, log_sheet_spec(result), after=last_visible_sheet(book), autofit_rows=True)
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
-            write_changes(book, master, live.grid, result.changes, spans)
+            write_changes(book, master, result.changes, spans)
         master.activate()
     status(book, None)
 
@@ -246,7 +245,7 @@ def undo(book: "xw.Book") -> str:
     master = book.sheets[live.sheet]
     with quiet(book):
         with unprotected(book, master):
-            write_changes(book, master, live.grid, plan.restore, _group_rows(live))
+            write_changes(book, master, plan.restore, _group_rows(live))
         undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
         previous = find_sheet(book, undone)
         if previous is not None:
@@ -271,12 +270,7 @@ def status_report(book: "xw.Book") -> str:
     result, folder = _submissions(book, live, folders, STATUS_LABEL)
     state = SubmissionStatus.of(result)
     status(book, None)
-    lines = state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED)
-    lines.append("")
-    if state.complete:
-        lines.append("「集約」を押すと資料２に反映します。")
-    elif state.all_in:
-        lines.append("「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。")
-    else:
-        lines.append("資料２はまだ変更していません。")
-    return "\n".join(lines)
+    next_step = ("「集約」を押すと資料２に反映します。" if state.complete
+                 else "「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。" if state.all_in
+                 else "資料２はまだ変更していません。")
+    return "\n".join(state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED) + ["", next_step])

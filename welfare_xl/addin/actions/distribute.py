@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from welfare_xl.core.sheets.department import department_sheet, sheet_name
+from welfare_xl.errors import UserError
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet
 from welfare_xl.addin.excel.grids import find_sheet, status
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
 LABEL = "部署別シート作成"
+
 
 def split(book: "xw.Book") -> str:
     live = read_survey(book, LABEL)
@@ -43,8 +45,8 @@ def split(book: "xw.Book") -> str:
             status(book, f"部署別の調査票を書き出しています（{n}/{len(departments)}）：{dept}")
             try:
                 written.append(write_department_book(survey, dept, out_dir))
-            except OSError as exc:
-                failed.append(f"{dept}（{type(exc).__name__}: {exc.strerror or exc}）")
+            except UserError as exc:  # the file writer says where and why in Japanese; the others go on
+                failed.append(f"{dept}（{exc}）")
 
     created: list[str] = []
     kept: list[str] = []

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.metadata import DEPARTMENT
+from welfare_xl.core.model.metadata import DEPARTMENT, Meta
 from welfare_xl.addin.excel import settings
 from welfare_xl.files.user_config import CONF_NAME, user_config_path
 from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
-from welfare_xl.addin.excel.workbook import read_meta
+from welfare_xl.addin.excel.logfile import log_paths
+from welfare_xl.addin.excel.workbook import read_book_meta
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -44,8 +45,6 @@ def _required_xlwings() -> str | None:
     return None
 
 
-
-
 def _interpreter(path: Path) -> str | None:
     try:
         text = path.read_bytes().decode("cp932", errors="replace")
@@ -58,13 +57,28 @@ def _interpreter(path: Path) -> str | None:
 
 
 def diagnose(book: "xw.Book") -> str:
+    """The report: the problems first (each with what to do), then environment, workbook and settings."""
     problems: list[str] = []
-    env: list[str] = []
+    env = _versions(book, problems)
+    folder = book_folder(book)
+    wb, meta = _workbook(book, folder, problems)
+    folders = [_configuration(book, folder, problems)]
+    folders += _folders(book, meta, problems)
+    folders.append(f"ログ：{log_paths(book)[0]}")
 
-    # Python and packages
-    env.append(f"Python {platform.python_version()}（{sys.executable}）")
+    head = ("問題は見つかりませんでした。" if not problems
+            else f"確認が必要な点が {len(problems)} 件あります。")
+    out = [head]
+    out += [f"・{p}" for p in problems]
+    out += ["", "【環境】"] + env + ["", "【このブック】"] + wb + ["", "【設定】"] + folders
+    return "\n".join(out)
+
+
+def _versions(book: "xw.Book", problems: list[str]) -> list[str]:
+    """Python, xlwings (and which engine), welfare-xl and the libraries it reads and writes with."""
     import xlwings
 
+    env = [f"Python {platform.python_version()}（{sys.executable}）"]
     engine = "デスクトップ版 Excel" if is_desktop(book) else "リモート（xlwings Server／ブラウザー版など）"
     env.append(f"xlwings {xlwings.__version__}（{engine}）")
     required = _required_xlwings()
@@ -84,21 +98,25 @@ def diagnose(book: "xw.Book") -> str:
             problems.append(f"{dist} を読み込めません（{type(exc).__name__}）。"
                             "「pip install --force-reinstall welfare-xl」でパッケージを入れ直してください。")
     env.append("、".join(found))
+    return env
 
-    # The workbook
-    folder = book_folder(book)
+
+def _workbook(book: "xw.Book", folder: Path | None, problems: list[str]) -> tuple[list[str], Meta | None]:
+    """The workbook: where it is saved, and which survey, year, form version and kind its 管理情報 says."""
     wb = [f"{book.name}（" + (str(folder) if folder else "保存場所は不明") + "）"]
     try:
-        meta, _ = read_meta(book)
+        meta, _ = read_book_meta(book)
     except NotApplicable as exc:
         problems.append(f"{exc}")
-        meta = None
-    if meta is not None:
-        s = meta.survey
-        kind = f"部署別（{meta.department}）" if meta.kind == DEPARTMENT else "事務局の調査票"
-        wb.append(f"{s.plan.name}　{fiscal_year_label(s.fiscal_year)}　様式の版 {s.template_version}　種類：{kind}")
+        return wb, None
+    s = meta.survey
+    kind = f"部署別（{meta.department}）" if meta.kind == DEPARTMENT else "事務局の調査票"
+    wb.append(f"{s.plan.name}　{fiscal_year_label(s.fiscal_year)}　様式の版 {s.template_version}　種類：{kind}")
+    return wb, meta
 
-    # xlwings configuration, in the add-in's own lookup order
+
+def _configuration(book: "xw.Book", folder: Path | None, problems: list[str]) -> str:
+    """The xlwings configuration in force, in the add-in's own lookup order, and any other found."""
     conf = []
     if find_sheet(book, CONF_NAME) is not None:
         conf.append(f"このブックの「{CONF_NAME}」シート")
@@ -111,41 +129,33 @@ def diagnose(book: "xw.Book") -> str:
     if is_desktop(book) and not conf:
         problems.append(f"設定ファイル {user} がありません。「welfare-xl addin install」を実行すると作られます"
                         "（ないときは PATH 上の python が使われます）。")
-    config_line = f"xlwings の設定：{conf[0] + '（優先）' if conf else 'なし（既定の python）'}"
+    line = f"xlwings の設定：{conf[0] + '（優先）' if conf else 'なし（既定の python）'}"
     if len(conf) > 1:
-        config_line += "／ほかに " + "、".join(conf[1:])
+        line += "／ほかに " + "、".join(conf[1:])
+    return line
 
-    # The 設定 sheet and the folders
-    folders = [config_line]
+
+def _folders(book: "xw.Book", meta: Meta | None, problems: list[str]) -> list[str]:
+    """The 設定 sheet, and on the survey workbook the 提出フォルダ and 配布フォルダ it names."""
+    out = []
     values = settings.load(book, create=False)
     if not values.present:
-        folders.append(f"「{settings.SHEET}」シート：なし（既定値を使います。集約などのボタンを押すと作られます）")
-    survey_book = meta is not None and meta.kind != DEPARTMENT
+        out.append(f"「{settings.SHEET}」シート：なし（既定値を使います。集約などのボタンを押すと作られます）")
+    if meta is None or meta.kind == DEPARTMENT:
+        return out
     for key in (settings.SUBMISSIONS, settings.DISTRIBUTION):
-        if not survey_book:
-            break
         try:
             path = values.folder(key)
         except settings.FolderUnknown as exc:
             problems.append(str(exc))
             continue
-        if key == settings.SUBMISSIONS:
-            if path.is_dir():
-                n = sum(1 for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
-                folders.append(f"{key}：{path}（Excel ファイル {n} 件）")
-            else:
-                folders.append(f"{key}：{path}（ありません）")
-                problems.append(f"{key}「{path}」がありません。部署から返ってきたファイルを置くフォルダを作るか、"
-                                f"「{settings.SHEET}」シートの「{key}」を直してください。")
+        if key == settings.DISTRIBUTION:
+            out.append(f"{key}：{path}" + ("" if path.is_dir() else "（部署別シート作成のときに作ります）"))
+        elif path.is_dir():
+            n = sum(1 for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+            out.append(f"{key}：{path}（Excel ファイル {n} 件）")
         else:
-            folders.append(f"{key}：{path}" + ("" if path.is_dir() else "（部署別シート作成のときに作ります）"))
-    from welfare_xl.addin import log_paths
-
-    folders.append(f"ログ：{log_paths(book)[0]}")
-
-    head = ("問題は見つかりませんでした。" if not problems
-            else f"確認が必要な点が {len(problems)} 件あります。")
-    out = [head]
-    out += [f"・{p}" for p in problems]
-    out += ["", "【環境】"] + env + ["", "【このブック】"] + wb + ["", "【設定】"] + folders
-    return "\n".join(out)
+            out.append(f"{key}：{path}（ありません）")
+            problems.append(f"{key}「{path}」がありません。部署から返ってきたファイルを置くフォルダを作るか、"
+                            f"「{settings.SHEET}」シートの「{key}」を直してください。")
+    return out

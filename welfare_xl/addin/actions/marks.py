@@ -42,7 +42,8 @@ from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 from welfare_xl.addin.excel.com import unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, is_desktop, read_grid
-from welfare_xl.addin.excel.workbook import read_meta
+from welfare_xl.addin.excel.sheet_writer import paint
+from welfare_xl.addin.excel.workbook import read_book_meta
 from welfare_xl.core.model.cells import Cell, column_letter, parse_cell, range_cells
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,6 @@ PREV_NAME = NAME_PREFIX + "p"  # + RRGGBB or "none" + "_1", "_2", ...: the fill 
 _PREV = re.compile(r"wxl_check_p(none|[0-9A-Fa-f]{6})_\d+\Z", re.IGNORECASE)
 NOTE_HEAD = "［入力チェック］"
 MAX_REFERS_TO = 250  # Excel refuses longer definitions from VBA/COM in some versions
-MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
 MAX_LISTED = 12  # findings listed in the message box
 
 
@@ -171,32 +171,6 @@ def restore_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell],
     return colors
 
 
-def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
-    """Set the fills of scattered cells with as few writes as possible.
-
-    One `set_colors` per block of at most 10,000 cells, cells not listed kept
-    (`...`): a single action on the remote engine whatever the number of cells.
-    """
-    if not colors:
-        return
-    r1 = min(r for r, _ in colors)
-    r2 = max(r for r, _ in colors)
-    c1 = min(c for _, c in colors)
-    c2 = max(c for _, c in colors)
-    rows_per_block = max(1, MAX_COLOR_CELLS // (c2 - c1 + 1))
-    for top in range(r1, r2 + 1, rows_per_block):
-        bottom = min(r2, top + rows_per_block - 1)
-        matrix = [[_hex(colors[(r, c)]) if (r, c) in colors else ... for c in range(c1, c2 + 1)]
-                  for r in range(top, bottom + 1)]
-        if any(v is not ... for row in matrix for v in row):
-            sheet.range((top + 1, c1 + 1), (bottom + 1, c2 + 1)).set_colors(matrix)
-
-
-def _hex(color: str | None) -> str | None:
-    return f"#{color}" if color else None
-
-
-
 def _department(meta: Meta, table: layout.Table) -> str | None:
     if meta.kind == DEPARTMENT and meta.department:
         return meta.department
@@ -264,7 +238,7 @@ def _listing(sub: Submission) -> list[str]:
 
 
 def check(book: "xw.Book") -> str:
-    meta, meta_grid = read_meta(book)
+    meta, meta_grid = read_book_meta(book)
     sheet = _target_sheet(book, meta)
     grid = read_grid(sheet)
     record = read_record(sheet)
@@ -346,7 +320,7 @@ def clear(book: "xw.Book") -> str:
     record = read_record(sheet)
     if not record:
         return f"「{sheet.name}」シートには「{LABEL}」の表示がありません。"
-    meta, _ = read_meta(book)
+    meta, _ = read_book_meta(book)
     table = layout.find_table(read_grid(sheet))
     colors = restore_fills(meta, table, record.fills, record.previous)
     removed = 0

@@ -2,8 +2,9 @@
 
 The remote engine has no API for sheet protection, locked cells, the messages
 and alert style of data validation, page set-up, freeze panes by split, tab
-colours, the status bar or PDF export; here they are done through the COM
-object model (`.api`). Nothing in this module runs on the remote engine, so the
+colours, hatched fills or PDF export; here they are done through the COM
+object model (`.api`). (The status bar, also desktop-only, is `grids.status`.)
+Nothing in this module runs on the remote engine, so the
 Linux test suite cannot exercise it: README's checklist for a Windows PC lists
 what to look at after each button.
 
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from welfare_xl.errors import UserError
 from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
-from welfare_xl.addin.excel.sheet_writer import rectangles
 from welfare_xl.core.model.cells import range_cells
+from welfare_xl.addin.excel.grids import is_desktop
+from welfare_xl.addin.excel.ranges import block, rectangles
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -89,8 +91,6 @@ def unprotected(book: "xw.Book", sheet: "xw.Sheet") -> Iterator[None]:
     a macro; it is restored too, though Excel does not save that one.) On the
     remote engine the client applies the writes itself and this does nothing.
     """
-    from welfare_xl.addin.excel.grids import is_desktop
-
     if not is_desktop(book):
         yield
         return
@@ -115,8 +115,6 @@ def unprotected(book: "xw.Book", sheet: "xw.Sheet") -> Iterator[None]:
 @contextmanager
 def quiet(book: "xw.Book") -> Iterator[None]:
     """No screen updates while writing (desktop only; the remote client batches anyway)."""
-    from welfare_xl.addin.excel.grids import is_desktop
-
     if not is_desktop(book):
         yield
         return
@@ -137,8 +135,8 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                 cells[rc] = n
     for n, rects in rectangles(cells).items():
         v = groups[n]  # type: ignore[index]
-        for r1, c1, r2, c2 in rects:
-            dv = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Validation
+        for rect in rects:
+            dv = block(sheet, rect).api.Validation
             dv.Delete()
             kwargs = {"Type": _DV_TYPE[v.type], "AlertStyle": _DV_ALERT[v.error_style],
                       "Operator": _DV_OPERATOR[v.operator], "Formula1": v.formula1}
@@ -193,8 +191,8 @@ def _freeze(book: "xw.Book", sheet: "xw.Sheet", row: int, col: int) -> None:
 def finish_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
     """Everything of `spec` the portable writes leave out, on the desktop engine."""
     unlocked = {rc: True for rc, (_, style) in spec.cells.items() if not style.locked}
-    for r1, c1, r2, c2 in rectangles(unlocked).get(True, []):
-        sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Locked = False
+    for rect in rectangles(unlocked).get(True, []):
+        block(sheet, rect).api.Locked = False
     write_validations(sheet, spec.validations)
     _page_setup(book, sheet, spec)
     if spec.freeze and any(spec.freeze):
@@ -220,8 +218,8 @@ def patterns(sheet: "xw.Sheet", styles: dict[tuple[int, int], Style]) -> None:
     wanted = {rc: (s.pattern, s.pattern_color or s.fill) for rc, s in styles.items()
               if s.fill and s.pattern != "solid" and s.pattern in _PATTERN}
     for (pattern, color), rects in rectangles(wanted).items():
-        for r1, c1, r2, c2 in rects:
-            interior = sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).api.Interior
+        for rect in rects:
+            interior = block(sheet, rect).api.Interior
             interior.Pattern = _PATTERN[pattern]
             interior.PatternColor = _bgr(color)
 

@@ -10,29 +10,38 @@ sheet's *shape*, not its cell count:
 * merges: one write per merge, or per block of rows merged across alike;
 * column widths and row heights: one write per run of equal size.
 
+(The rectangles and runs are found by `excel.ranges`.)
+
 What both engines support is written here (values, number formats, fills,
 fonts, alignment, wrap, borders, merges, widths, heights, hidden rows and
 columns, data validation rules, freeze panes, print area). Sheet protection,
 unlocked cells, the input and error messages of data validation, its warning
 style, page set-up, and the tab colour exist only on the desktop engine
-(`desktop.py`); the remote engine has no API for them.
+(`excel.com`); the remote engine has no API for them.
+
+The actions also write onto sheets that exist: `paint` sets the fills of
+scattered cells (入力チェック's marks, 集約's grades) in one write, and
+`excel_value` is how any value must be written for Excel to keep it as it is.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from welfare_xl.core.model.cells import Rect, range_cells
+from welfare_xl.core.model.cells import Cell, Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
+from welfare_xl.addin.excel.ranges import block, rectangles, runs
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
+MAX_COLOR_CELLS = 10_000  # xlwings' limit per Range.set_colors call
 
-def cell_value(value: Any) -> Any:
+
+def excel_value(value: Any) -> Any:
     """A spec value as it must be written for Excel to store exactly it.
 
     Excel parses a string written to Range.Value (COM) or range.values
@@ -49,49 +58,6 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, str) and value:
         return "'" + value
     return value
-
-
-def rectangles(cells: dict[tuple[int, int], Hashable]) -> dict[Hashable, list[Rect]]:
-    """Cover the cells of each value with few rectangles.
-
-    Vertical runs per column first, then runs with the same rows in adjacent
-    columns are joined: a table whose columns share a style costs one rectangle.
-    """
-    by_value: dict[Hashable, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for (r, c), value in cells.items():
-        by_value[value][c].append(r)
-    out: dict[Hashable, list[Rect]] = {}
-    for value, columns in by_value.items():
-        open_rects: dict[tuple[int, int], list[int]] = {}  # (r1, r2) -> [r1, c1, r2, c2]
-        done: list[Rect] = []
-        for c in sorted(columns):
-            rows = sorted(columns[c])
-            runs, start = [], rows[0]
-            for prev, cur in zip(rows, rows[1:]):
-                if cur != prev + 1:
-                    runs.append((start, prev))
-                    start = cur
-            runs.append((start, rows[-1]))
-            still_open: dict[tuple[int, int], list[int]] = {}
-            for run in runs:
-                rect = open_rects.pop(run, None)
-                if rect is not None and rect[3] == c - 1:
-                    rect[3] = c
-                else:
-                    if rect is not None:
-                        done.append(tuple(rect))  # type: ignore[arg-type]
-                    rect = [run[0], c, run[1], c]
-                still_open[run] = rect
-            done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
-            open_rects = still_open
-        done += [tuple(x) for x in open_rects.values()]  # type: ignore[misc]
-        out[value] = sorted(done)
-    return out
-
-
-def block(sheet: "xw.Sheet", rect: Rect) -> "xw.Range":
-    r1, c1, r2, c2 = rect
-    return sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1))
 
 
 # Border styles of the spec as xlwings line style and weight.
@@ -140,18 +106,6 @@ def write_formats(sheet: "xw.Sheet", cells: dict[tuple[int, int], Style]) -> Non
             continue
 
 
-def _runs(indices: Iterable[int], value_of: Callable[[int], Any]) -> list[tuple[int, int, Any]]:
-    """Consecutive indices with the same value, as (first, last, value)."""
-    out: list[tuple[int, int, Any]] = []
-    for i in sorted(indices):
-        v = value_of(i)
-        if out and out[-1][1] == i - 1 and out[-1][2] == v:
-            out[-1] = (out[-1][0], i, v)
-        else:
-            out.append((i, i, v))
-    return out
-
-
 def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
     """Merge cells: one write per block of consecutive one-row merges of the same
     columns (Excel's "merge across"), one per other merge."""
@@ -162,7 +116,7 @@ def write_merges(sheet: "xw.Sheet", merges: Iterable[Rect]) -> None:
         else:
             block(sheet, (r1, c1, r2, c2)).merge()
     for (c1, c2), rows in rows_of_span.items():
-        for first, last, _ in _runs(rows, lambda r: True):
+        for first, last, _ in runs(rows, lambda r: True):
             block(sheet, (first, c1, last, c2)).merge(across=first != last)
 
 
@@ -186,7 +140,7 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
     Only rules with Excel's default "stop" style are written: xlwings cannot set
     the alert style, and a stop rule where the form wants a warning (long texts)
     would refuse the clerk's text. The desktop engine writes all rules with their
-    messages instead (`desktop.write_validations`).
+    messages instead (`com.write_validations`).
     """
     cells: dict[tuple[int, int], tuple[str, str, str, str | None]] = {}
     for v in validations:
@@ -207,6 +161,31 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                 return  # a remote client without data validation (not Office.js)
 
 
+def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
+    """Set the fills of scattered cells with as few writes as possible.
+
+    One `set_colors` per block of at most 10,000 cells, cells not listed kept
+    (`...`): a single action on the remote engine whatever the number of cells.
+    """
+    if not colors:
+        return
+    r1 = min(r for r, _ in colors)
+    r2 = max(r for r, _ in colors)
+    c1 = min(c for _, c in colors)
+    c2 = max(c for _, c in colors)
+    rows_per_block = max(1, MAX_COLOR_CELLS // (c2 - c1 + 1))
+    for top in range(r1, r2 + 1, rows_per_block):
+        bottom = min(r2, top + rows_per_block - 1)
+        matrix = [[_hex(colors[(r, c)]) if (r, c) in colors else ... for c in range(c1, c2 + 1)]
+                  for r in range(top, bottom + 1)]
+        if any(v is not ... for row in matrix for v in row):
+            block(sheet, (top, c1, bottom, c2)).set_colors(matrix)
+
+
+def _hex(color: str | None) -> str | None:
+    return f"#{color}" if color else None
+
+
 def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:
     """Write `spec` onto the (new, empty) `sheet`.
 
@@ -218,22 +197,22 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
         return
     grid: list[list[Any]] = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
     for (r, c), (value, _) in spec.cells.items():
-        grid[r][c] = cell_value(value)
+        grid[r][c] = excel_value(value)
     sheet.range((1, 1), (spec.max_row + 1, spec.max_col + 1)).value = grid
 
     write_merges(sheet, spec.merges)
     write_formats(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
 
-    for c1, c2, width in _runs(spec.col_widths, spec.col_widths.__getitem__):
+    for c1, c2, width in runs(spec.col_widths, spec.col_widths.__getitem__):
         set_column_width(book, sheet.range((1, c1 + 1), (1, c2 + 1)), width)
     if autofit_rows:
         sheet.autofit("rows")
     else:
-        for r1, r2, height in _runs(spec.row_heights, spec.row_heights.__getitem__):
+        for r1, r2, height in runs(spec.row_heights, spec.row_heights.__getitem__):
             sheet.range((r1 + 1, 1), (r2 + 1, 1)).row_height = height
-    for c1, c2, _ in _runs(spec.hidden_cols, lambda c: True):
+    for c1, c2, _ in runs(spec.hidden_cols, lambda c: True):
         sheet.range((1, c1 + 1), (1, c2 + 1)).columns.hidden = True
-    for r1, r2, _ in _runs(spec.hidden_rows, lambda r: True):
+    for r1, r2, _ in runs(spec.hidden_rows, lambda r: True):
         sheet.range((r1 + 1, 1), (r2 + 1, 1)).rows.hidden = True
     if spec.print_setup and spec.print_setup.area:
         sheet.page_setup.print_area = spec.print_setup.area
@@ -262,7 +241,7 @@ def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | Non
     refuses leaves no "Sheet4" behind. (The remote engine queues the writes;
     after an error `run` drops them all, so there is nothing to delete.)
 
-    `after` should be a visible sheet (`live.last_visible_sheet`): given the
+    `after` should be a visible sheet (`grids.last_visible_sheet`): given the
     last sheet, xlwings' COM engine moves that sheet, and the last one is often
     the hidden 管理情報.
     """

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from welfare_xl.core.reading import BookError, survey_from_table, survey_table
+from welfare_xl.core.reading import BookError, not_the_survey, survey_from_table, survey_table
 from welfare_xl.core.model.layout import Table
-from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta, MetadataError, from_grid
+from welfare_xl.core.model.metadata import SHEET as META_SHEET, Meta, MetadataError, from_grid
 from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.model.cells import Grid
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, read_grid
@@ -27,7 +27,7 @@ class LiveSurvey:
     grid: Grid  # the master sheet's values as read
 
 
-def read_meta(book: "xw.Book") -> tuple[Meta, Grid]:
+def read_book_meta(book: "xw.Book") -> tuple[Meta, Grid]:
     """The workbook's 管理情報, or NotApplicable (Japanese) when it is not one of ours."""
     sheet = find_sheet(book, META_SHEET)
     if sheet is None:
@@ -46,11 +46,10 @@ def read_survey(book: "xw.Book", action: str) -> LiveSurvey:
 
     `action` is the button's label, for the message.
     """
-    meta, _ = read_meta(book)
-    if meta.kind == DEPARTMENT:
-        raise NotApplicable(
-            f"「{book.name}」は部署別の調査票（{meta.department or '部署'}）です。"
-            f"「{action}」は事務局の調査票（{meta.survey.plan.sheet}のあるブック）を開いて実行してください。")
+    meta, _ = read_book_meta(book)
+    refusal = not_the_survey(meta, action)
+    if refusal:
+        raise NotApplicable(f"「{book.name}」は{refusal}")
     names = [s.name for s in book.sheets if s.name != META_SHEET]
     wanted = meta.survey.plan.sheet
     first = [n for n in names if n == wanted] or names  # the named sheet alone when it exists

@@ -21,11 +21,14 @@ from support.fill import insert_row
 from test_buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
                         only_alert, run, table_of, values, with_settings)
 from welfare_xl.core.model import layout
-from welfare_xl.addin.actions import collect, publish
+from welfare_xl.addin.actions import publish
 from welfare_xl.addin.excel import settings
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
+from welfare_xl.commands.consolidate import undo as undo_file
 from welfare_xl.commands.split import split as split_files
-from welfare_xl.core.consolidation import LOG_SHEET, UNDONE_SUFFIX, column_runs, undo_changes
+from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
+from welfare_xl.core.consolidation.result import column_runs
+from welfare_xl.core.consolidation.undo import undo_changes
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.progress import BEHIND_FILL
 
@@ -107,8 +110,10 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     undone = tmp_path / "undone.xlsx"
     wb, _ = P.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
-    assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{collect.UNDONE_SUFFIX}" in wb.sheetnames
-    assert collect.UNDONE_SUFFIX == UNDONE_SUFFIX  # the file adapter's 元に戻す names it the same
+    assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{UNDONE_SUFFIX}" in wb.sheetnames
+    cli_undone = tmp_path / "cli_undone.xlsx"
+    undo_file(after, cli_undone)
+    assert load_workbook(cli_undone).sheetnames == wb.sheetnames  # the file adapter's 元に戻す names it the same
     assert "元に戻す集約がありません" in only_alert(run(undone, "undo"))["prompt"]
 
 

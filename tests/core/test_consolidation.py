@@ -21,10 +21,13 @@ from support.fill import TEMPLATE_SOURCE, seed_inputs
 from welfare_xl.core.model import layout
 from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
-from welfare_xl.core.consolidation import (
-    CHANGES_MARKER, CellChange, LogError, ReceivedFile, SkippedFile, column_runs, consolidate_submissions,
-    decode_value, encode_value, log_sheet_spec, logged_changes, plan_undo, same_value, undo_changes,
+from welfare_xl.core.consolidation.decide import consolidate_submissions, same_value
+from welfare_xl.core.consolidation.log import (
+    CHANGES_MARKER, LogError, decode_value, encode_value, log_sheet_spec, logged_changes,
 )
+from welfare_xl.core.consolidation.messages import undo_summary
+from welfare_xl.core.consolidation.result import CellChange, ReceivedFile, SkippedFile, column_runs
+from welfare_xl.core.consolidation.undo import plan_undo, undo_changes
 from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
 from welfare_xl.core.progress import grade_style
@@ -213,7 +216,7 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
         for row in g[table.key_row + 1:]:
             row[table.columns[layout.NEXT]] = None
     assert grid == blank
-    text = "\n".join(plan.summary_lines())
+    text = "\n".join(undo_summary(plan))
     assert "行や列が挿入・削除されていたため" in text and "行または列がなくなっているため戻せません" in text
     with pytest.raises(LogError, match="指標の表"):
         plan_undo(log, [["何もないシート"]])
@@ -278,7 +281,8 @@ def test_same_value_reads_cells_as_the_master_holds_them():
 
 def test_core_imports_no_excel_library_and_cli_check_no_pandas(tmp_path):
     code = (
-        "import sys, welfare_xl.core.consolidation, welfare_xl.commands.consolidate\n"
+        "import sys, welfare_xl.commands.consolidate\n"
+        "from welfare_xl.core.consolidation import decide, log, messages, result, undo\n"
         "bad = [m for m in ('openpyxl', 'xlwings', 'pandas') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from welfare_xl.core.checks import check_submission
-from welfare_xl.core.consolidation import (
-    LOG_SHEET, UNDONE_SUFFIX, CellChange, ConsolidationResult, LogError, ReceivedFile, SkippedFile,
-    SubmissionStatus, UndoPlan, consolidate_submissions, log_sheet_spec, plan_undo, undo_changes,
+from welfare_xl.core.consolidation.decide import consolidate_submissions
+from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, LogError, log_sheet_spec
+from welfare_xl.core.consolidation.result import (
+    CellChange, ConsolidationResult, ReceivedFile, SkippedFile, SubmissionStatus, UndoPlan,
 )
+from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.metadata import Meta
 from welfare_xl.core.model.survey import Survey
@@ -159,12 +161,8 @@ def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
     _, book, data = load_survey_file(survey_path)
     log_grid = data.sheets.get(LOG_SHEET)
     if log_grid is None:
-        raise UndoError(f"{survey_path.name}: 元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。")
+        raise UndoError(f"{survey_path.name}: {NOTHING_TO_UNDO}")
     try:
-        foreign = [ch for ch in undo_changes(log_grid) if ch.sheet and ch.sheet != book.sheet]
-        if foreign:
-            raise UndoError(f"{survey_path.name}: 「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
-                            f"この調査票の集約先は「{book.sheet}」です。元に戻せません。")
         plan = plan_undo(log_grid, data.sheets[book.sheet], sheet=book.sheet)
     except LogError as exc:
         raise UndoError(f"{survey_path.name}: {exc}") from exc

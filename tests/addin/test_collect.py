@@ -24,6 +24,7 @@ from welfare_xl.core.model import layout
 from welfare_xl.addin.actions import publish
 from welfare_xl.addin.excel import settings
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
+from welfare_xl.commands.consolidate import UndoError
 from welfare_xl.commands.consolidate import undo as undo_file
 from welfare_xl.commands.split import split as split_files
 from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
@@ -136,6 +137,28 @@ def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
     assert wb["資料２"][edited.coordinate].value == pytest.approx(2.2)
     others = {k: v for k, v in values(wb["資料２"]).items() if k != edited.coordinate}
     assert others == {k: v for k, v in master_values(office).items() if k != edited.coordinate}
+
+
+def test_undo_refuses_the_log_of_another_sheet_in_both_adapters(office: Path, tmp_path: Path):
+    """The one guard of the core: the button says its sentence as is, the file adapter after the file's name."""
+    after = tmp_path / "after.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    wb = load_workbook(after)
+    log = wb[LOG_SHEET]
+    marker = next(c.row for c in log["A"] if c.value == "wxl:changes")
+    for (cell,) in log.iter_rows(min_row=marker + 3, max_col=1):
+        if cell.value:
+            cell.value = "資料２（旧）"  # the 集約ログ of a master sheet since renamed
+    wb.save(after)
+    sentence = "「集約ログ」はシート「資料２（旧）」への集約の記録ですが、この調査票の集約先は「資料２」です。元に戻せません。"
+
+    undo = run(after, "undo")
+    alert = only_alert(undo)
+    assert alert["mode"] == "critical" and alert["prompt"].startswith(sentence + "\n")
+    assert funcs(undo)["setValues"] == 0
+    with pytest.raises(UndoError) as refused:
+        undo_file(after, tmp_path / "undone.xlsx")
+    assert str(refused.value) == f"after.xlsx: {sentence}"
 
 
 def test_undo_after_a_row_was_inserted_restores_exactly_the_right_cells(office: Path, tmp_path: Path):

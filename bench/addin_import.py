@@ -24,7 +24,8 @@ CASES = {
     "+ welfare_xl.addin (every click)": "import xlwings, welfare_xl.addin",
     "+ check's core (入力チェック)": "import xlwings, welfare_xl.addin, welfare_xl.core.checks",
     "+ consolidate's core and calamine (集約)": (
-        "import xlwings, welfare_xl.addin, welfare_xl.files.submissions, python_calamine"),
+        "import xlwings, welfare_xl.addin, welfare_xl.files.submissions, welfare_xl.core.consolidation.decide, "
+        "welfare_xl.core.consolidation.log, python_calamine"),
     "+ openpyxl (部署別シート作成, 委員会版作成)": (
         "import xlwings, welfare_xl.addin, welfare_xl.files.department_books, welfare_xl.files.committee_book, openpyxl"),
 }

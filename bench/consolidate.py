@@ -27,7 +27,8 @@ from support.fill import fill_department  # noqa: E402
 
 from welfare_xl.files.survey_file import load_survey_file  # noqa: E402
 from welfare_xl.commands.split import split  # noqa: E402
-from welfare_xl.core.consolidation import consolidate_submissions  # noqa: E402
+from welfare_xl.core.consolidation.decide import consolidate_submissions  # noqa: E402
+from welfare_xl.core.consolidation.messages import run_summary  # noqa: E402
 from welfare_xl.core.model.metadata import SHEET as META_SHEET  # noqa: E402
 from welfare_xl.core.model.metadata import SURVEY, to_grid  # noqa: E402
 from welfare_xl.core.sheets.spec import grid_spec  # noqa: E402
@@ -121,7 +122,7 @@ def bench(departments: int, rows: int) -> dict[str, float]:
         result.output = str(workdir / "集約.xlsx")
         write_result(template, workdir / "集約.xlsx", result)
         t4 = time.perf_counter()
-        assert result.exit_code == 0, result.summary_lines()
+        assert result.exit_code == 0, run_summary(result)
 
         files = sorted(folder.iterdir())
         c0 = time.perf_counter()
@@ -152,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{1000 * r['total'] / r['rows']:>6.2f} | {r['calamine']:>7.2f}s {r['openpyxl']:>7.2f}s "
               f"{r['openpyxl'] / r['calamine']:>5.1f}x | {r['setup']:>5.1f}s")
     print(f"Whole run {time.perf_counter() - started:.1f}s. survey = reading the master (calamine); read+chk = reading "
-          "and checking every department file (calamine); core = welfare_xl.core.consolidation; write = openpyxl load of the master, "
-          "changes, log sheet, atomic save (welfare_xl.files.survey_edit). ms/file and ms/row divide total by files and rows. ratio = openpyxl "
+          "and checking every department file (calamine); core = core/consolidation (decide); write = openpyxl load of the master, "
+          "changes, log sheet, atomic save (files/survey_edit). ms/file and ms/row divide total by files and rows. ratio = openpyxl "
           "read_only / python-calamine time to read the same department files; build = template, split and fill (not timed above).")
     return 0
 

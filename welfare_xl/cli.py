@@ -96,21 +96,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from welfare_xl.commands.consolidate import consolidate
+    from welfare_xl.core.consolidation.log import LOG_SHEET
+    from welfare_xl.core.consolidation.messages import run_summary
 
     result = consolidate(args.survey, args.submissions, args.output)
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        for line in result.summary_lines():
+        for line in run_summary(result):
             _out(line)
+        _out(f"詳細は「{LOG_SHEET}」シートにあります。")
     return result.exit_code
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     from welfare_xl.commands.undo import undo
+    from welfare_xl.core.consolidation.messages import undo_summary
 
     plan = undo(args.survey, args.output)
-    for line in plan.summary_lines():
+    for line in undo_summary(plan):
         _out(line)
     _out(f"保存しました: {args.output or args.survey}")
     return EXIT_PROBLEMS if plan.edited or plan.lost else EXIT_OK
@@ -118,12 +122,13 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from welfare_xl.commands.status import submission_status
+    from welfare_xl.core.consolidation.messages import status_summary
 
     status = submission_status(args.survey, args.submissions)
     if args.json:
         _out(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
     else:
-        for line in status.summary_lines():
+        for line in status_summary(status):
             _out(line)
     return EXIT_OK if status.complete else EXIT_PROBLEMS
 

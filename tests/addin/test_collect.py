@@ -21,11 +21,15 @@ from support.fill import insert_row
 from test_buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
                         only_alert, run, table_of, values, with_settings)
 from welfare_xl.core.model import layout
-from welfare_xl.addin.actions import collect, publish
+from welfare_xl.addin.actions import publish
 from welfare_xl.addin.excel import settings
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
+from welfare_xl.commands.undo import UndoError
+from welfare_xl.commands.undo import undo as undo_file
 from welfare_xl.commands.split import split as split_files
-from welfare_xl.core.consolidation import LOG_SHEET, UNDONE_SUFFIX, column_runs, undo_changes
+from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
+from welfare_xl.core.consolidation.result import column_runs
+from welfare_xl.core.consolidation.undo import undo_changes
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.progress import BEHIND_FILL
 
@@ -107,8 +111,10 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     undone = tmp_path / "undone.xlsx"
     wb, _ = P.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
-    assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{collect.UNDONE_SUFFIX}" in wb.sheetnames
-    assert collect.UNDONE_SUFFIX == UNDONE_SUFFIX  # the file adapter's 元に戻す names it the same
+    assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{UNDONE_SUFFIX}" in wb.sheetnames
+    cli_undone = tmp_path / "cli_undone.xlsx"
+    undo_file(after, cli_undone)
+    assert load_workbook(cli_undone).sheetnames == wb.sheetnames  # the file adapter's 元に戻す names it the same
     assert "元に戻す集約がありません" in only_alert(run(undone, "undo"))["prompt"]
 
 
@@ -131,6 +137,28 @@ def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
     assert wb["資料２"][edited.coordinate].value == pytest.approx(2.2)
     others = {k: v for k, v in values(wb["資料２"]).items() if k != edited.coordinate}
     assert others == {k: v for k, v in master_values(office).items() if k != edited.coordinate}
+
+
+def test_undo_refuses_the_log_of_another_sheet_in_both_adapters(office: Path, tmp_path: Path):
+    """The one guard of the core: the button says its sentence as is, the file adapter after the file's name."""
+    after = tmp_path / "after.xlsx"
+    P.replay_file(run(office, "consolidate"), office, after)
+    wb = load_workbook(after)
+    log = wb[LOG_SHEET]
+    marker = next(c.row for c in log["A"] if c.value == "wxl:changes")
+    for (cell,) in log.iter_rows(min_row=marker + 3, max_col=1):
+        if cell.value:
+            cell.value = "資料２（旧）"  # the 集約ログ of a master sheet since renamed
+    wb.save(after)
+    sentence = "「集約ログ」はシート「資料２（旧）」への集約の記録ですが、この調査票の集約先は「資料２」です。元に戻せません。"
+
+    undo = run(after, "undo")
+    alert = only_alert(undo)
+    assert alert["mode"] == "critical" and alert["prompt"].startswith(sentence + "\n")
+    assert funcs(undo)["setValues"] == 0
+    with pytest.raises(UndoError) as refused:
+        undo_file(after, tmp_path / "undone.xlsx")
+    assert str(refused.value) == f"after.xlsx: {sentence}"
 
 
 def test_undo_after_a_row_was_inserted_restores_exactly_the_right_cells(office: Path, tmp_path: Path):

@@ -12,7 +12,7 @@ import pytest
 from welfare_xl.core.model import layout
 from welfare_xl.addin.actions.collect import value_writes
 from welfare_xl.addin.excel.sheet_writer import excel_value
-from welfare_xl.core.consolidation import CellChange
+from welfare_xl.core.consolidation.result import CellChange
 
 
 def change(row: int, col: int, key: str, new: object) -> CellChange:

@@ -21,10 +21,13 @@ from support.fill import TEMPLATE_SOURCE, seed_inputs
 from welfare_xl.core.model import layout
 from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
-from welfare_xl.core.consolidation import (
-    CHANGES_MARKER, CellChange, LogError, ReceivedFile, SkippedFile, column_runs, consolidate_submissions,
-    decode_value, encode_value, log_sheet_spec, logged_changes, plan_undo, same_value, undo_changes,
+from welfare_xl.core.consolidation.decide import consolidate_submissions, same_value
+from welfare_xl.core.consolidation.log import (
+    CHANGES_MARKER, LogError, decode_value, encode_value, log_sheet_spec, logged_changes,
 )
+from welfare_xl.core.consolidation.messages import closing, run_summary, status_line, undo_summary
+from welfare_xl.core.consolidation.result import CellChange, ReceivedFile, SkippedFile, column_runs
+from welfare_xl.core.consolidation.undo import plan_undo, undo_changes
 from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
 from welfare_xl.core.progress import grade_style
@@ -213,10 +216,48 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
         for row in g[table.key_row + 1:]:
             row[table.columns[layout.NEXT]] = None
     assert grid == blank
-    text = "\n".join(plan.summary_lines())
+    text = "\n".join(undo_summary(plan))
     assert "行や列が挿入・削除されていたため" in text and "行または列がなくなっているため戻せません" in text
     with pytest.raises(LogError, match="指標の表"):
         plan_undo(log, [["何もないシート"]])
+
+
+def test_undo_refuses_the_log_of_another_sheet(master):
+    """The one guard both adapters rely on: a log records the sheet it changed."""
+    survey = master[0]
+    result = run(master, [department_file(survey, "交通課", "交通課.xlsx")])
+    log = grid_of(log_sheet_spec(result))
+    grid = grid_of(survey_sheet(load_source(TEMPLATE_SOURCE).survey))
+    for ch in result.changes:
+        grid[ch.row][ch.col] = ch.new
+    with pytest.raises(LogError) as refused:
+        plan_undo(log, grid, sheet="資料２（写し）")
+    assert str(refused.value) == ("「集約ログ」はシート「資料２」への集約の記録ですが、"
+                                  "この調査票の集約先は「資料２（写し）」です。元に戻せません。")
+    plan = plan_undo(log, grid, sheet="資料２")
+    assert len(plan.restore) == len(result.changes) and not plan.edited and not plan.lost
+
+
+def test_one_summary_of_a_run_for_the_cli_and_the_button(master):
+    survey = master[0]
+    bad = department_file(survey, "地域共生課", "地域共生課.xlsx", values={"G2-02c": "-5"})
+    skipped = [SkippedFile(f"メモ{n}.txt", "Excel ブックではないため読み込みません。") for n in range(3)]
+    result = run(master, [bad], skipped=skipped)
+    cli = run_summary(result)
+    button = run_summary(result, bullet="・", sep="：", limit=2)
+    assert cli[0] == button[0] == "令和元年度の提出ファイルを「資料２」に集約しました。"
+    assert cli[-1] == button[-1] == closing(result) == "未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。"
+    assert f"提出状況: {status_line(result.departments)}" in cli and f"提出状況：{status_line(result.departments)}" in button
+    assert "  地域共生課: エラー（1指標がエラーのため不採用）" in cli and "・交通課：未提出（提出ファイルがありません）" in button
+    skip = "Excel ブックではないため読み込みません。"
+    start = cli.index("確認が必要なファイル:")  # every file not taken whole, by name
+    assert cli[start + 1:start + 5] == [f"  メモ{n}.txt（対象外）: {skip}" for n in range(3)] + [
+        "  地域共生課.xlsx（一部不採用）: 6指標を反映、1指標はエラーのため不採用"]
+    start = button.index("確認が必要なファイル：")
+    assert button[start + 1:start + 4] == [f"・メモ{n}.txt（対象外）：{skip}" for n in range(2)] + ["（ほか 2 件）"]
+    (error,) = [x for x in cli if x.startswith("  エラー: ")]
+    assert error == "  " + {f.file: f for f in result.files}["地域共生課.xlsx"].errors[0].line()
+    assert button[button.index("反映しなかった内容：") + 1].startswith("・エラー：地域共生課.xlsx／地域共生課／")
 
 
 def test_undo_rejects_a_sheet_that_is_not_a_log():
@@ -278,7 +319,8 @@ def test_same_value_reads_cells_as_the_master_holds_them():
 
 def test_core_imports_no_excel_library_and_cli_check_no_pandas(tmp_path):
     code = (
-        "import sys, welfare_xl.core.consolidation, welfare_xl.commands.consolidate\n"
+        "import sys, welfare_xl.commands.consolidate\n"
+        "from welfare_xl.core.consolidation import decide, log, messages, result, undo\n"
         "bad = [m for m in ('openpyxl', 'xlwings', 'pandas') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

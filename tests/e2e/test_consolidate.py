@@ -27,7 +27,9 @@ from welfare_xl.commands.status import submission_status
 from welfare_xl.commands.undo import UndoError, undo
 from welfare_xl.commands.split import split
 from welfare_xl.commands.template import build_template
-from welfare_xl.core.consolidation import LOG_SHEET, stale_changes, undo_changes
+from welfare_xl.core.consolidation.log import LOG_SHEET
+from welfare_xl.core.consolidation.messages import run_summary, status_line, status_summary, undo_summary
+from welfare_xl.core.consolidation.undo import stale_changes, undo_changes
 from welfare_xl.core.model.numbers import parse_value
 from welfare_xl.core.progress import grade_survey
 from welfare_xl.files.reader import read_workbook
@@ -239,7 +241,7 @@ def test_same_saved_time_with_different_figures_is_said_and_exits_1(work: Path):
     (warning,) = result.warnings
     assert (warning.severity, warning.code, warning.file) == ("warning", "same_saved_time", "交通課_A.xlsx")
     assert warning in files["交通課_A.xlsx"].warnings
-    lines = "\n".join(result.summary_lines())
+    lines = "\n".join(run_summary(result))
     assert "確認が必要なこと:" in lines and "注意: 交通課_A.xlsx" in lines and why in lines
     assert "未提出・エラー" not in lines.splitlines()[-1]
     overview = {r[0]: r[1] for r in log_section(out, "実行の概要")}
@@ -339,7 +341,7 @@ def test_rows_and_columns_inserted_and_reordered_still_land_by_id(work: Path):
 
     out = work / "集約.xlsx"
     result = consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
-    assert result.exit_code == 0, result.summary_lines()
+    assert result.exit_code == 0, run_summary(result)
     for ind in ("G1-01", "G2-02a", "G2-02b", "G2-02c", "G3-01", "G3-03", "G4-02"):
         assert master_value(out, ind) == pytest.approx(expected_value(ind)), ind
     assert master_value(out, "G4-02", "done") == seed_table()["G4-02"].done
@@ -395,7 +397,7 @@ def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     assert [r.cell for r in by_id["G3-01"].reasons] == ["K11"]
     assert {d.department: d.label for d in result.departments}["地域共生課"] == "エラー"
 
-    lines = "\n".join(result.summary_lines())
+    lines = "\n".join(run_summary(result))
     assert "地域共生課.xlsx／地域共生課／H9 ［G2-02b］" in lines
     section = log_section(out, "ファイル別の結果")
     start = next(i for i, r in enumerate(section) if r[0] == "地域共生課.xlsx")
@@ -451,7 +453,7 @@ def test_newest_return_that_cannot_be_read_whole_does_not_fall_back_to_the_older
     assert (ind.status, ind.source) == ("rejected", "交通課_修正.xlsx")
     assert [r.code for r in ind.reasons] == ["column_missing"]
 
-    lines = "\n".join(result.summary_lines())
+    lines = "\n".join(run_summary(result))
     assert "交通課: エラー（" in lines and "エラー: 交通課_修正.xlsx／交通課 入力欄の列が見つかりません" in lines
     status = {r[0]: r for r in log_section(out, "提出状況")}
     assert status["交通課"][1:3] == ["エラー", "交通課_修正.xlsx"] and "交通課.xlsx" in status["交通課"][4]
@@ -652,7 +654,7 @@ def test_undo_finds_cells_by_indicator_and_column_after_a_row_was_inserted(work:
     assert grid[r][c] == 1750
     grid[r][c] = expected[r][c]
     assert grid == expected  # every other cell exactly as before the second consolidation
-    assert f"{hand.coordinate}［G3-01］令和元年度の実績値（集約時は " in "\n".join(plan.summary_lines())
+    assert f"{hand.coordinate}［G3-01］令和元年度の実績値（集約時は " in "\n".join(undo_summary(plan))
     assert LOG_SHEET not in load_workbook(second).sheetnames
     with pytest.raises(UndoError, match="元に戻す集約がありません"):
         _undo_file(second)
@@ -697,13 +699,13 @@ def test_submission_status_table(mixed: Path):
     assert [tuple(r[:2]) for r in table] == expected
     assert table[0][2] == "地域共生課_差替.xlsx" and "地域共生課.xlsx" in table[0][4]
     assert "1指標がエラー" in table[2][4]
-    assert result.status_line() == "提出済 2、差し替え 1、未提出 1、エラー 1（全5部署）"
+    assert status_line(result.departments) == "提出済 2、差し替え 1、未提出 1、エラー 1（全5部署）"
     assert load_workbook(out)[LOG_SHEET]["A1"].font.name == "BIZ UDゴシック"
 
     status = submission_status(mixed / "調査票.xlsx", mixed / "提出")
     assert [(d.department, d.label) for d in status.departments] == expected
     assert not status.complete
-    assert any("交通課: 未提出" in line for line in status.summary_lines())
+    assert any("交通課: 未提出" in line for line in status_summary(status))
 
 
 def test_json_output_keys(mixed: Path, capsys):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from welfare_xl.core.consolidation import ConsolidationResult
+from welfare_xl.core.consolidation.result import ConsolidationResult
 from welfare_xl.files.atomic import backup_if_overwriting
 from welfare_xl.files.submissions import consolidate_folder
 from welfare_xl.files.survey_edit import write_result

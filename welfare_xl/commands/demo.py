@@ -44,6 +44,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     from welfare_xl.commands.check import check
     from welfare_xl.commands.committee import committee
     from welfare_xl.commands.consolidate import consolidate
+    from welfare_xl.core.consolidation.messages import run_summary
     from welfare_xl.commands.split import split
     from welfare_xl.files.pdf import find_soffice
     from welfare_xl.files.survey_file import load_survey_file
@@ -88,7 +89,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     consolidated = out / f"集約_{fy}.xlsx"
     echo(f"[5/6] 資料２に集約: {consolidated}")
     result = consolidate(survey_path, inbox, consolidated)
-    for line in result.summary_lines():
+    for line in run_summary(result):
         echo(f"       {line}")
 
     committee_xlsx = out / f"委員会版_{fy}.xlsx"

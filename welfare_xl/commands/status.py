@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.core.consolidation import SubmissionStatus
+from welfare_xl.core.consolidation.result import SubmissionStatus
 from welfare_xl.files.submissions import consolidate_folder
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from welfare_xl.core.consolidation import LOG_SHEET, LogError, UndoPlan, plan_undo, undo_changes
+from welfare_xl.core.consolidation.log import LOG_SHEET, LogError
+from welfare_xl.core.consolidation.result import UndoPlan
+from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 from welfare_xl.errors import UserError
 from welfare_xl.files.survey_edit import write_undo
 from welfare_xl.files.survey_file import load_survey_file
@@ -31,12 +33,8 @@ def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
     _, book, data = load_survey_file(survey_path)
     log_grid = data.sheets.get(LOG_SHEET)
     if log_grid is None:
-        raise UndoError(f"{survey_path.name}: 元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。")
+        raise UndoError(f"{survey_path.name}: {NOTHING_TO_UNDO}")
     try:
-        foreign = [ch for ch in undo_changes(log_grid) if ch.sheet and ch.sheet != book.sheet]
-        if foreign:
-            raise UndoError(f"{survey_path.name}: 「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
-                            f"この調査票の集約先は「{book.sheet}」です。元に戻せません。")
         plan = plan_undo(log_grid, data.sheets[book.sheet], sheet=book.sheet)
     except LogError as exc:
         raise UndoError(f"{survey_path.name}: {exc}") from exc

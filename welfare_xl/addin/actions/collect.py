@@ -6,7 +6,7 @@ differs: the changes go into the open workbook's master sheet (資料２) throug
 xlwings, and the log into its 集約ログ sheet, which 元に戻す reads back.
 
 Writes to the master touch only the cells that change: one bulk write per run
-of consecutive changed rows of a column (`consolidation.column_runs`). A cell
+of consecutive changed rows of a column (`consolidation.result.column_runs`). A cell
 between two changed rows is never written, not even with the value just read:
 a formula typed there would become its value and an error cell (#N/A, read as
 empty) would become blank, and the 集約ログ, which lists only changed cells,
@@ -26,7 +26,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Sequence
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
@@ -37,12 +36,11 @@ from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
 
-    from welfare_xl.core.consolidation import CellChange, ConsolidationResult
+    from welfare_xl.core.consolidation.result import CellChange
 
 LABEL = "集約"
 UNDO_LABEL = "元に戻す"
 STATUS_LABEL = "提出状況"
-UNDONE_SUFFIX = "（取消済）"  # consolidation.UNDONE_SUFFIX; not imported, to keep this import light
 MAX_LISTED = 10
 
 
@@ -51,8 +49,8 @@ MAX_LISTED = 10
 
 def _submissions(book: "xw.Book", live: LiveSurvey, folders: settings.Settings, label: str):
     """Read and check every workbook of the 提出フォルダ; returns (result of the core, folder)."""
+    from welfare_xl.core.consolidation.decide import consolidate_submissions
     from welfare_xl.files.submissions import scan_folder
-    from welfare_xl.core.consolidation import consolidate_submissions
 
     folder = folders.folder(settings.SUBMISSIONS)
     if not folder.is_dir():
@@ -95,7 +93,7 @@ def value_writes(changes: Sequence["CellChange"], spans: dict[int, tuple[int, in
     several rows (`spans`: the rows its text is merged over) is written on its
     own, so that no write covers part of a merged area.
     """
-    from welfare_xl.core.consolidation import column_runs
+    from welfare_xl.core.consolidation.result import column_runs
 
     text_cols = {ch.col for ch in changes if ch.key in (layout.DONE, layout.NEXT)}
     out: list[tuple[int, int, list[Any]]] = []
@@ -145,42 +143,9 @@ def write_changes(book: "xw.Book", sheet: "xw.Sheet", changes: Sequence["CellCha
 # --- consolidate ---------------------------------------------------------------------------
 
 
-def _listing(result: "ConsolidationResult") -> list[str]:
-    from welfare_xl.core.consolidation import PARTLY_REJECTED, REJECTED
-
-    lines = [f"提出状況：{result.status_line()}"]
-    missing = [d for d in result.departments if not d.done]
-    if missing:
-        lines.append("未提出・エラーの部署：" + "、".join(f"{d.department}（{d.label}）" for d in missing))
-    problems = []
-    for f in result.files:
-        if f.status in (REJECTED, PARTLY_REJECTED):
-            first = f.errors[0] if f.errors else None
-            where = f"：{first.describe(file=False, mark=None)}" if first is not None else ""
-            more = f"（ほか {len(f.errors) - 1} 件）" if len(f.errors) > 1 else ""
-            problems.append(f"・{f.file}（{f.label}）{where}{more}")
-    if problems:
-        lines.append("反映しなかった内容があります：")
-        lines += problems[:MAX_LISTED]
-        if len(problems) > MAX_LISTED:
-            lines.append(f"（ほか {len(problems) - MAX_LISTED} ファイル）")
-    lines += [f"・集約先の問題：{p}" for p in result.problems]
-    if result.warnings:
-        lines.append("確認が必要なこと：")
-        lines += ["・" + w.describe(sheet=False, cell=False, subject=False, mark=None, sep="：")
-                  for w in result.warnings[:MAX_LISTED]]
-    return lines
-
-
-def _problems_of(result: "ConsolidationResult") -> bool:
-    """Rejected files or problems of the master: more than a decision to confirm."""
-    from welfare_xl.core.consolidation import PARTLY_REJECTED, REJECTED
-
-    return bool(result.problems) or any(f.status in (REJECTED, PARTLY_REJECTED) for f in result.files)
-
-
 def consolidate(book: "xw.Book") -> str:
-    from welfare_xl.core.consolidation import LOG_SHEET, log_sheet_spec
+    from welfare_xl.core.consolidation.log import LOG_SHEET, log_sheet_spec
+    from welfare_xl.core.consolidation.messages import run_summary
 
     live = read_survey(book, LABEL)
     folders = settings.load(book, create=True)
@@ -201,20 +166,8 @@ def consolidate(book: "xw.Book") -> str:
         master.activate()
     status(book, None)
 
-    fy = fiscal_year_label(result.fiscal_year)
-    n_values = sum(c.key == layout.year_key(result.fiscal_year) for c in result.changes)
-    n_texts = sum(c.key in (layout.DONE, layout.NEXT) for c in result.changes)
-    n_grades = sum(c.key == layout.GRADE for c in result.changes)
-    lines = [f"{fy}の提出ファイルを「{live.sheet}」に集約しました。",
-             f"変更したセル：{len(result.changes)} 個（実績値 {n_values}、取組状況・今後の展開 {n_texts}、進捗評価 {n_grades}）"]
-    lines += _listing(result)
+    lines = run_summary(result, bullet="・", sep="：", limit=MAX_LISTED)
     lines.append("")
-    if result.complete:
-        lines.append("すべての部署の提出を反映しました。")
-    elif all(d.done for d in result.departments) and not _problems_of(result):
-        lines.append("すべての部署の提出を反映しましたが、「確認が必要なこと」を部署に確認してください。")
-    else:
-        lines.append("未提出・エラーの部署に連絡し、提出されたらもう一度「集約」を押してください。")
     lines.append(f"詳しい内容は「{LOG_SHEET}」シートにあります。集約前に戻すときは「{UNDO_LABEL}」を押してください。"
                  "ブックはまだ保存していません。")
     if not folders.present:
@@ -226,22 +179,17 @@ def consolidate(book: "xw.Book") -> str:
 
 
 def undo(book: "xw.Book") -> str:
-    from welfare_xl.core.consolidation import LOG_SHEET, LogError, plan_undo, undo_changes
+    from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
+    from welfare_xl.core.consolidation.messages import undo_summary
+    from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 
     live = read_survey(book, UNDO_LABEL)
     log_sheet = find_sheet(book, LOG_SHEET)
     if log_sheet is None:
-        return f"元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。"
-    log_grid = read_grid(log_sheet)
-    try:
-        foreign = [ch for ch in undo_changes(log_grid) if ch.sheet and ch.sheet != live.sheet]
-        if foreign:
-            raise NotApplicable(f"「{LOG_SHEET}」はシート「{foreign[0].sheet}」への集約の記録ですが、"
-                                f"このブックの集約先は「{live.sheet}」です。元に戻せません。")
-        # Found again by indicator ID and column key: rows may have been inserted since.
-        plan = plan_undo(log_grid, live.grid, sheet=live.sheet)
-    except LogError as exc:
-        raise NotApplicable(f"「{LOG_SHEET}」シートを読み取れないため、元に戻せません。{exc}") from exc
+        return NOTHING_TO_UNDO
+    # Found again by indicator ID and column key: rows may have been inserted since. A log that
+    # cannot be used (another sheet's, edited) raises LogError, a complete sentence for the clerk.
+    plan = plan_undo(read_grid(log_sheet), live.grid, sheet=live.sheet)
     master = book.sheets[live.sheet]
     with quiet(book):
         with unprotected(book, master):
@@ -254,7 +202,7 @@ def undo(book: "xw.Book") -> str:
         master.activate()
     status(book, None)
 
-    lines = plan.summary_lines(bullet="・", limit=MAX_LISTED)
+    lines = undo_summary(plan, bullet="・", limit=MAX_LISTED)
     lines.append(f"集約の記録は「{undone}」シートに残しました。ブックはまだ保存していません。")
     return "\n".join(lines)
 
@@ -263,7 +211,8 @@ def undo(book: "xw.Book") -> str:
 
 
 def status_report(book: "xw.Book") -> str:
-    from welfare_xl.core.consolidation import SubmissionStatus
+    from welfare_xl.core.consolidation.messages import status_summary
+    from welfare_xl.core.consolidation.result import SubmissionStatus
 
     live = read_survey(book, STATUS_LABEL)
     folders = settings.load(book, create=False)
@@ -273,4 +222,4 @@ def status_report(book: "xw.Book") -> str:
     next_step = ("「集約」を押すと資料２に反映します。" if state.complete
                  else "「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。" if state.all_in
                  else "資料２はまだ変更していません。")
-    return "\n".join(state.summary_lines(bullet="・", sep="：", limit=MAX_LISTED) + ["", next_step])
+    return "\n".join(status_summary(state, bullet="・", sep="：", limit=MAX_LISTED) + ["", next_step])

@@ -1,6 +1,6 @@
 """Render a `SheetSpec` into the open workbook through xlwings.
 
-The file adapter (`welfare_xl.files.xlsx`) renders the same specs with openpyxl; this
+The file adapter (`welfare_xl.files.writer`) writes the same specs with openpyxl; this
 is its live counterpart. Writes are grouped so that their number follows the
 sheet's *shape*, not its cell count:
 

@@ -1,0 +1,270 @@
+"""The sheet 集約ログ: what a run did, for people, and every changed cell, for 元に戻す.
+
+`log_sheet_spec(result)` is the sheet as a `SheetSpec` that either adapter
+renders: 実行の概要, 提出状況, ファイル別の結果, 指標別の反映内容 and, last,
+変更したセル — a marker row `wxl:changes` (CHANGES_MARKER) with the format
+(LOG_FORMAT), a field-name row (CHANGE_FIELDS), a Japanese label row, then one
+row per changed cell with its old and new values as typed JSON
+(`encode_value`), until the first empty row. `logged_changes(grid)` reads that
+section back from any reader's grid; a sheet that is not such a log raises
+`LogError` with a Japanese message.
+
+元に戻す renames the log it applied to LOG_SHEET + UNDONE_SUFFIX
+(集約ログ（取消済）), so the same run is never undone twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from welfare_xl.core.checks import ERROR, Finding
+from welfare_xl.core.consolidation.messages import closing, local_time, status_line
+from welfare_xl.core.consolidation.result import (
+    REFUSED, CellChange, ConsolidationResult, DepartmentState, FileStatus, IndicatorOutcome, IndicatorStatus,
+    from_jsonable, to_jsonable,
+)
+from welfare_xl.core.model import layout
+from welfare_xl.core.model.cells import Grid, parse_cell
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.progress import grade_from_label, grade_style
+from welfare_xl.core.reading import cell_text
+from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_HEADER, FILL_WARNING, PrintSetup, SheetSpec, Style, fit_row_heights
+from welfare_xl.errors import UserError
+
+LOG_SHEET = "集約ログ"
+UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）
+LOG_FORMAT = "welfare-xl-log/1"
+CHANGES_MARKER = "wxl:changes"
+CHANGE_FIELDS = ("sheet", "cell", "indicator_id", "key", "old", "new")
+CHANGE_LABELS = ("シート", "セル", "指標ID", "列", "変更前（JSON）", "変更後（JSON）")
+
+
+class LogError(UserError):
+    """A 集約ログ sheet cannot be read back for undo; the message is for the user."""
+
+
+# --- typed values ---------------------------------------------------------------------------
+
+
+def encode_value(value: Any) -> str:
+    """A cell value as the JSON text of a log cell; `decode_value` gives it back, type and all."""
+    return json.dumps(to_jsonable(value), ensure_ascii=False)
+
+
+def decode_value(text: Any) -> Any:
+    """The value a log cell encodes; a cell that is not a string is taken as it is."""
+    if not isinstance(text, str):
+        return text
+    return from_jsonable(json.loads(text))
+
+
+# --- writing the sheet ----------------------------------------------------------------------
+
+_TITLE = Style(bold=True, size=14, border=None, wrap=False, text=True)
+_NOTE = Style(size=9, border=None, wrap=False, text=True)
+_SECTION = Style(bold=True, size=11, border=None, wrap=False, text=True)
+_HEAD = Style(bold=True, size=10, fill=FILL_HEADER, h_align="center", text=True)
+_KEY = Style(size=8, border=None, wrap=False, color="808080", text=True)
+_LABEL = Style(bold=True, size=10, fill=FILL_HEADER, wrap=False, text=True)
+_VALUE = Style(size=10, border=None, wrap=False, text=True)
+_CELL = Style(size=10, v_align="top", text=True)
+_MACHINE = Style(size=9, v_align="top", wrap=False, text=True)
+_BAD = Style(size=10, v_align="top", bold=True, fill=FILL_ERROR, text=True)
+_ATTENTION = Style(size=10, v_align="top", bold=True, fill=FILL_WARNING, text=True)
+
+# Column widths (Excel units). Each column holds the same kind of content in every section:
+# A file / department / ID, B department / status, C indicator, D status, E remarks and file,
+# F..G values, H grade, I..J texts, K reasons.
+_WIDTHS = {0: 26, 1: 16, 2: 34, 3: 16, 4: 46, 5: 13, 6: 13, 7: 11, 8: 30, 9: 30, 10: 44}
+_TEXT_PREVIEW = 60  # characters of a long text shown in the log (the sheet itself has it whole)
+
+# The fill of a status word. The word carries the meaning; the fill only helps the eye.
+_BAD_STATUSES = {*REFUSED, DepartmentState.FAILED, IndicatorStatus.REJECTED, IndicatorStatus.NO_ROW}
+_ATTENTION_STATUSES = {DepartmentState.MISSING, IndicatorStatus.NOT_SUBMITTED, FileStatus.SUPERSEDED,
+                       FileStatus.IGNORED}
+
+
+@dataclass
+class _Writer:
+    """The log sheet written top to bottom, row by row."""
+
+    spec: SheetSpec
+    r: int = 0
+
+    def line(self, *values: Any, style: Style | Sequence[Style]) -> None:
+        """One line from column A, written as given (no table styling of empty cells)."""
+        for c, v in enumerate(values):
+            self.spec.put(self.r, c, v, style if isinstance(style, Style) else style[c])
+        self.r += 1
+
+    def row(self, values: Sequence[Any], style: Style | Sequence[Style]) -> None:
+        """One table row; every cell styled, empty ones too, so the grid prints whole."""
+        for c, v in enumerate(values):
+            self.spec.put(self.r, c, None if v == "" else v, style if isinstance(style, Style) else style[c])
+        self.r += 1
+
+    def section(self, title: str) -> None:
+        self.r += 1
+        self.line(f"■ {title}", style=_SECTION)
+
+
+def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
+    """The sheet 集約ログ: readable top to bottom, and machine-readable at the bottom for undo.
+
+    Sections: 実行の概要, 提出状況 (department × status), ファイル別の結果 (each
+    file, then its errors and notable warnings with sheet, cell and indicator),
+    指標別の反映内容 (source file, previous → new value, grade, texts), and
+    変更したセル: a marker row ``wxl:changes``, a field-name row (sheet, cell,
+    indicator_id, key, old, new), a Japanese label row, then one row per changed
+    cell with old and new values as typed JSON, until the first empty row.
+    """
+    spec = SheetSpec(name=LOG_SHEET, col_widths=dict(_WIDTHS), tab_color="808080",
+                     print_setup=PrintSetup(paper="A3", landscape=True, fit_width=True))
+    w = _Writer(spec)
+    w.line(f"集約ログ（{fiscal_year_label(result.fiscal_year)}）", style=_TITLE)
+    w.line("このシートは集約のたびに作り直されます。最後の「変更したセル」は元に戻す処理が読み取るため、編集しないでください。",
+           style=_NOTE)
+    for part in (_overview, _departments, _files, _indicators, _changes):
+        part(w, result)
+    # Excel does not grow rows a program wrote: size them so wrapped reasons show whole.
+    fit_row_heights(spec, min_height=15.0)
+    return spec
+
+
+def _overview(w: _Writer, result: ConsolidationResult) -> None:
+    w.section("実行の概要")
+    where = f"シート「{result.sheet}」"
+    overview = [
+        ("実行日時", local_time(result.run_at)),
+        ("調査票", result.survey_file),
+        ("提出フォルダ", result.folder),
+        ("集約先", f"{result.output}（{where}）" if result.output else where),
+        ("バックアップ", result.backup or "（なし）"),
+        ("提出状況", status_line(result.departments)),
+        ("変更したセル", f"{len(result.changes)} 件"),
+        ("結果", closing(result)),
+    ]
+    overview += [("集約先の問題", p) for p in result.problems]
+    overview += [("確認が必要なこと", warning.message) for warning in result.warnings]
+    for label, value in overview:
+        w.line(label, value, style=(_LABEL, _VALUE))
+
+
+def _departments(w: _Writer, result: ConsolidationResult) -> None:
+    w.section("提出状況")
+    w.row(["担当部署", "状況", "採用したファイル", "保存日時", "備考"], _HEAD)
+    for d in result.departments:
+        w.row([d.department, d.label, d.file or "", local_time(d.saved), d.note],
+              [_CELL, _status_style(d.status), _CELL, _CELL, _CELL])
+
+
+def _files(w: _Writer, result: ConsolidationResult) -> None:
+    w.section("ファイル別の結果")
+    w.row(["ファイル", "担当部署", "結果", "保存日時", "内容（シート／セル［指標ID］指標　内容）"], _HEAD)
+    for f in result.files:
+        superseded = f.status == FileStatus.SUPERSEDED
+        listed = _noteworthy(f.errors + f.warnings) if not superseded else []
+        read_as = len(f.warnings) - len(_noteworthy(f.warnings)) if not superseded else 0
+        note = f.note + (f"（数値の書き方を読み替えた指標 {read_as}件）" if read_as else "")
+        w.row([f.file, f.department or "", f.label, local_time(f.saved), note],
+              [_CELL, _CELL, _status_style(f.status), _CELL, _CELL])
+        for finding in listed:
+            mark = _BAD if finding.severity == ERROR else _ATTENTION
+            w.row(["", "", finding.mark, "", finding.describe(file=False, mark=None, sep="　")],
+                  [_CELL, _CELL, mark, _CELL, _CELL])
+
+
+def _indicators(w: _Writer, result: ConsolidationResult) -> None:
+    w.section("指標別の反映内容")
+    w.row(["ID", "担当部署", "指標", "結果", "提出ファイル", "前の値", "新しい値", "進捗評価",
+           "取組状況", "今後の展開", "不採用の理由・注意"], _HEAD)
+    brief = {"file": False, "sheet": False, "subject": False}
+    for o in result.indicators:
+        ind = o.indicator
+        notes = [x.describe(**brief, mark=None) for x in o.reasons]
+        notes += [x.describe(**brief, mark="：") for x in _noteworthy(o.warnings)]
+        w.row([ind.id, ind.department, ind.label, o.label, o.source or "", ind.show(o.old_value),
+               ind.show(o.new_value), o.grade.label if o.grade else "",
+               _texts_cell(o, 0), _texts_cell(o, 1), "\n".join(notes)],
+              [_CELL, _CELL, _CELL, _status_style(o.status)] + [_CELL] * 7)
+
+
+def _changes(w: _Writer, result: ConsolidationResult) -> None:
+    w.section("変更したセル（元に戻すときに使います）")
+    w.line(CHANGES_MARKER, LOG_FORMAT, style=_KEY)
+    w.row(list(CHANGE_FIELDS), _KEY)
+    w.row(list(CHANGE_LABELS), _HEAD)
+    for ch in result.changes:
+        w.row([ch.sheet, ch.ref, ch.indicator_id, ch.key, encode_value(ch.old), encode_value(ch.new)], _MACHINE)
+    if not result.changes:
+        w.spec.put(w.r + 1, 0, "（変更したセルはありません）", _NOTE)
+
+
+def _status_style(status: Any) -> Style:
+    """Cell style of a status word (a FileStatus, DepartmentState or IndicatorStatus)."""
+    if status in _BAD_STATUSES:
+        return _BAD
+    if status in _ATTENTION_STATUSES:
+        return _ATTENTION
+    return _CELL
+
+
+def _noteworthy(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings worth a line in the log. How a typed number was read ("513人" → 513) was
+    shown to the department by its own check and is in the JSON; here it would drown the rest."""
+    return [f for f in findings if f.code != "normalized"]
+
+
+def _texts_cell(out: IndicatorOutcome, n: int) -> str:
+    """The log's view of one text: （変更なし）, or the start of the new text."""
+    taken = out.status in (IndicatorStatus.UPDATED, IndicatorStatus.UNCHANGED)
+    if out.new_texts is None or not taken:
+        return ""
+    old, new = (out.old_texts or (None, None))[n], out.new_texts[n]
+    if cell_text(old) == new:
+        return "（変更なし）"
+    if not new:
+        return ""
+    return new if len(new) <= _TEXT_PREVIEW else new[:_TEXT_PREVIEW] + "…"
+
+
+# --- reading it back ------------------------------------------------------------------------
+
+
+def logged_changes(log_grid: Grid) -> list[CellChange]:
+    """The cell changes a 集約ログ grid records, in the order they were made."""
+    start = next((r for r, row in enumerate(log_grid) if row and _s(row[0]) == CHANGES_MARKER), None)
+    if start is None or start + 1 >= len(log_grid):
+        raise LogError(f"「{LOG_SHEET}」シートに変更したセルの記録（{CHANGES_MARKER}）がありません。"
+                       "集約で作られたログのシートを指定してください。")
+    fields = {_s(v): c for c, v in enumerate(log_grid[start + 1]) if _s(v)}
+    missing = [f for f in CHANGE_FIELDS if f not in fields]
+    if missing:
+        raise LogError(f"「{LOG_SHEET}」シートの変更記録の見出しが足りません：{'、'.join(missing)}。"
+                       "ログを編集していないか確認してください。")
+    out = []
+    for n, row in enumerate(log_grid[start + 3:], start=start + 4):
+        cells = {f: (row[c] if c < len(row) else None) for f, c in fields.items()}
+        if not _s(cells["cell"]):
+            break
+        out.append(_logged_change(cells, n))
+    return out
+
+
+def _logged_change(cells: dict[str, Any], n: int) -> CellChange:
+    """One row of the 変更したセル section (row `n`, 1-based, for the message)."""
+    try:
+        r, c = parse_cell(_s(cells["cell"]))
+        old, new = decode_value(cells["old"]), decode_value(cells["new"])
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise LogError(f"「{LOG_SHEET}」シートの {n} 行目の変更記録を読めません（{exc}）。"
+                       "ログを編集していないか確認してください。") from exc
+    key = _s(cells["key"])
+    style = grade_style(grade_from_label(new)) if key == layout.GRADE else None
+    return CellChange(r, c, key, _s(cells["indicator_id"]), old, new, _s(cells["sheet"]), style)
+
+
+def _s(v: Any) -> str:
+    return v.strip() if isinstance(v, str) else ("" if v is None else str(v))

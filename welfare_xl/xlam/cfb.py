@@ -190,6 +190,12 @@ def build_compound_file(streams: Mapping[str, bytes]) -> bytes:
     Keys are paths below the root storage with ``/`` between storage names, e.g.
     ``{"PROJECT": b"...", "VBA/dir": b"..."}``; intermediate storages are created
     as needed. The same input always produces the same bytes.
+
+    Long because it lays the file out in one pass in [MS-CFB]'s own order (mini
+    stream, regular streams, directory, FAT, DIFAT), and each step fixes the
+    sector numbers the next one writes: split apart, the sector arithmetic would
+    travel through half a dozen return values and be harder to check against the
+    spec, section by section.
     """
     root = _build_tree(streams)
     entries = _assign_directory(root)

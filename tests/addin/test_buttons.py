@@ -17,7 +17,6 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 import xlwings as xw
@@ -25,7 +24,10 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
 import welfare_xl.addin as addin
-from welfare_xl.core.model import layout
+from support.buttons import (DONE, NEXT, big_source, build_template, fills, funcs, notes,
+                             only_alert, run, table_of, values)
+from support.fill import fill_department
+from support.paths import ROOT, TEMPLATE
 from welfare_xl.addin.actions import marks as C
 from welfare_xl.addin.excel import settings as S
 from welfare_xl.addin.excel.grids import normalize
@@ -33,114 +35,10 @@ from welfare_xl.commands.check import check as check_file
 from welfare_xl.commands.split import split as split_files
 from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
-from welfare_xl.core.model.metadata import SURVEY, to_grid
-from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_INPUT, FILL_WARNING, grid_spec
-from welfare_xl.core.model.source import parse_source
-from welfare_xl.core.sheets.master import survey_sheet
-from welfare_xl.files.writer import add_sheets, new_workbook, write_specs
+from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_INPUT, FILL_WARNING
+from welfare_xl.files.writer import add_sheets, new_workbook
 from welfare_xl.core.model.cells import column_letter
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "templates" / "調査票.xlsx"
-
-DONE = "講座を3回開催し、登録者が増加した。"
-NEXT = "若い世代への周知を強化する。"
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-
-def run(path: Path, tag: str, *, active: str | None = None) -> xw.Book:
-    """Press the button `tag` with the workbook at `path` active in Excel."""
-    book = P.open_book(path, active=active)
-    addin.run(tag)
-    return book
-
-
-def funcs(book: xw.Book) -> Counter:
-    return Counter(a["func"] for a in book.json()["actions"])
-
-
-def only_alert(book: xw.Book) -> dict[str, Any]:
-    """The single action of a run that must not touch the workbook: its alert."""
-    actions = book.json()["actions"]
-    assert [a["func"] for a in actions] == ["alert"], [a["func"] for a in actions]
-    prompt, title, buttons, mode, _ = actions[0]["args"]
-    return {"prompt": prompt, "title": title, "mode": mode}
-
-
-def with_settings(src: Path, dst: Path, base: Path | None) -> Path:
-    """A copy of the survey with a 設定 sheet whose 作業フォルダ is `base`."""
-    wb = load_workbook(src)
-    add_sheets(wb, [S.spec()])
-    if base is not None:
-        for row in wb[S.SHEET].iter_rows():
-            if row[0].value == S.BASE:
-                row[1].value = str(base)
-    wb.save(dst)
-    return dst
-
-
-def table_of(ws) -> layout.Table:
-    table = layout.find_table([[c.value for c in row] for row in ws.iter_rows()])
-    assert table is not None
-    return table
-
-
-def fill(path: Path, values: dict[str, Any], texts: dict[str, tuple[str | None, str | None]],
-         sheet: str | None = None, out: Path | None = None) -> Path:
-    """Type into a department's form like a person: by the row's ID and the column's key."""
-    wb = load_workbook(path)
-    ws = wb[sheet] if sheet else wb.worksheets[0]
-    table = table_of(ws)
-    rows = {r.id: r.row + 1 for r in table.rows}
-    col = {k: c + 1 for k, c in table.columns.items()}
-    fy = max((k for k in col if layout.key_year(k)), key=layout.key_year)  # the survey year: the last year column
-    for ind, raw in values.items():
-        ws.cell(rows[ind], col[fy]).value = raw
-    for ind, (done, nxt) in texts.items():
-        ws.cell(rows[ind], col["done"]).value = done
-        ws.cell(rows[ind], col["next"]).value = nxt
-    wb.save(out or path)
-    return out or path
-
-
-def fills(ws) -> dict[str, str | None]:
-    return {c.coordinate: (c.fill.fgColor.rgb if c.fill.fill_type else None) for row in ws.iter_rows() for c in row}
-
-
-def values(ws) -> dict[str, Any]:
-    return {c.coordinate: c.value for row in ws.iter_rows() for c in row}
-
-
-def notes(ws) -> dict[str, str]:
-    return {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
-
-
-@pytest.fixture
-def survey(tmp_path: Path) -> Path:
-    """The template as the secretariat keeps it: a 設定 sheet pointing at its folder."""
-    return with_settings(TEMPLATE, tmp_path / "調査票.xlsx", tmp_path)
-
-
-@pytest.fixture(scope="module")
-def distributed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    split_files(TEMPLATE, out)
-    return out
-
-
-# 地域共生課 as a clerk types it: units, full-width digits, a text, a blank, a percent sign.
-CHIIKI = {"G1-01": "513人", "G2-02a": "８６団体", "G2-02b": "abc", "G2-02c": None, "G3-01": "50.70%",
-          "G3-03": 925, "G4-02": "75件"}
-CHIIKI_TEXTS = {"G1-01": (DONE, NEXT), "G2-02a": (DONE, None), "G3-01": (DONE, NEXT), "G3-03": (DONE, NEXT),
-                "G4-02": (DONE, NEXT)}
-
-
-@pytest.fixture
-def chiiki(distributed: Path, tmp_path: Path) -> Path:
-    return fill(distributed / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS, out=tmp_path / "地域共生課.xlsx")
 
 
 # --- entry point ---------------------------------------------------------------------------
@@ -437,7 +335,7 @@ def test_check_again_after_a_fix_updates_only_the_marks(chiiki: Path, tmp_path: 
     P.replay_file(first, chiiki, checked)
     n_first = funcs(first)["addNote"]
     # The department fixes G2-02b ("abc" -> 15,813), mistypes G3-03 and writes its own note there.
-    fixed = fill(checked, {"G2-02b": 15813, "G3-03": "９２５件?"}, {})
+    fixed = fill_department(checked, {"G2-02b": 15813, "G3-03": "９２５件?"}, {})
     wb = load_workbook(fixed)
     ws = wb.worksheets[0]
     table = table_of(ws)
@@ -470,7 +368,7 @@ def test_check_again_after_a_fix_updates_only_the_marks(chiiki: Path, tmp_path: 
 
 
 def test_check_with_no_problems(distributed: Path, tmp_path: Path):
-    good = fill(distributed / "交通課.xlsx", {"G6-01": 2.13}, {"G6-01": (DONE, NEXT)}, out=tmp_path / "交通課.xlsx")
+    good = fill_department(distributed / "交通課.xlsx", {"G6-01": 2.13}, {"G6-01": (DONE, NEXT)}, out=tmp_path / "交通課.xlsx")
     book = run(good, "check")
     n = funcs(book)
     assert set(n) == {"alert"}
@@ -480,7 +378,7 @@ def test_check_with_no_problems(distributed: Path, tmp_path: Path):
 def test_check_on_a_department_sheet_inside_the_survey(survey: Path, tmp_path: Path):
     split_done = tmp_path / "split.xlsx"
     P.replay_file(run(survey, "split"), survey, split_done)
-    fill(split_done, {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)}, sheet="高齢者支援課")
+    fill_department(split_done, {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)}, sheet="高齢者支援課")
     book = run(split_done, "check", active="高齢者支援課")
     prompt = P.alerts(book)[0]
     assert "「高齢者支援課」シート（高齢者支援課）を点検しました" in prompt
@@ -506,29 +404,6 @@ def test_record_definitions_stay_short_and_round_trip():
 # --- action counts: rows do not add actions ------------------------------------------------
 
 
-def big_source(n: int) -> dict[str, Any]:
-    """A plan with `n` indicators of 地域共生課 (and one of 交通課), for counting actions."""
-    inds = [{"id": f"X-{i:04d}", "goal": 1 + i % 2, "item": f"指標{i}", "department": "地域共生課",
-             "unit": "人", "kind": "count", "values": {"2017": 100 + i, "2018": 110 + i}, "target": 300 + i}
-            for i in range(n)]
-    inds.append({"id": "T-1", "goal": 2, "item": "交通", "department": "交通課", "unit": "回", "kind": "count",
-                 "values": {"2017": 1, "2018": 2}, "target": 5})
-    return {
-        "plan": {"id": "big", "name": "大きな計画", "title": "大きな計画進捗状況調査票", "label": "資料２",
-                 "sheet": "資料２", "start_year": 2019, "target_year": 2023, "baseline_year": 2017,
-                 "fiscal_year": 2019, "template_version": "big.1"},
-        "goals": [{"no": 1, "name": "目標一", "directions": ["方向"], "pages": "1"},
-                  {"no": 2, "name": "目標二", "directions": ["方向"], "pages": "2"}],
-        "indicators": inds,
-    }
-
-
-def build_template(data: dict[str, Any], out: Path) -> Path:
-    src = parse_source(data, "test")
-    return write_specs(out, [survey_sheet(src.survey, decimals=src.decimals),
-                             grid_spec(META_SHEET, to_grid(src.survey, SURVEY), hidden=True)])
-
-
 def checked_counts(tmp_path: Path, n: int) -> tuple[Counter, int, Counter]:
     """Actions of check on a department file of `n` rows with 3 flagged cells, rows in the
     file, and actions of split on the survey (no 設定: sheets only)."""
@@ -538,7 +413,7 @@ def checked_counts(tmp_path: Path, n: int) -> tuple[Counter, int, Counter]:
     ids = [f"X-{i:04d}" for i in range(n)]
     vals = {i: 120 + k for k, i in enumerate(ids)}
     vals.update({ids[1]: "abc", ids[3]: None, ids[5]: "１５０人"})  # 2 errors, 1 warning
-    path = fill(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids})
+    path = fill_department(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids})
     book = run(path, "check")
     return funcs(book), len(table_of(load_workbook(path).worksheets[0]).rows), split
 

@@ -18,8 +18,10 @@ import xlwings as xw
 from openpyxl import load_workbook
 
 from support.fill import insert_row
-from test_buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, TEMPLATE, big_source, build_template, fill, funcs,
-                        only_alert, run, table_of, values, with_settings)
+from support.buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, big_source, build_template, funcs, only_alert, run,
+                             table_of, values, with_settings)
+from support.fill import fill_department
+from support.paths import TEMPLATE
 from welfare_xl.core.model import layout
 from welfare_xl.addin.actions import publish
 from welfare_xl.addin.excel import settings
@@ -42,10 +44,10 @@ def office(tmp_path: Path) -> Path:
     split_files(TEMPLATE, tmp_path / "配布")
     inbox = tmp_path / "提出"
     inbox.mkdir()
-    fill(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS, out=inbox / "地域共生課.xlsx")
-    fill(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.13人/km"}, {"G6-01": (DONE, NEXT)},
+    fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS, out=inbox / "地域共生課.xlsx")
+    fill_department(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.13人/km"}, {"G6-01": (DONE, NEXT)},
          out=inbox / "交通課（最終版）.xlsx")
-    fill(tmp_path / "配布" / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)},
+    fill_department(tmp_path / "配布" / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)},
          out=inbox / "高齢者支援課.xlsx")
     (inbox / "メモ.txt").write_text("受付メモ", encoding="utf-8")
     (inbox / "~$地域共生課.xlsx").write_bytes(b"lock")
@@ -240,7 +242,7 @@ def test_status_and_consolidate_say_when_two_returns_share_a_saved_time(office: 
 
     inbox = tmp_path / "提出"
     first = inbox / "交通課（最終版）.xlsx"
-    again = fill(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.50人/km"}, {"G6-01": (DONE, NEXT)},
+    again = fill_department(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.50人/km"}, {"G6-01": (DONE, NEXT)},
                  out=inbox / "交通課（再送）.xlsx")
     for path in (first, again):
         set_saved_time(path, datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc))
@@ -281,7 +283,7 @@ def consolidated_counts(tmp_path: Path, n: int) -> tuple[Counter, xw.Book]:
     ids = [f"X-{i:04d}" for i in range(n)]
     vals: dict[str, Any] = {i: 120 + k for k, i in enumerate(ids)}
     vals.update({ids[1]: "abc", ids[3]: None, ids[5]: "１５０人"})  # 2 rejected, 1 read with a warning
-    fill(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids},
+    fill_department(tmp_path / f"dist{n}" / "地域共生課.xlsx", vals, {i: (DONE, NEXT) for i in ids},
          out=inbox / "地域共生課.xlsx")
     book = run(survey, "consolidate")
     return funcs(book), book

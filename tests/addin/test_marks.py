@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from support.com_fake import FakeSheet, desktop_app
-from test_buttons import chiiki, distributed, fill, fills, notes, run, table_of  # noqa: F401 - fixtures
+from support.buttons import fills, run, table_of
+from support.fill import fill_department
 from welfare_xl.addin.actions import marks as C
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_INPUT
 
@@ -67,7 +68,7 @@ def test_check_again_keeps_the_recorded_fill_of_cells_still_marked(chiiki: Path,
     ws = load_workbook(checked).worksheets[0]
     fixed, still = value_cell(ws, "G2-02b"), value_cell(ws, "G2-02c")
     record_previous(checked, {fixed: "FFFF00", still: "DDEBF7"})
-    fill(checked, {"G2-02b": 15813}, {})  # G2-02b fixed; G2-02c still empty
+    fill_department(checked, {"G2-02b": 15813}, {})  # G2-02b fixed; G2-02c still empty
 
     book = run(checked, "check")
     rechecked, _ = P.replay_file(book, checked, tmp_path / "rechecked.xlsx")

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.fill import TEMPLATE_SOURCE, seed_inputs
+from support.paths import TEMPLATE_SOURCE
+from support.seed import seed_inputs
 from welfare_xl.core.model import layout
 from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
@@ -331,5 +332,5 @@ def test_core_imports_no_excel_library_and_cli_check_no_pandas(tmp_path):
         "main(['status', sys.argv[1], sys.argv[2]])\n"
         "assert 'pandas' not in sys.modules\n"
     )
-    from support.fill import TEMPLATE
+    from support.paths import TEMPLATE
     subprocess.run([sys.executable, "-c", code, str(TEMPLATE), str(tmp_path)], check=True, capture_output=True)

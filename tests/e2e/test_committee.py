@@ -7,7 +7,6 @@ committed template with the seed's 令和元年度 values and texts written into
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 import subprocess
@@ -30,7 +29,8 @@ from welfare_xl.files.committee_book import write_committee
 from welfare_xl.files.source import load_source
 from welfare_xl.core.model.survey import NOT_AVAILABLE
 
-from support.paths import ROOT, SEED_CSV, TEMPLATE  # noqa: E402,F401 - one place for paths
+from support.paths import TEMPLATE  # noqa: E402
+from support.seed import rows_by_id  # noqa: E402
 from support.paths import TEMPLATE_SOURCE as SOURCE  # noqa: E402
 DONE_COL = "令和元年度の取組状況（増減に向けて取り組んだ内容等）"
 NEXT_COL = "令和２年度に向けた今後の展開（課題に向けた取り組み等）"
@@ -53,18 +53,7 @@ EXPECTED_COUNTS = {
 }
 
 
-def seed_rows() -> dict[str, dict[str, str]]:
-    """Seed CSV rows by indicator ID (matched on item and sub-item)."""
-    with SEED_CSV.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    out = {}
-    for ind in SURVEY.indicators:
-        (row,) = [r for r in rows if r["項目"].startswith(ind.item) and r["細目"] == ind.sub_item]
-        out[ind.id] = row
-    return out
-
-
-SEED = seed_rows()
+SEED = rows_by_id(SURVEY)
 
 
 def seed_value(ind_id: str, year: int | str):

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from support.fill import (TEMPLATE, TEMPLATE_SOURCE, fill_department, insert_row, save_as_person, seed_inputs,
-                          seed_table, unprotect)
+from support.fill import fill_department, insert_row, save_as_person, unprotect
+from support.paths import TEMPLATE, TEMPLATE_SOURCE
+from support.seed import seed_inputs, seed_table
 from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file

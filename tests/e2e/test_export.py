@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from support.fill import TEMPLATE, fill_department, seed_inputs, seed_table
+from support.fill import fill_department
+from support.paths import TEMPLATE
+from support.seed import seed_inputs, seed_table
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.consolidate import consolidate

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from test_split_and_check import fill
+from support.fill import fill_department
 from welfare_xl.commands.check import check
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.split import split
@@ -121,7 +121,7 @@ def test_other_plan_template(other: Path):
 def test_other_plan_split_and_check(other: Path, tmp_path: Path):
     paths = split(other, tmp_path / "out")
     assert sorted(p.name for p in paths) == ["健康推進課.xlsx", "子ども家庭支援センター.xlsx"]
-    kenko = fill(tmp_path / "out" / "健康推進課.xlsx", {"H-01": "４４．２％", "H-02": "7,300歩", "H-03": 6400},
+    kenko = fill_department(tmp_path / "out" / "健康推進課.xlsx", {"H-01": "４４．２％", "H-02": "7,300歩", "H-03": 6400},
                  {"H-01": ("受診勧奨を実施。", "継続する。"), "H-02": ("ウォーキング教室。", "拡充する。")})
     sub = check(kenko, other)
     assert not sub.errors, [f.line() for f in sub.errors]
@@ -129,7 +129,7 @@ def test_other_plan_split_and_check(other: Path, tmp_path: Path):
     assert sub.entries["H-01"].value == pytest.approx(0.442)
     assert {f.indicator_id for f in sub.warnings if f.code == "normalized"} == {"H-01", "H-02"}
 
-    kodomo = fill(tmp_path / "out" / "子ども家庭支援センター.xlsx", {"K-01": "13.5", "K-02": "2.5日"},
+    kodomo = fill_department(tmp_path / "out" / "子ども家庭支援センター.xlsx", {"K-01": "13.5", "K-02": "2.5日"},
                   {"K-01": ("開設。", "継続。"), "K-02": ("体制強化。", "継続。")})
     sub = check(kodomo, other)
     assert [(f.code, f.indicator_id) for f in sub.errors] == [("not_integer", "K-01")]

@@ -8,23 +8,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from support.fill import CHIIKI, CHIIKI_DONE, CHIIKI_NEXT, CHIIKI_TEXTS, fill_department
 from support.paths import TEMPLATE
 from welfare_xl.core.model import layout
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
-from welfare_xl.files.returns import fill_returned
 from welfare_xl.commands.split import add_department_sheets, split
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 
-DONE = "機関紙の発行、社協内HPでの情報提供の他、ボランティア養成講習会や体験会の開催"
-NEXT = "次世代の育成を目的とし福祉体験、ボランティア体験を実施。"
-
-# 地域共生課's 令和元年度 figures as a clerk might type them.
-CHIIKI = {
-    "G1-01": "513人", "G2-02a": "８６団体", "G2-02b": "15,813", "G2-02c": "2731回",
-    "G3-01": " 888 ", "G3-03": 925, "G4-02": "75件",
-}
-CHIIKI_TEXTS = {i: (DONE, NEXT) for i in ("G1-01", "G2-02a", "G3-01", "G3-03", "G4-02")}
+DONE, NEXT = CHIIKI_DONE, CHIIKI_NEXT
 
 
 def cells_by_key(ws):
@@ -35,10 +27,6 @@ def cells_by_key(ws):
     return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
 
 
-def fill(path: Path, values: dict, texts: dict, sheet: str | None = None) -> Path:
-    return fill_returned(path, values, texts, sheet=sheet)
-
-
 @pytest.fixture
 def dept_dir(tmp_path: Path) -> Path:
     split(TEMPLATE, tmp_path / "配布")
@@ -47,7 +35,7 @@ def dept_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def chiiki(dept_dir: Path) -> Path:
-    return fill(dept_dir / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
+    return fill_department(dept_dir / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
 
 
 def codes(sub, severity=None):
@@ -112,7 +100,7 @@ def test_split_inside_the_survey_workbook(template: Path):
     assert res.backup is not None and res.backup.parent == template.parent  # the survey itself was rewritten
     assert load_workbook(res.backup).sheetnames == ["資料２", META_SHEET]
     # What a department typed into its sheet survives a second run: existing sheets are kept.
-    fill(template, {"G6-01": "2.13"}, {}, sheet="交通課")
+    fill_department(template, {"G6-01": "2.13"}, {}, sheet="交通課")
     again = add_department_sheets(template)
     assert again.added == [] and len(again.kept) == 5 and again.backup is None
     wb = load_workbook(template)
@@ -145,19 +133,19 @@ def test_json_output(chiiki: Path, capsys):
 
 
 def test_big_change_without_reason_warns(dept_dir: Path):
-    path = fill(dept_dir / "地域共生課.xlsx", {**CHIIKI, "G1-01": 900}, CHIIKI_TEXTS)
+    path = fill_department(dept_dir / "地域共生課.xlsx", {**CHIIKI, "G1-01": 900}, CHIIKI_TEXTS)
     sub = check(path)
     big = [f for f in sub.warnings if f.code == "big_change"]
     assert [(f.indicator_id, f.cell) for f in big] == [("G1-01", _ref(path, "G1-01", "y2019"))]
     assert "+75%" in big[0].message and "平成30年度" in big[0].message
     # A reason in the text silences it; the threshold comes from the template.
-    path = fill(path, {}, {"G1-01": ("講習会の増加により登録者が増えた。", NEXT)})
+    path = fill_department(path, {}, {"G1-01": ("講習会の増加により登録者が増えた。", NEXT)})
     assert not [f for f in check(path).warnings if f.code == "big_change"]
 
 
 def test_locked_cells_changed_after_unprotecting_warn_against_the_survey(dept_dir: Path, capsys):
     """A department unprotects the sheet and "corrects" last year's figure and the target."""
-    path = fill(dept_dir / "交通課.xlsx", {"G6-01": "2.13"}, {"G6-01": (DONE, NEXT)})
+    path = fill_department(dept_dir / "交通課.xlsx", {"G6-01": "2.13"}, {"G6-01": (DONE, NEXT)})
     wb = load_workbook(path)
     ws = wb.worksheets[0]
     ws.protection.sheet = False
@@ -187,7 +175,7 @@ def test_locked_cells_changed_after_unprotecting_warn_against_the_survey(dept_di
 
 
 def test_text_too_long_for_the_printed_cell_warns(dept_dir: Path):
-    path = fill(dept_dir / "地域共生課.xlsx", CHIIKI, {**CHIIKI_TEXTS, "G3-01": ("あ" * 400, NEXT)})
+    path = fill_department(dept_dir / "地域共生課.xlsx", CHIIKI, {**CHIIKI_TEXTS, "G3-01": ("あ" * 400, NEXT)})
     sub = check(path)
     assert not sub.errors
     long = [f for f in sub.warnings if f.code == "text_long"]
@@ -212,7 +200,7 @@ def _ref(path: Path, ind: str, key: str) -> str:
     ("12.5", "not_integer", "整数"),
 ])
 def test_value_errors_name_cell_and_indicator(dept_dir: Path, capsys, raw, code, fragment):
-    path = fill(dept_dir / "地域共生課.xlsx", {**CHIIKI, "G1-01": raw}, CHIIKI_TEXTS)
+    path = fill_department(dept_dir / "地域共生課.xlsx", {**CHIIKI, "G1-01": raw}, CHIIKI_TEXTS)
     sub = check(path)
     errors = [f for f in sub.errors]
     assert [(f.code, f.indicator_id, f.cell) for f in errors] == [(code, "G1-01", _ref(path, "G1-01", "y2019"))]
@@ -225,17 +213,17 @@ def test_value_errors_name_cell_and_indicator(dept_dir: Path, capsys, raw, code,
 
 @pytest.mark.parametrize("raw", ["150%", 1.5, "-3%"])
 def test_percent_outside_0_100(dept_dir: Path, raw):
-    path = fill(dept_dir / "高齢者支援課.xlsx", {"G4-01": raw}, {"G4-01": (DONE, NEXT)})
+    path = fill_department(dept_dir / "高齢者支援課.xlsx", {"G4-01": raw}, {"G4-01": (DONE, NEXT)})
     sub = check(path)
     assert [f.code for f in sub.errors] in (["percent_range"], ["negative"])
     assert sub.errors[0].cell == _ref(path, "G4-01", "y2019")
 
 
 def test_percent_typed_well_passes(dept_dir: Path):
-    path = fill(dept_dir / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)})
+    path = fill_department(dept_dir / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)})
     sub = check(path)
     assert not sub.errors and sub.entries["G4-01"].value == pytest.approx(0.507)
-    path = fill(path, {"G4-01": 0.507}, {})  # what Excel stores when the % format does its job
+    path = fill_department(path, {"G4-01": 0.507}, {})  # what Excel stores when the % format does its job
     assert not check(path).findings
 
 
@@ -243,7 +231,7 @@ def test_percent_typed_well_passes(dept_dir: Path):
 def test_required_text_empty(dept_dir: Path, key):
     texts = dict(CHIIKI_TEXTS)
     texts["G2-02a"] = (None, NEXT) if key == "done" else (DONE, "  ")
-    path = fill(dept_dir / "地域共生課.xlsx", CHIIKI, texts)
+    path = fill_department(dept_dir / "地域共生課.xlsx", CHIIKI, texts)
     sub = check(path)
     assert [(f.code, f.indicator_id, f.cell) for f in sub.errors] == [("text_missing", "G2-02a", _ref(path, "G2-02a", key))]
 
@@ -352,7 +340,7 @@ def test_checking_the_master_itself_says_what_it_is(template: Path, capsys):
 
 def test_department_sheet_inside_the_survey(template: Path):
     add_department_sheets(template)
-    fill(template, {"G6-01": " 2.13 人/km"}, {"G6-01": (DONE, NEXT)}, sheet="交通課")
+    fill_department(template, {"G6-01": " 2.13 人/km"}, {"G6-01": (DONE, NEXT)}, sheet="交通課")
     sub = check(template, sheet="交通課")
     assert sub.department == "交通課" and not sub.errors
     assert sub.entries["G6-01"].value == pytest.approx(2.13)

@@ -9,32 +9,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from support.paths import TEMPLATE, TEMPLATE_SOURCE, seed_rows
+from support.paths import TEMPLATE, TEMPLATE_SOURCE
+from support.seed import match_seed, seed_value
 from welfare_xl.core.model import layout
 from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.template import build_template
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
-from welfare_xl.core.model.numbers import Status, parse_value
 from welfare_xl.core.model.survey import NOT_AVAILABLE
 
 SEED_VALUE_COLUMNS = {2017: "平成29年度（現状値）", 2018: "平成30年度", "target": "令和５年度（目標値）"}
-
-
-def seed_value(raw: str, ind):
-    parsed = parse_value(raw, ind.unit, ind.kind)
-    if parsed.status is Status.NOT_AVAILABLE:
-        return NOT_AVAILABLE
-    assert parsed.status is Status.NUMBER, raw
-    return parsed.value
-
-
-def match_seed(survey) -> list[tuple[dict, object]]:
-    """Pair each seed row with the template's indicator by item and sub-item text."""
-    by_text = {}
-    for ind in survey.indicators:
-        item = f"{ind.item} {ind.item_note}".strip()
-        by_text[(item, ind.sub_item)] = ind
-    return [(row, by_text[(row["項目"], row["細目"])]) for row in seed_rows()]
 
 
 def render(value, fmt: str) -> str:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from support.paths import TEMPLATE
-from test_split_and_check import CHIIKI, CHIIKI_TEXTS, fill
+from support.fill import CHIIKI, CHIIKI_TEXTS, fill_department
 from welfare_xl.commands.split import split
 
 
@@ -28,7 +28,7 @@ def pdf_text(pdf: Path) -> str:
 
 def test_split_workbook_renders_in_libreoffice(soffice: str, tmp_path: Path):
     split(TEMPLATE, tmp_path / "配布")
-    path = fill(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
+    path = fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
     pdf = to_pdf(soffice, path, tmp_path)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M), info

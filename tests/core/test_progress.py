@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.numbers import Kind, Status, parse_value
 from welfare_xl.core.progress import (
-    ACHIEVED, BEHIND, CODES, MARKS, NA, ON_TRACK, RANK, WORSE, Grade, GradeRuleError, count_grades, grade,
+    ACHIEVED, BEHIND, CODES, MARKS, NA, ON_TRACK, WORSE, Grade, GradeRuleError, count_grades, grade,
     expected_share, grade_from_label, grade_style, grade_styles, grade_survey, legend,
 )
 from welfare_xl.core.model.source import load_source
@@ -298,6 +298,9 @@ def test_counts_and_legend() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+# Rank of a gradable outcome, higher is better; 評価不能 has none.
+RANK = {WORSE: 0, BEHIND: 1, ON_TRACK: 2, ACHIEVED: 3}
 
 
 @settings(max_examples=200, deadline=None)

@@ -118,9 +118,9 @@ class _Checker:
         self.sub = sub
 
     def add(self, severity: str, code: str, message: str, *, cell: str | None = None,
-            ind: Indicator | None = None, sheet: str | None = None) -> None:
+            ind: Indicator | None = None) -> None:
         self.sub.findings.append(Finding(
-            severity, code, message, file=self.sub.file, sheet=sheet or self.sub.sheet, cell=cell,
+            severity, code, message, file=self.sub.file, sheet=self.sub.sheet, cell=cell,
             indicator_id=ind.id if ind else None, indicator=ind.label if ind else None))
         if severity == ERROR and ind is not None and ind.id in self.sub.entries:
             self.sub.entries[ind.id].ok = False
@@ -322,10 +322,8 @@ def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicato
                "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
 
 
-
-
 def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
-                  reference: Survey | None = None) -> None:
+                  reference: Survey | None) -> None:
     entry = entries[ind.id]
     if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
         return

@@ -62,9 +62,6 @@ NA = "na"
 
 PRO_RATA = "pro_rata"
 IMPROVEMENT = "improvement"
-RULES = (PRO_RATA, IMPROVEMENT)
-
-# Rounding tolerance of threshold comparisons (see the module docstring).
 
 # code -> (mark, word), best first. The order is the order of legends and counts.
 MARKS: dict[str, tuple[str, str]] = {
@@ -75,9 +72,6 @@ MARKS: dict[str, tuple[str, str]] = {
     NA: ("－", "評価不能"),
 }
 CODES: tuple[str, ...] = tuple(MARKS)
-
-# Rank of a gradable outcome, higher is better; 評価不能 has none.
-RANK: dict[str, int] = {WORSE: 0, BEHIND: 1, ON_TRACK: 2, ACHIEVED: 3}
 
 # Fill of a behind/worse grade cell. The hatch (pattern) and the bold mark and
 # word make it readable in black-and-white print and without colour vision;

@@ -17,6 +17,7 @@ from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.model.cells import Grid, cell_ref
 
 KEY_PREFIX = "wxl:"
+KEY_ROW_SCAN = 50  # the key row is looked for in this many rows from the top
 
 ID = "id"
 GOAL = "goal"
@@ -50,7 +51,7 @@ class Column:
     role: str = "fixed"  # fixed | history | input_number | input_text | target | grade | hidden
 
 
-def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
+def survey_columns(survey: Survey) -> list[Column]:
     """Columns of the master sheet (資料２), in print order."""
     cols = [
         Column(ID, "", width=8, role="hidden"),
@@ -61,8 +62,7 @@ def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
         Column(DEPARTMENT, "担当部署", width=12),
     ]
     cols += _value_columns(survey)
-    if with_grade:
-        cols.append(Column(GRADE, "進捗評価", width=10, role="grade"))
+    cols.append(Column(GRADE, "進捗評価", width=10, role="grade"))
     return cols
 
 
@@ -91,8 +91,6 @@ def _value_columns(survey: Survey) -> list[Column]:
     cols.append(Column(DONE, done, done_sub, width=44, role="input_text"))
     cols.append(Column(NEXT, nxt, nxt_sub, width=36, role="input_text"))
     return cols
-
-
 
 
 @dataclass
@@ -125,9 +123,9 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def find_table(grid: Grid, *, scan_rows: int = 50) -> Table | None:
+def find_table(grid: Grid) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
-    for r, row in enumerate(grid[:scan_rows]):
+    for r, row in enumerate(grid[:KEY_ROW_SCAN]):
         keys: dict[str, int] = {}
         repeated: list[tuple[str, int]] = []
         for c, v in enumerate(row):

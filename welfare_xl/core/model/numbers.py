@@ -46,13 +46,8 @@ class ParsedValue:
     status: Status
     value: float | int | None = None
     decimals: int | None = None  # digits after the point as typed (for display)
-    unit: str | None = None  # the unit found in the input, if any
     notes: tuple[str, ...] = field(default=())  # Japanese descriptions of each normalization
     error: str | None = None  # Japanese reason when status is INVALID
-
-    @property
-    def is_number(self) -> bool:
-        return self.status is Status.NUMBER
 
     @property
     def normalized(self) -> bool:
@@ -61,13 +56,6 @@ class ParsedValue:
 
 def _norm_unit(unit: str) -> str:
     return unicodedata.normalize("NFKC", unit).replace(" ", "").lower()
-
-
-def _fmt_plain(value: float | int) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return text
 
 
 def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> ParsedValue:
@@ -122,17 +110,14 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
         text = text[1:].strip()
         notes.append("△を負の符号として読み取り")
 
-    found_unit: str | None = None
     percent = False
     if text.endswith("%"):
         percent = True
         text = text[:-1].strip()
-        found_unit = "%"
     elif unit:
         want = _norm_unit(unit)
         compact = text.replace(" ", "")
         if compact.lower().endswith(want) and len(compact) > len(want):
-            found_unit = unit
             text = compact[: len(compact) - len(want)]
             notes.append(f"単位「{unit}」を除去")
     text = text.replace(" ", "")
@@ -145,7 +130,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
         if trailing and re.match(r"^[+\-]?\d", text):
             rest = trailing.group("rest")
             hint = f"単位「{rest}」はこの指標の単位（{unit or 'なし'}）と異なります。" if unit else f"「{rest}」を取り除いてください。"
-            return ParsedValue(raw, Status.INVALID, unit=rest, error=f"「{raw}」は数値として読めません。{hint}")
+            return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。{hint}")
         if re.fullmatch(r"[+\-]?[\d,]+(\.\d+)?", text):
             return ParsedValue(raw, Status.INVALID,
                                error=f"「{raw}」は桁区切りのカンマの位置が正しくありません。")
@@ -170,7 +155,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
         if percent:
             notes.append("％を小数に変換")
     elif percent:
-        return ParsedValue(raw, Status.INVALID, unit="%",
+        return ParsedValue(raw, Status.INVALID,
                            error=f"「{raw}」は％で入力されていますが、この指標の単位は「{unit}」です。")
 
     number: float | int
@@ -179,8 +164,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
     else:
         number = float(dec) * sign
     notes.insert(0, "文字列として入力された数値を数値に変換")
-    return ParsedValue(raw, Status.NUMBER, value=number, decimals=decimals,
-                       unit=found_unit, notes=tuple(dict.fromkeys(notes)))
+    return ParsedValue(raw, Status.NUMBER, value=number, decimals=decimals, notes=tuple(dict.fromkeys(notes)))
 
 
 TOLERANCE = 1e-9  # two figures this close (relative, or absolute near zero) are the same figure

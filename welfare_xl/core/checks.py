@@ -11,19 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Mapping, Sequence
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid
-from welfare_xl.core.reading import cell_text, cell_value, find_tables, read_meta
+from welfare_xl.core.model.cells import Grid, cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
 from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
-from welfare_xl.core.model.cells import cell_ref, column_letter
+from welfare_xl.core.reading import cell_text, cell_value, find_tables, read_meta
 
-ERROR = "error"
-WARNING = "warning"
+
+class Severity(StrEnum):
+    """How bad a finding is; the value is what JSON output and tools see."""
+
+    ERROR = "error"  # the indicator (or, when fatal, the whole file) is not consolidated
+    WARNING = "warning"  # the department is asked to confirm
+
+
+# The former names, kept while core/consolidation and addin/actions/marks still use them.
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 # Fatal findings meaning the file is not from this survey at all (no 管理情報; another
 # plan, year or template version), as opposed to a file of this survey the department broke.
@@ -32,7 +41,7 @@ FOREIGN_CODES = frozenset({"not_from_template", "wrong_template"})
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str  # ERROR or WARNING
+    severity: Severity
     code: str  # machine-readable kind of finding (for tests and tools)
     message: str  # Japanese: what is wrong and what to do
     file: str = ""
@@ -42,12 +51,12 @@ class Finding:
     indicator: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"severity": self.severity, "file": self.file, "sheet": self.sheet, "cell": self.cell,
+        return {"severity": str(self.severity), "file": self.file, "sheet": self.sheet, "cell": self.cell,
                 "indicator_id": self.indicator_id, "indicator": self.indicator, "message": self.message}
 
     @property
     def mark(self) -> str:
-        return "エラー" if self.severity == ERROR else "注意"
+        return "エラー" if self.severity == Severity.ERROR else "注意"
 
     def describe(self, *, file: bool = True, sheet: bool = True, cell: bool = True, subject: bool = True,
                  mark: str | None = ": ", sep: str = " ") -> str:
@@ -98,11 +107,11 @@ class Submission:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
+        return [f for f in self.findings if f.severity == Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
+        return [f for f in self.findings if f.severity == Severity.WARNING]
 
     @property
     def foreign(self) -> bool:
@@ -117,16 +126,16 @@ class _Checker:
     def __init__(self, sub: Submission) -> None:
         self.sub = sub
 
-    def add(self, severity: str, code: str, message: str, *, cell: str | None = None,
+    def add(self, severity: Severity, code: str, message: str, *, cell: str | None = None,
             ind: Indicator | None = None) -> None:
         self.sub.findings.append(Finding(
             severity, code, message, file=self.sub.file, sheet=self.sub.sheet, cell=cell,
             indicator_id=ind.id if ind else None, indicator=ind.label if ind else None))
-        if severity == ERROR and ind is not None and ind.id in self.sub.entries:
+        if severity == Severity.ERROR and ind is not None and ind.id in self.sub.entries:
             self.sub.entries[ind.id].ok = False
 
     def fatal(self, code: str, message: str) -> Submission:
-        self.add(ERROR, code, message)
+        self.add(Severity.ERROR, code, message)
         self.sub.fatal = True
         return self.sub
 
@@ -175,7 +184,7 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
         headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(meta.survey)}
         for key, col in table.duplicate_columns:
             first = column_letter(table.columns[key])
-            ck.add(ERROR, "column_duplicated",
+            ck.add(Severity.ERROR, "column_duplicated",
                    f"「{headers.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
                    f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
                    cell=cell_ref(table.key_row + 1, col))
@@ -202,20 +211,20 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
         ind = defs.get(dup.id)
         # The ID column is hidden: point at a cell of the copied row a person can see.
         visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
-        ck.add(ERROR, "duplicate_row",
+        ck.add(Severity.ERROR, "duplicate_row",
                f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
                "コピーした行を削除し、元の行に入力してください。",
                cell=table.ref(dup, visible), ind=ind)
     for row in table.rows:
         if row.id not in defs:
-            ck.add(WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
+            ck.add(Severity.WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
                    cell=table.ref(row, layout.ID))
 
     rows = table.by_id()
     for ind in wanted:
         row = rows.get(ind.id)
         if row is None:
-            ck.add(ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
+            ck.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
             continue
         entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
         sub.entries[ind.id] = entry
@@ -258,32 +267,32 @@ def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: layout.Table
     fy = fiscal_year_label(survey.fiscal_year)
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.EMPTY:
-        ck.add(ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
+        ck.add(Severity.ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.NOT_AVAILABLE:
         entry.value = NOT_AVAILABLE
-        ck.add(WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
+        ck.add(Severity.WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
                "数値がある場合は入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.INVALID:
-        ck.add(ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
+        ck.add(Severity.ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
         return
     value = parsed.value
     shown = format_value(value, ind.unit, ind.kind, parsed.decimals)
     if value < 0:
-        ck.add(ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
+        ck.add(Severity.ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
         return
     if ind.kind is Kind.PERCENT and not 0 <= value <= 1:
-        ck.add(ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
+        ck.add(Severity.ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
                "50.70% のように％で入力してください。", cell=cell, ind=ind)
         return
     if ind.kind is Kind.COUNT and not float(value).is_integer():
-        ck.add(ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
+        ck.add(Severity.ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
         return
     entry.value = int(value) if ind.kind is Kind.COUNT else value
     if parsed.normalized:
         how = "、".join(parsed.notes)
-        ck.add(WARNING, "normalized", f"「{raw}」を {shown} として読み取りました（{how}）。"
+        ck.add(Severity.WARNING, "normalized", f"「{raw}」を {shown} として読み取りました（{how}）。"
                "正しければこのままで構いません。", cell=cell, ind=ind)
 
 
@@ -294,12 +303,12 @@ def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: layout.Table
         setattr(entry, key, text)
         cell = entry.cells[key]
         if text is None:
-            ck.add(ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+            ck.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
                    cell=cell, ind=ind)
             continue
         cap = layout.text_capacity(cols[key], survey.config.text_max_lines)
         if len(text) > cap:
-            ck.add(WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
+            ck.add(Severity.WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
                    "要点を絞って短くしてください。", cell=cell, ind=ind)
 
 
@@ -317,7 +326,7 @@ def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicato
         if same_figure(got, want):
             continue
         typed = ind.show(got) if got is not None or raw is None else str(raw)
-        ck.add(WARNING, "locked_changed",
+        ck.add(Severity.WARNING, "locked_changed",
                f"保護されたセル（{label}）が変更されています（調査票：{ind.show(want)}、このファイル：{typed}）。"
                "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
 
@@ -341,7 +350,7 @@ def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.Tabl
     text = lead.done or ""
     if any(word in text for word in survey.config.reason_words):
         return
-    ck.add(WARNING, "big_change",
+    ck.add(Severity.WARNING, "big_change",
            f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
            f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
            cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)

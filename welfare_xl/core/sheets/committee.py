@@ -98,7 +98,7 @@ def resolve_grades(survey: Survey) -> CommitteeGrades:
             result.shown[ind.id] = computed[ind.id]
             continue
         result.stored.add(ind.id)
-        result.shown[ind.id] = replace(computed[ind.id], code=stored.code, mark=stored.mark, word=stored.word)
+        result.shown[ind.id] = replace(computed[ind.id], code=stored.code)
         if stored.code != computed[ind.id].code:
             result.differing.append(ind.id)
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NoReturn, Sequence
 
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid, cell_ref, column_letter
@@ -122,7 +122,13 @@ class Submission:
         return {f.indicator_id for f in self.errors if f.indicator_id}
 
 
+class _Unusable(Exception):
+    """The file as a whole cannot be used; the findings recorded so far say why."""
+
+
 class _Checker:
+    """Records findings on a submission, marking an indicator's entry failed on its errors."""
+
     def __init__(self, sub: Submission) -> None:
         self.sub = sub
 
@@ -134,10 +140,13 @@ class _Checker:
         if severity == Severity.ERROR and ind is not None and ind.id in self.sub.entries:
             self.sub.entries[ind.id].ok = False
 
-    def fatal(self, code: str, message: str) -> Submission:
+    def fatal(self, code: str, message: str) -> NoReturn:
         self.add(Severity.ERROR, code, message)
+        self.stop()
+
+    def stop(self) -> NoReturn:
         self.sub.fatal = True
-        return self.sub
+        raise _Unusable
 
 
 def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str] | None = None, *,
@@ -156,89 +165,38 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     sub = Submission(file=file, saved=saved)
     ck = _Checker(sub)
     try:
-        meta = read_meta(sheets)
-    except MetadataError as exc:
-        return ck.fatal("not_from_template", f"{exc} 事務局から配布された調査票に入力してください。")
-    sub.meta = meta
-    if expected is not None:
-        mismatch = _identity_mismatch(meta, expected)
-        if mismatch:
-            return ck.fatal("wrong_template", mismatch)
-
-    tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
-    if sheet is None:
-        # The master sheet (it has a 担当部署 column) is never a department's return.
-        tables = [(n, t) for n, t in tables if layout.DEPARTMENT not in t.columns]
-    if not tables:
-        if meta.kind != DEPARTMENT and sheet is None:
-            return ck.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
-                            "点検するのは各部署が入力したファイルです（部署別の調査票は welfare-xl split や"
-                            "「部署別シート作成」で作ります。調査票の中の部署別シートは --sheet で指定します）。")
-        return ck.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
-    defs = {i.id: i for i in meta.survey.indicators}
-    # A department file holds one sheet of its own; a survey workbook may hold several
-    # department sheets, and then the sheet to check is named by the caller.
-    name, table = tables[0]
-    sub.sheet = name
-    if table.duplicate_columns:
-        headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(meta.survey)}
-        for key, col in table.duplicate_columns:
-            first = column_letter(table.columns[key])
-            ck.add(Severity.ERROR, "column_duplicated",
-                   f"「{headers.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
-                   f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
-                   cell=cell_ref(table.key_row + 1, col))
-        sub.fatal = True
+        meta = _identify(ck, sheets, expected)
+        table = _department_table(ck, meta, sheets, order, sheet)
+        wanted = _department_indicators(ck, meta, table)
+        _require_input_columns(ck, meta.survey, table)
+    except _Unusable:
         return sub
-    department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
-    if department is None:
-        return ck.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
-    sub.department = department
-    wanted = [i for i in meta.survey.indicators if i.department == department]
-    if not wanted:
-        return ck.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
-
     survey = meta.survey
-    needed = {layout.year_key(survey.fiscal_year), layout.DONE, layout.NEXT}
-    missing_cols = needed - set(table.columns)
-    if missing_cols:
-        headers = {c.key: c.header.replace("\n", "") for c in layout.survey_columns(survey)}
-        return ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
-                        + "、".join(f"「{headers[k]}」" for k in sorted(missing_cols)))
-
-    first = table.by_id()
-    for dup in table.duplicates:
-        ind = defs.get(dup.id)
-        # The ID column is hidden: point at a cell of the copied row a person can see.
-        visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
-        ck.add(Severity.ERROR, "duplicate_row",
-               f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
-               "コピーした行を削除し、元の行に入力してください。",
-               cell=table.ref(dup, visible), ind=ind)
-    for row in table.rows:
-        if row.id not in defs:
-            ck.add(Severity.WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
-                   cell=table.ref(row, layout.ID))
-
-    rows = table.by_id()
-    for ind in wanted:
-        row = rows.get(ind.id)
-        if row is None:
-            ck.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
-            continue
-        entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
-        sub.entries[ind.id] = entry
-        _check_value(ck, survey, ind, row, entry)
-        if ind.lead:
-            _check_texts(ck, survey, ind, row, entry)
+    _check_copied_and_unknown_rows(ck, survey, table)
+    _check_entries(ck, survey, table, wanted)
     if reference is not None and (reference.plan.id, reference.fiscal_year) != (survey.plan.id, survey.fiscal_year):
         reference = None  # another survey's figures say nothing about this file's locked cells
+    rows = table.by_id()
     for ind in wanted:
         if ind.id in sub.entries:
             if reference is not None:
                 _check_locked(ck, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
             _check_change(ck, survey, ind, rows[ind.id], sub.entries, reference)
     return sub
+
+
+def _identify(ck: _Checker, sheets: Mapping[str, Grid], expected: Meta | None) -> Meta:
+    """The file's 管理情報, which must be there and, when `expected` is given, name the same survey."""
+    try:
+        meta = read_meta(sheets)
+    except MetadataError as exc:
+        ck.fatal("not_from_template", f"{exc} 事務局から配布された調査票に入力してください。")
+    ck.sub.meta = meta
+    if expected is not None:
+        mismatch = _identity_mismatch(meta, expected)
+        if mismatch:
+            ck.fatal("wrong_template", mismatch)
+    return meta
 
 
 def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
@@ -254,9 +212,95 @@ def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
     return None
 
 
+def _department_table(ck: _Checker, meta: Meta, sheets: Mapping[str, Grid], order: Sequence[str] | None,
+                      sheet: str | None) -> layout.Table:
+    """The indicator table to check (its sheet becomes the submission's), whose columns can be told apart."""
+    tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
+    if sheet is None:
+        # The master sheet (it has a 担当部署 column) is never a department's return.
+        tables = [(n, t) for n, t in tables if layout.DEPARTMENT not in t.columns]
+    if not tables:
+        if meta.kind != DEPARTMENT and sheet is None:
+            ck.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
+                     "点検するのは各部署が入力したファイルです（部署別の調査票は welfare-xl split や"
+                     "「部署別シート作成」で作ります。調査票の中の部署別シートは --sheet で指定します）。")
+        ck.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
+    # A department file holds one sheet of its own; a survey workbook may hold several
+    # department sheets, and then the sheet to check is named by the caller.
+    ck.sub.sheet, table = tables[0]
+    if table.duplicate_columns:
+        titles = _column_titles(meta.survey)
+        for key, col in table.duplicate_columns:
+            first = column_letter(table.columns[key])
+            ck.add(Severity.ERROR, "column_duplicated",
+                   f"「{titles.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
+                   f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
+                   cell=cell_ref(table.key_row + 1, col))
+        ck.stop()
+    return table
+
+
+def _column_titles(survey: Survey) -> dict[str, str]:
+    """Column key -> its header on one line, to name a column to a person."""
+    return {c.key: c.header.replace("\n", "") for c in layout.survey_columns(survey)}
+
+
+def _department_indicators(ck: _Checker, meta: Meta, table: layout.Table) -> list[Indicator]:
+    """The indicators of the department whose sheet this is (it becomes the submission's department)."""
+    defs = {i.id: i for i in meta.survey.indicators}
+    department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
+    if department is None:
+        ck.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
+    ck.sub.department = department
+    wanted = [i for i in meta.survey.indicators if i.department == department]
+    if not wanted:
+        ck.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
+    return wanted
+
+
 def _department_of(table: layout.Table, defs: dict[str, Indicator]) -> str | None:
     found = {defs[r.id].department for r in table.rows if r.id in defs}
     return found.pop() if len(found) == 1 else None
+
+
+def _require_input_columns(ck: _Checker, survey: Survey, table: layout.Table) -> None:
+    needed = {layout.year_key(survey.fiscal_year), layout.DONE, layout.NEXT}
+    missing = needed - set(table.columns)
+    if missing:
+        titles = _column_titles(survey)
+        ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
+                 + "、".join(f"「{titles[k]}」" for k in sorted(missing)))
+
+
+def _check_copied_and_unknown_rows(ck: _Checker, survey: Survey, table: layout.Table) -> None:
+    defs = {i.id: i for i in survey.indicators}
+    first = table.by_id()
+    for dup in table.duplicates:
+        # The ID column is hidden: point at a cell of the copied row a person can see.
+        visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
+        ck.add(Severity.ERROR, "duplicate_row",
+               f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
+               "コピーした行を削除し、元の行に入力してください。",
+               cell=table.ref(dup, visible), ind=defs.get(dup.id))
+    for row in table.rows:
+        if row.id not in defs:
+            ck.add(Severity.WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
+                   cell=table.ref(row, layout.ID))
+
+
+def _check_entries(ck: _Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
+    """Each wanted indicator's row read into an entry, its value and (on an item's first row) texts checked."""
+    rows = table.by_id()
+    for ind in wanted:
+        row = rows.get(ind.id)
+        if row is None:
+            ck.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
+            continue
+        entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
+        ck.sub.entries[ind.id] = entry
+        _check_value(ck, survey, ind, row, entry)
+        if ind.lead:
+            _check_texts(ck, survey, ind, row, entry)
 
 
 def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:

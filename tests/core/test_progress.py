@@ -295,7 +295,8 @@ def test_behind_style_renders_as_a_hatched_fill(tmp_path: Path) -> None:
 def test_counts_and_legend() -> None:
     counts = count_grades([Grade.of(GradeCode.BEHIND), Grade.of(GradeCode.BEHIND), Grade.of(GradeCode.NA)])
     assert list(counts) == list(CODES)
-    assert counts == {GradeCode.ACHIEVED: 0, GradeCode.ON_TRACK: 0, GradeCode.BEHIND: 2, GradeCode.WORSE: 0, GradeCode.NA: 1}
+    assert counts == {GradeCode.ACHIEVED: 0, GradeCode.ON_TRACK: 0, GradeCode.BEHIND: 2, GradeCode.WORSE: 0,
+                      GradeCode.NA: 1}
     rows = legend(Config())
     assert [(m, w) for m, w, _ in rows] == list(MARKS.values())
     assert "経過割合" in rows[1][2] and "100%" in rows[0][2]

@@ -141,10 +141,12 @@ class _Checker:
             self.sub.entries[ind.id].ok = False
 
     def fatal(self, code: str, message: str) -> NoReturn:
+        """Record why the file cannot be used, and stop checking it."""
         self.add(Severity.ERROR, code, message)
         self.stop()
 
     def stop(self) -> NoReturn:
+        """Stop checking a file the findings so far make unusable."""
         self.sub.fatal = True
         raise _Unusable
 
@@ -163,39 +165,39 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     its previous-year value rather than the file's.
     """
     sub = Submission(file=file, saved=saved)
-    ck = _Checker(sub)
+    checker = _Checker(sub)
     try:
-        meta = _identify(ck, sheets, expected)
-        table = _department_table(ck, meta, sheets, order, sheet)
-        wanted = _department_indicators(ck, meta, table)
-        _require_input_columns(ck, meta.survey, table)
+        meta = _identify(checker, sheets, expected)
+        table = _department_table(checker, meta, sheets, order, sheet)
+        wanted = _department_indicators(checker, meta, table)
+        _require_input_columns(checker, meta.survey, table)
     except _Unusable:
         return sub
     survey = meta.survey
-    _check_copied_and_unknown_rows(ck, survey, table)
-    _check_entries(ck, survey, table, wanted)
+    _check_copied_and_unknown_rows(checker, survey, table)
+    _check_entries(checker, survey, table, wanted)
     if reference is not None and (reference.plan.id, reference.fiscal_year) != (survey.plan.id, survey.fiscal_year):
         reference = None  # another survey's figures say nothing about this file's locked cells
     rows = table.by_id()
     for ind in wanted:
         if ind.id in sub.entries:
             if reference is not None:
-                _check_locked(ck, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
-            _check_change(ck, survey, ind, rows[ind.id], sub.entries, reference)
+                _check_locked(checker, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
+            _check_change(checker, survey, ind, rows[ind.id], sub.entries, reference)
     return sub
 
 
-def _identify(ck: _Checker, sheets: Mapping[str, Grid], expected: Meta | None) -> Meta:
+def _identify(checker: _Checker, sheets: Mapping[str, Grid], expected: Meta | None) -> Meta:
     """The file's 管理情報, which must be there and, when `expected` is given, name the same survey."""
     try:
         meta = read_meta(sheets)
     except MetadataError as exc:
-        ck.fatal("not_from_template", f"{exc} 事務局から配布された調査票に入力してください。")
-    ck.sub.meta = meta
+        checker.fatal("not_from_template", f"{exc} 事務局から配布された調査票に入力してください。")
+    checker.sub.meta = meta
     if expected is not None:
         mismatch = _identity_mismatch(meta, expected)
         if mismatch:
-            ck.fatal("wrong_template", mismatch)
+            checker.fatal("wrong_template", mismatch)
     return meta
 
 
@@ -212,7 +214,7 @@ def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
     return None
 
 
-def _department_table(ck: _Checker, meta: Meta, sheets: Mapping[str, Grid], order: Sequence[str] | None,
+def _department_table(checker: _Checker, meta: Meta, sheets: Mapping[str, Grid], order: Sequence[str] | None,
                       sheet: str | None) -> layout.Table:
     """The indicator table to check (its sheet becomes the submission's), whose columns can be told apart."""
     tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
@@ -221,22 +223,22 @@ def _department_table(ck: _Checker, meta: Meta, sheets: Mapping[str, Grid], orde
         tables = [(n, t) for n, t in tables if layout.DEPARTMENT not in t.columns]
     if not tables:
         if meta.kind != DEPARTMENT and sheet is None:
-            ck.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
-                     "点検するのは各部署が入力したファイルです（部署別の調査票は welfare-xl split や"
-                     "「部署別シート作成」で作ります。調査票の中の部署別シートは --sheet で指定します）。")
-        ck.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
+            checker.fatal("survey_file", f"このファイルは集約用の調査票（{meta.survey.plan.sheet}）で、部署別の調査票ではありません。"
+                          "点検するのは各部署が入力したファイルです（部署別の調査票は welfare-xl split や"
+                          "「部署別シート作成」で作ります。調査票の中の部署別シートは --sheet で指定します）。")
+        checker.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
     # A department file holds one sheet of its own; a survey workbook may hold several
     # department sheets, and then the sheet to check is named by the caller.
-    ck.sub.sheet, table = tables[0]
+    checker.sub.sheet, table = tables[0]
     if table.duplicate_columns:
         titles = _column_titles(meta.survey)
         for key, col in table.duplicate_columns:
             first = column_letter(table.columns[key])
-            ck.add(Severity.ERROR, "column_duplicated",
-                   f"「{titles.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
-                   f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
-                   cell=cell_ref(table.key_row + 1, col))
-        ck.stop()
+            checker.add(Severity.ERROR, "column_duplicated",
+                        f"「{titles.get(key, key)}」の列が{first}列と{column_letter(col)}列の2か所にあります。"
+                        f"どちらに入力したのか分からないため読み取れません。コピーした列を削除してください。",
+                        cell=cell_ref(table.key_row + 1, col))
+        checker.stop()
     return table
 
 
@@ -245,16 +247,16 @@ def _column_titles(survey: Survey) -> dict[str, str]:
     return {c.key: c.header.replace("\n", "") for c in layout.survey_columns(survey)}
 
 
-def _department_indicators(ck: _Checker, meta: Meta, table: layout.Table) -> list[Indicator]:
+def _department_indicators(checker: _Checker, meta: Meta, table: layout.Table) -> list[Indicator]:
     """The indicators of the department whose sheet this is (it becomes the submission's department)."""
     defs = {i.id: i for i in meta.survey.indicators}
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
     if department is None:
-        ck.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
-    ck.sub.department = department
+        checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
+    checker.sub.department = department
     wanted = [i for i in meta.survey.indicators if i.department == department]
     if not wanted:
-        ck.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
+        checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
     return wanted
 
 
@@ -263,47 +265,47 @@ def _department_of(table: layout.Table, defs: dict[str, Indicator]) -> str | Non
     return found.pop() if len(found) == 1 else None
 
 
-def _require_input_columns(ck: _Checker, survey: Survey, table: layout.Table) -> None:
+def _require_input_columns(checker: _Checker, survey: Survey, table: layout.Table) -> None:
     needed = {layout.year_key(survey.fiscal_year), layout.DONE, layout.NEXT}
     missing = needed - set(table.columns)
     if missing:
         titles = _column_titles(survey)
-        ck.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
-                 + "、".join(f"「{titles[k]}」" for k in sorted(missing)))
+        checker.fatal("column_missing", "入力欄の列が見つかりません（列を削除しないでください）："
+                      + "、".join(f"「{titles[k]}」" for k in sorted(missing)))
 
 
-def _check_copied_and_unknown_rows(ck: _Checker, survey: Survey, table: layout.Table) -> None:
+def _check_copied_and_unknown_rows(checker: _Checker, survey: Survey, table: layout.Table) -> None:
     defs = {i.id: i for i in survey.indicators}
     first = table.by_id()
     for dup in table.duplicates:
         # The ID column is hidden: point at a cell of the copied row a person can see.
         visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
-        ck.add(Severity.ERROR, "duplicate_row",
-               f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
-               "コピーした行を削除し、元の行に入力してください。",
-               cell=table.ref(dup, visible), ind=defs.get(dup.id))
+        checker.add(Severity.ERROR, "duplicate_row",
+                    f"{dup.row + 1}行目は{first[dup.id].row + 1}行目の指標をコピーした行です。"
+                    "コピーした行を削除し、元の行に入力してください。",
+                    cell=table.ref(dup, visible), ind=defs.get(dup.id))
     for row in table.rows:
         if row.id not in defs:
-            ck.add(Severity.WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
-                   cell=table.ref(row, layout.ID))
+            checker.add(Severity.WARNING, "unknown_row", f"ID「{row.id}」はこの調査票の指標ではないため無視します。",
+                        cell=table.ref(row, layout.ID))
 
 
-def _check_entries(ck: _Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
+def _check_entries(checker: _Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
     """Each wanted indicator's row read into an entry, its value and (on an item's first row) texts checked."""
     rows = table.by_id()
     for ind in wanted:
         row = rows.get(ind.id)
         if row is None:
-            ck.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
+            checker.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
             continue
         entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
-        ck.sub.entries[ind.id] = entry
-        _check_value(ck, survey, ind, row, entry)
+        checker.sub.entries[ind.id] = entry
+        _check_value(checker, survey, ind, row, entry)
         if ind.lead:
-            _check_texts(ck, survey, ind, row, entry)
+            _check_texts(checker, survey, ind, row, entry)
 
 
-def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+def _check_value(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
     key = layout.year_key(survey.fiscal_year)
     raw = row.get(key)
     cell = entry.cells[key]
@@ -311,52 +313,52 @@ def _check_value(ck: _Checker, survey: Survey, ind: Indicator, row: layout.Table
     fy = fiscal_year_label(survey.fiscal_year)
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.EMPTY:
-        ck.add(Severity.ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.NOT_AVAILABLE:
         entry.value = NOT_AVAILABLE
-        ck.add(Severity.WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
-               "数値がある場合は入力してください。", cell=cell, ind=ind)
+        checker.add(Severity.WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
+                    "数値がある場合は入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.INVALID:
-        ck.add(Severity.ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
         return
     value = parsed.value
     shown = format_value(value, ind.unit, ind.kind, parsed.decimals)
     if value < 0:
-        ck.add(Severity.ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
         return
     if ind.kind is Kind.PERCENT and not 0 <= value <= 1:
-        ck.add(Severity.ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
-               "50.70% のように％で入力してください。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
+                    "50.70% のように％で入力してください。", cell=cell, ind=ind)
         return
     if ind.kind is Kind.COUNT and not float(value).is_integer():
-        ck.add(Severity.ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
         return
     entry.value = int(value) if ind.kind is Kind.COUNT else value
     if parsed.normalized:
         how = "、".join(parsed.notes)
-        ck.add(Severity.WARNING, "normalized", f"「{raw}」を {shown} として読み取りました（{how}）。"
-               "正しければこのままで構いません。", cell=cell, ind=ind)
+        checker.add(Severity.WARNING, "normalized", f"「{raw}」を {shown} として読み取りました（{how}）。"
+                    "正しければこのままで構いません。", cell=cell, ind=ind)
 
 
-def _check_texts(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+def _check_texts(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
     cols = {c.key: c for c in layout.survey_columns(survey)}
     for key, label in ((layout.DONE, cols[layout.DONE].header), (layout.NEXT, cols[layout.NEXT].header)):
         text = cell_text(row.get(key))
         setattr(entry, key, text)
         cell = entry.cells[key]
         if text is None:
-            ck.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
-                   cell=cell, ind=ind)
+            checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+                        cell=cell, ind=ind)
             continue
         cap = layout.text_capacity(cols[key], survey.config.text_max_lines)
         if len(text) > cap:
-            ck.add(Severity.WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
-                   "要点を絞って短くしてください。", cell=cell, ind=ind)
+            checker.add(Severity.WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
+                        "要点を絞って短くしてください。", cell=cell, ind=ind)
 
 
-def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: layout.TableRow,
+def _check_locked(checker: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: layout.TableRow,
                   entry: Entry) -> None:
     """History years and target as the file has them, against the master's (they are locked cells)."""
     master = reference.values.get(ind.id, {})
@@ -370,12 +372,12 @@ def _check_locked(ck: _Checker, survey: Survey, reference: Survey, ind: Indicato
         if same_figure(got, want):
             continue
         typed = ind.show(got) if got is not None or raw is None else str(raw)
-        ck.add(Severity.WARNING, "locked_changed",
-               f"保護されたセル（{label}）が変更されています（調査票：{ind.show(want)}、このファイル：{typed}）。"
-               "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
+        checker.add(Severity.WARNING, "locked_changed",
+                    f"保護されたセル（{label}）が変更されています（調査票：{ind.show(want)}、このファイル：{typed}）。"
+                    "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
 
 
-def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
+def _check_change(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
                   reference: Survey | None) -> None:
     entry = entries[ind.id]
     if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
@@ -394,7 +396,7 @@ def _check_change(ck: _Checker, survey: Survey, ind: Indicator, row: layout.Tabl
     text = lead.done or ""
     if any(word in text for word in survey.config.reason_words):
         return
-    ck.add(Severity.WARNING, "big_change",
-           f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
-           f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
-           cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)
+    checker.add(Severity.WARNING, "big_change",
+                f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
+                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
+                cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)

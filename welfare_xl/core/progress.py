@@ -50,11 +50,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from welfare_xl.errors import UserError
-from welfare_xl.core.sheets.spec import Style
 from welfare_xl.core.model.numbers import TOLERANCE
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
-
+from welfare_xl.core.sheets.spec import Style
+from welfare_xl.errors import UserError
 
 
 class GradeCode(StrEnum):

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.model.cells import Grid, cell_ref
+from welfare_xl.core.model.survey import Survey
 
 KEY_PREFIX = "wxl:"
 KEY_ROW_SCAN = 50  # the key row is looked for in this many rows from the top

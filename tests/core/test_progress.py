@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from hypothesis import strategies as st
 from welfare_xl.errors import UserError
 from welfare_xl.core.model.numbers import Kind, Status, parse_value
 from welfare_xl.core.progress import (
-    ACHIEVED, BEHIND, CODES, MARKS, NA, ON_TRACK, RANK, WORSE, Grade, GradeRuleError, count_grades, grade,
-    expected_share, grade_from_label, grade_style, grade_styles, grade_survey, legend,
+    CODES, MARKS, Grade, GradeCode, GradeRuleError, count_grades, expected_share, grade, grade_from_label, grade_style,
+    grade_styles, grade_survey, legend,
 )
 from welfare_xl.files.source import load_source
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey
@@ -83,7 +84,7 @@ def test_grade_of_another_year() -> None:
     g2018 = grade(ind, survey, 2018)
     assert g2018.expected == pytest.approx(1 / 6)
     assert g2018.progress == pytest.approx(13 / 68)
-    assert g2018.code == ON_TRACK
+    assert g2018.code == GradeCode.ON_TRACK
     assert grade_survey(survey, 2018)["G2-03b"] == g2018
 
 
@@ -110,15 +111,15 @@ def grade_of(baseline, target, actual, **kw) -> Grade:
 
 
 @pytest.mark.parametrize(("actual", "code"), [
-    (7, ACHIEVED),      # beyond the target
-    (6, ACHIEVED),      # exactly the target: progress 1
-    (5.99, ON_TRACK),   # just short of the target
-    (2, ON_TRACK),      # exactly the pro-rated share 2/6
-    (1.99, BEHIND),     # just under the share
-    (0.01, BEHIND),
-    (0, BEHIND),        # no change from the baseline: 0 is not 悪化
-    (-0.01, WORSE),     # below the baseline
-    (-100, WORSE),
+    (7, GradeCode.ACHIEVED),      # beyond the target
+    (6, GradeCode.ACHIEVED),      # exactly the target: progress 1
+    (5.99, GradeCode.ON_TRACK),   # just short of the target
+    (2, GradeCode.ON_TRACK),      # exactly the pro-rated share 2/6
+    (1.99, GradeCode.BEHIND),     # just under the share
+    (0.01, GradeCode.BEHIND),
+    (0, GradeCode.BEHIND),        # no change from the baseline: 0 is not 悪化
+    (-0.01, GradeCode.WORSE),     # below the baseline
+    (-100, GradeCode.WORSE),
 ])
 def test_every_boundary_higher_is_better(actual, code) -> None:
     g = grade_of(0, 6, actual)
@@ -129,11 +130,11 @@ def test_every_boundary_higher_is_better(actual, code) -> None:
 
 
 @pytest.mark.parametrize(("actual", "code"), [
-    (1100, ACHIEVED), (1050, ACHIEVED),
-    (1140, ON_TRACK),  # 21/61 ≥ 1/3
-    (1141, BEHIND),    # 20/61 < 1/3
-    (1161, BEHIND),    # unchanged
-    (1162, WORSE),
+    (1100, GradeCode.ACHIEVED), (1050, GradeCode.ACHIEVED),
+    (1140, GradeCode.ON_TRACK),  # 21/61 ≥ 1/3
+    (1141, GradeCode.BEHIND),    # 20/61 < 1/3
+    (1161, GradeCode.BEHIND),    # unchanged
+    (1162, GradeCode.WORSE),
 ])
 def test_lower_is_better(actual, code) -> None:
     g = grade_of(1161, 1100, actual)
@@ -145,7 +146,7 @@ def test_threshold_reached_with_decimal_values() -> None:
     """20.0% → 30.0% of a 50.0% target is exactly 1/3 of the way; binary floats give 0.33333333333333326."""
     assert (0.3 - 0.2) / (0.5 - 0.2) < 2 / 6
     g = grade_of(0.2, 0.5, 0.3, kind=Kind.PERCENT)
-    assert g.code == ON_TRACK
+    assert g.code == GradeCode.ON_TRACK
 
 
 @pytest.mark.parametrize(("baseline", "target", "actual", "reason"), [
@@ -158,25 +159,25 @@ def test_threshold_reached_with_decimal_values() -> None:
 ])
 def test_not_gradable(baseline, target, actual, reason) -> None:
     g = grade_of(baseline, target, actual)
-    assert (g.code, g.mark, g.word, g.progress) == (NA, "－", "評価不能", None)
+    assert (g.code, g.mark, g.word, g.progress) == (GradeCode.NA, "－", "評価不能", None)
     assert reason in g.reason
     assert not g.behind
 
 
 def test_target_equal_to_baseline_needs_a_direction() -> None:
     g = grade_of(2.18, 2.18, 2.5)
-    assert (g.code, g.direction, g.progress) == (NA, None, None)
+    assert (g.code, g.direction, g.progress) == (GradeCode.NA, None, None)
     assert "方向" in g.reason
 
 
 @pytest.mark.parametrize(("direction", "actual", "code"), [
-    (1, 50, ACHIEVED), (1, 60, ACHIEVED), (1, 49, WORSE),
-    (-1, 50, ACHIEVED), (-1, 40, ACHIEVED), (-1, 51, WORSE),
+    (1, 50, GradeCode.ACHIEVED), (1, 60, GradeCode.ACHIEVED), (1, 49, GradeCode.WORSE),
+    (-1, 50, GradeCode.ACHIEVED), (-1, 40, GradeCode.ACHIEVED), (-1, 51, GradeCode.WORSE),
 ])
 def test_target_equal_to_baseline_with_direction_keeps_the_level(direction, actual, code) -> None:
     g = grade_of(50, 50, actual, direction=direction)
     assert (g.code, g.direction) == (code, direction)
-    assert g.progress == (1.0 if code == ACHIEVED else None)
+    assert g.progress == (1.0 if code == GradeCode.ACHIEVED else None)
 
 
 def test_direction_override_that_agrees_changes_nothing() -> None:
@@ -186,38 +187,38 @@ def test_direction_override_that_agrees_changes_nothing() -> None:
 
 def test_direction_override_contradicting_the_target_is_not_guessed() -> None:
     g = grade_of(10, 20, 30, direction=-1)
-    assert g.code == NA and "逆" in g.reason
+    assert g.code == GradeCode.NA and "逆" in g.reason
 
 
 def test_expected_shares_override_pro_rata_for_their_years() -> None:
     config = Config(expected_shares=((2019, 0.2), (2020, 0.4)))
     # progress 0.25: behind the pro-rated 1/3, on track against the fixed 20 %.
-    assert grade_of(0, 100, 25).code == BEHIND
+    assert grade_of(0, 100, 25).code == GradeCode.BEHIND
     g = grade_of(0, 100, 25, config=config)
-    assert (g.code, g.expected) == (ON_TRACK, 0.2)
-    assert grade_of(0, 100, 39, config=config, year=2020).code == BEHIND
+    assert (g.code, g.expected) == (GradeCode.ON_TRACK, 0.2)
+    assert grade_of(0, 100, 39, config=config, year=2020).code == GradeCode.BEHIND
     # A year the shares do not name falls back to the rule: 2021 is 4/6 of the way.
     g2021 = grade_of(0, 100, 60, config=config, year=2021)
-    assert (g2021.code, g2021.expected) == (BEHIND, pytest.approx(4 / 6))
+    assert (g2021.code, g2021.expected) == (GradeCode.BEHIND, pytest.approx(4 / 6))
 
 
 def test_improvement_rule_expects_only_improvement() -> None:
     config = Config(grade_rule="improvement")
-    assert grade_of(0, 100, 1, config=config).code == ON_TRACK
-    assert grade_of(0, 100, 0, config=config).code == ON_TRACK
-    assert grade_of(0, 100, -1, config=config).code == WORSE
-    assert grade_of(0, 100, 100, config=config).code == ACHIEVED
+    assert grade_of(0, 100, 1, config=config).code == GradeCode.ON_TRACK
+    assert grade_of(0, 100, 0, config=config).code == GradeCode.ON_TRACK
+    assert grade_of(0, 100, -1, config=config).code == GradeCode.WORSE
+    assert grade_of(0, 100, 100, config=config).code == GradeCode.ACHIEVED
     assert grade_of(0, 100, 1, config=config).expected == 0.0
 
 
 def test_achieved_at_is_configurable() -> None:
-    assert grade_of(0, 100, 95).code == ON_TRACK
-    assert grade_of(0, 100, 95, config=Config(achieved_at=0.95)).code == ACHIEVED
-    assert grade_of(0, 100, 94, config=Config(achieved_at=0.95)).code == ON_TRACK
+    assert grade_of(0, 100, 95).code == GradeCode.ON_TRACK
+    assert grade_of(0, 100, 95, config=Config(achieved_at=0.95)).code == GradeCode.ACHIEVED
+    assert grade_of(0, 100, 94, config=Config(achieved_at=0.95)).code == GradeCode.ON_TRACK
 
 
 def test_expected_share_in_and_beyond_the_target_year() -> None:
-    assert grade_of(0, 100, 99, year=2023).code == BEHIND  # the last year expects the whole target
+    assert grade_of(0, 100, 99, year=2023).code == GradeCode.BEHIND  # the last year expects the whole target
     assert grade_of(0, 100, 99, year=2025).expected == 1.0  # never more than the target
     assert expected_share(Config(), 2017, 2017, 2023) == 0.0
     assert expected_share(Config(), 2016, 2017, 2023) == 0.0
@@ -241,27 +242,34 @@ def test_labels_and_their_round_trip() -> None:
         assert Grade.from_label(g.label) == g
         assert grade_from_label(g.mark).code == code
         assert grade_from_label(g.word).code == code
-    assert grade_from_label("△\u3000遅れ").code == BEHIND
-    assert grade_from_label(" ×悪化 ").code == WORSE
-    assert grade_from_label("〇").code == ON_TRACK
+    assert grade_from_label("△\u3000遅れ").code == GradeCode.BEHIND
+    assert grade_from_label(" ×悪化 ").code == GradeCode.WORSE
+    assert grade_from_label("〇").code == GradeCode.ON_TRACK
     for junk in (None, "", "  ", "遅れ気味", 3, "○ 悪化"):
         assert grade_from_label(junk) is None
 
 
+def test_codes_are_the_strings_machines_read() -> None:
+    """JSON, the CSV export and the log carry the code's value, whatever the Python type."""
+    assert [str(c) for c in CODES] == ["achieved", "on_track", "behind", "worse", "na"]
+    assert json.dumps([Grade.of(c).code for c in CODES]) == '["achieved", "on_track", "behind", "worse", "na"]'
+    assert Grade.of("behind") == Grade.of(GradeCode.BEHIND) and f"{GradeCode.NA}" == "na"
+
+
 def test_behind_property() -> None:
-    assert [c for c in CODES if Grade.of(c).behind] == [BEHIND, WORSE]
+    assert [c for c in CODES if Grade.of(c).behind] == [GradeCode.BEHIND, GradeCode.WORSE]
 
 
 def test_behind_style_does_not_rely_on_colour() -> None:
     for code in CODES:
         style = grade_style(Grade.of(code))
-        if code in (BEHIND, WORSE):
+        if code in (GradeCode.BEHIND, GradeCode.WORSE):
             assert style.bold
             assert style.fill and style.pattern not in ("solid", "none")
             assert style.pattern_color and style.pattern_color != style.fill  # the hatch is visible
         else:
             assert style.fill is None and not style.bold
-    assert grade_style(None) == grade_style(Grade.of(ON_TRACK))
+    assert grade_style(None) == grade_style(Grade.of(GradeCode.ON_TRACK))
     assert set(grade_styles()) == {Grade.of(c).label for c in CODES}
 
 
@@ -272,22 +280,23 @@ def test_behind_style_renders_as_a_hatched_fill(tmp_path: Path) -> None:
     from welfare_xl.files.writer import write_specs
 
     spec = SheetSpec(name="評価")
-    spec.put(0, 0, Grade.of(BEHIND).label, grade_style(Grade.of(BEHIND)))
-    spec.put(1, 0, Grade.of(ON_TRACK).label, grade_style(Grade.of(ON_TRACK)))
+    spec.put(0, 0, Grade.of(GradeCode.BEHIND).label, grade_style(Grade.of(GradeCode.BEHIND)))
+    spec.put(1, 0, Grade.of(GradeCode.ON_TRACK).label, grade_style(Grade.of(GradeCode.ON_TRACK)))
     path = write_specs(tmp_path / "g.xlsx", [spec])
     ws = load_workbook(path)["評価"]
     behind = ws["A1"]
     assert behind.value == "△ 遅れ" and behind.font.b
     assert behind.fill.patternType == "lightUp"
-    assert behind.fill.fgColor.rgb.endswith(grade_style(Grade.of(BEHIND)).pattern_color)
-    assert behind.fill.bgColor.rgb.endswith(grade_style(Grade.of(BEHIND)).fill)
+    assert behind.fill.fgColor.rgb.endswith(grade_style(Grade.of(GradeCode.BEHIND)).pattern_color)
+    assert behind.fill.bgColor.rgb.endswith(grade_style(Grade.of(GradeCode.BEHIND)).fill)
     assert ws["A2"].fill.patternType is None
 
 
 def test_counts_and_legend() -> None:
-    counts = count_grades([Grade.of(BEHIND), Grade.of(BEHIND), Grade.of(NA)])
+    counts = count_grades([Grade.of(GradeCode.BEHIND), Grade.of(GradeCode.BEHIND), Grade.of(GradeCode.NA)])
     assert list(counts) == list(CODES)
-    assert counts == {ACHIEVED: 0, ON_TRACK: 0, BEHIND: 2, WORSE: 0, NA: 1}
+    assert counts == {GradeCode.ACHIEVED: 0, GradeCode.ON_TRACK: 0, GradeCode.BEHIND: 2, GradeCode.WORSE: 0,
+                      GradeCode.NA: 1}
     rows = legend(Config())
     assert [(m, w) for m, w, _ in rows] == list(MARKS.values())
     assert "経過割合" in rows[1][2] and "100%" in rows[0][2]
@@ -298,6 +307,9 @@ def test_counts_and_legend() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+# Rank of a gradable outcome, higher is better; 評価不能 has none.
+RANK = {GradeCode.WORSE: 0, GradeCode.BEHIND: 1, GradeCode.ON_TRACK: 2, GradeCode.ACHIEVED: 3}
 
 
 @settings(max_examples=200, deadline=None)
@@ -334,6 +346,6 @@ def test_grade_is_total_and_consistent(baseline, target, actual, direction) -> N
     contradicts = direction is not None and target != baseline and (target - baseline) * direction < 0
     no_direction = direction is None and target == baseline
     ungradable = actual in (None, NOT_AVAILABLE) or contradicts or no_direction
-    assert (g.code == NA) == ungradable
-    if g.code != NA and g.progress is not None and target != baseline:
-        assert g.progress >= 1.0 - 1e-9 if g.code == ACHIEVED else g.progress < 1.0
+    assert (g.code == GradeCode.NA) == ungradable
+    if g.code != GradeCode.NA and g.progress is not None and target != baseline:
+        assert g.progress >= 1.0 - 1e-9 if g.code == GradeCode.ACHIEVED else g.progress < 1.0

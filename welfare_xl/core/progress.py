@@ -47,37 +47,41 @@ Plain core module: no Excel library is imported here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from welfare_xl.errors import UserError
-from welfare_xl.core.sheets.spec import Style
 from welfare_xl.core.model.numbers import TOLERANCE
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
+from welfare_xl.core.sheets.spec import Style
+from welfare_xl.errors import UserError
 
-ACHIEVED = "achieved"
-ON_TRACK = "on_track"
-BEHIND = "behind"
-WORSE = "worse"
-NA = "na"
+
+class GradeCode(StrEnum):
+    """What a grade is, as machines read it (JSON, the CSV export, the log); best first."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    WORSE = "worse"
+    NA = "na"
+
+
+# code -> (mark, word): the one place the marks and words are written. Best first,
+# the order of legends and counts.
+MARKS: dict[GradeCode, tuple[str, str]] = {
+    GradeCode.ACHIEVED: ("◎", "達成"),
+    GradeCode.ON_TRACK: ("○", "順調"),
+    GradeCode.BEHIND: ("△", "遅れ"),
+    GradeCode.WORSE: ("×", "悪化"),
+    GradeCode.NA: ("－", "評価不能"),
+}
+CODES: tuple[GradeCode, ...] = tuple(MARKS)
+
+# The former name, kept while commands/committee still uses it.
+NA = GradeCode.NA
 
 PRO_RATA = "pro_rata"
 IMPROVEMENT = "improvement"
-RULES = (PRO_RATA, IMPROVEMENT)
-
-# Rounding tolerance of threshold comparisons (see the module docstring).
-
-# code -> (mark, word), best first. The order is the order of legends and counts.
-MARKS: dict[str, tuple[str, str]] = {
-    ACHIEVED: ("◎", "達成"),
-    ON_TRACK: ("○", "順調"),
-    BEHIND: ("△", "遅れ"),
-    WORSE: ("×", "悪化"),
-    NA: ("－", "評価不能"),
-}
-CODES: tuple[str, ...] = tuple(MARKS)
-
-# Rank of a gradable outcome, higher is better; 評価不能 has none.
-RANK: dict[str, int] = {WORSE: 0, BEHIND: 1, ON_TRACK: 2, ACHIEVED: 3}
 
 # Fill of a behind/worse grade cell. The hatch (pattern) and the bold mark and
 # word make it readable in black-and-white print and without colour vision;
@@ -95,18 +99,26 @@ class GradeRuleError(UserError):
 class Grade:
     """One indicator's grade for one year, with the numbers it was decided on."""
 
-    code: str  # one of CODES
-    mark: str  # ◎ ○ △ × －
-    word: str  # 達成 順調 遅れ 悪化 評価不能
+    code: GradeCode
     progress: float | None = None  # (actual − baseline) / (target − baseline)
     expected: float | None = None  # progress expected by the graded year
     direction: int | None = None  # +1 higher is better, −1 lower is better
     reason: str = ""  # Japanese; why a grade is 評価不能 (empty otherwise)
 
     @property
+    def mark(self) -> str:
+        """◎ ○ △ × －"""
+        return MARKS[self.code][0]
+
+    @property
+    def word(self) -> str:
+        """達成 順調 遅れ 悪化 評価不能"""
+        return MARKS[self.code][1]
+
+    @property
     def behind(self) -> bool:
         """True for grades that need the committee's attention (遅れ, 悪化)."""
-        return self.code in (BEHIND, WORSE)
+        return self.code in (GradeCode.BEHIND, GradeCode.WORSE)
 
     @property
     def label(self) -> str:
@@ -114,13 +126,20 @@ class Grade:
         return f"{self.mark} {self.word}"
 
     @classmethod
-    def of(cls, code: str, **numbers: Any) -> "Grade":
-        mark, word = MARKS[code]
-        return cls(code=code, mark=mark, word=word, **numbers)
+    def of(cls, code: GradeCode | str, **numbers: Any) -> "Grade":
+        return cls(code=GradeCode(code), **numbers)
 
     @classmethod
     def from_label(cls, text: Any) -> "Grade | None":
         return grade_from_label(text)
+
+
+# Look-alikes people type for the marks: 〇 (kanji zero), ◯ (large circle), ✕ ╳ x, - ー.
+_MARK_LOOK_ALIKES: dict[str, GradeCode] = {
+    "〇": GradeCode.ON_TRACK, "◯": GradeCode.ON_TRACK,
+    "✕": GradeCode.WORSE, "╳": GradeCode.WORSE, "x": GradeCode.WORSE, "X": GradeCode.WORSE,
+    "-": GradeCode.NA, "ー": GradeCode.NA,
+}
 
 
 def grade_from_label(text: Any) -> Grade | None:
@@ -137,12 +156,12 @@ def grade_from_label(text: Any) -> Grade | None:
     for code, (mark, word) in MARKS.items():
         if compact in (mark + word, mark, word):
             return Grade.of(code)
-    # Look-alikes people type for the marks: 〇 (kanji zero), ◯ (large circle), ✕ ╳ x.
-    aliases = {"〇": ON_TRACK, "◯": ON_TRACK, "✕": WORSE, "╳": WORSE, "x": WORSE, "X": WORSE, "-": NA, "ー": NA}
     first = compact[0]
-    if first in aliases and compact[1:] in ("", MARKS[aliases[first]][1]):
-        return Grade.of(aliases[first])
+    code = _MARK_LOOK_ALIKES.get(first)
+    if code is not None and compact[1:] in ("", MARKS[code][1]):
+        return Grade.of(code)
     return None
+
 
 
 def _number(value: Any) -> float | None:
@@ -189,31 +208,31 @@ def grade_values(indicator: Indicator, baseline: Any, target: Any, actual: Any,
     direction = direction_of(indicator, b, t)
     na = dict(expected=expected, direction=direction)
     if b is None:
-        return Grade.of(NA, reason="現状値がありません。", **na)
+        return Grade.of(GradeCode.NA, reason="現状値がありません。", **na)
     if t is None:
-        return Grade.of(NA, reason="目標値がありません。", **na)
+        return Grade.of(GradeCode.NA, reason="目標値がありません。", **na)
     if direction is None:
-        return Grade.of(NA, reason="目標値が現状値と同じで、指標の方向（上昇・低下のどちらが良いか）が指定されていません。", **na)
+        return Grade.of(GradeCode.NA, reason="目標値が現状値と同じで、指標の方向（上昇・低下のどちらが良いか）が指定されていません。", **na)
     if a is None:
-        return Grade.of(NA, reason="実績値がありません。", **na)
+        return Grade.of(GradeCode.NA, reason="実績値がありません。", **na)
     if t != b and (t - b) * direction < 0:
-        return Grade.of(NA, reason="テンプレートで指定された指標の方向が、現状値から目標値への向きと逆です。", **na)
+        return Grade.of(GradeCode.NA, reason="テンプレートで指定された指標の方向が、現状値から目標値への向きと逆です。", **na)
 
     if t == b:
         # Keep-the-level target: at the target or better counts as reached.
         if (a - t) * direction >= -TOLERANCE * max(abs(t), 1.0):
-            return Grade.of(ACHIEVED, progress=1.0, expected=expected, direction=direction)
-        return Grade.of(WORSE, progress=None, expected=expected, direction=direction)
+            return Grade.of(GradeCode.ACHIEVED, progress=1.0, expected=expected, direction=direction)
+        return Grade.of(GradeCode.WORSE, progress=None, expected=expected, direction=direction)
 
     progress = (a - b) / (t - b)
     numbers = dict(progress=progress, expected=expected, direction=direction)
     if progress >= config.achieved_at - TOLERANCE:
-        return Grade.of(ACHIEVED, **numbers)
+        return Grade.of(GradeCode.ACHIEVED, **numbers)
     if progress >= expected - TOLERANCE:
-        return Grade.of(ON_TRACK, **numbers)
+        return Grade.of(GradeCode.ON_TRACK, **numbers)
     if progress >= -TOLERANCE:
-        return Grade.of(BEHIND, **numbers)
-    return Grade.of(WORSE, **numbers)
+        return Grade.of(GradeCode.BEHIND, **numbers)
+    return Grade.of(GradeCode.WORSE, **numbers)
 
 
 def grade(indicator: Indicator, survey: Survey, year: int | None = None) -> Grade:
@@ -270,14 +289,15 @@ def legend(config: Config) -> list[tuple[str, str, str]]:
         pace = "現状値からの改善（進捗率0%）"
     else:
         pace = "計画期間の経過割合（現状値の年度から目標年度までのうち経過した年数の割合）"
-    return [
-        ("◎", "達成", f"進捗率が{achieved}以上（目標値に達した）。"
-                      "目標値が現状値と同じ指標は、実績値が目標値の水準を保っている場合。"),
-        ("○", "順調", f"進捗率が{pace}以上。"),
-        ("△", "遅れ", f"進捗率が0%以上で、{pace}に届かない。"),
-        ("×", "悪化", "進捗率がマイナス（現状値より目標から遠ざかった）。"),
-        ("－", "評価不能", "実績値・現状値・目標値のいずれかがない、または指標の方向が定まらない。"),
-    ]
+    definitions = {
+        GradeCode.ACHIEVED: f"進捗率が{achieved}以上（目標値に達した）。"
+                            "目標値が現状値と同じ指標は、実績値が目標値の水準を保っている場合。",
+        GradeCode.ON_TRACK: f"進捗率が{pace}以上。",
+        GradeCode.BEHIND: f"進捗率が0%以上で、{pace}に届かない。",
+        GradeCode.WORSE: "進捗率がマイナス（現状値より目標から遠ざかった）。",
+        GradeCode.NA: "実績値・現状値・目標値のいずれかがない、または指標の方向が定まらない。",
+    }
+    return [(*MARKS[code], definitions[code]) for code in CODES]
 
 
 PROGRESS_DEFINITION = "進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。目標値に達すると100%、現状値のままで0%。"

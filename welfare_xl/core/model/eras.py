@@ -29,7 +29,8 @@ ERAS: tuple[Era, ...] = (
     Era("昭和", "S", 1926, 1989),
 )
 
-_FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+# Half-width digits to full-width, as Japanese documents write small numbers (令和５年度, 基本目標１).
+FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 _LABEL_RE = re.compile(
     r"^(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,3})"
@@ -54,7 +55,7 @@ def fiscal_year_label(year: int, *, suffix: str = "年度") -> str:
     """
     era = era_of(year)
     n = year - era.first_year + 1
-    number = "元" if n == 1 else (str(n).translate(_FULLWIDTH_DIGITS) if n < 10 else str(n))
+    number = "元" if n == 1 else (str(n).translate(FULLWIDTH_DIGITS) if n < 10 else str(n))
     return f"{era.name}{number}{suffix}"
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.model.cells import Grid, cell_ref
+from welfare_xl.core.model.survey import Survey
 
 KEY_PREFIX = "wxl:"
+KEY_ROW_SCAN = 50  # the key row is looked for in this many rows from the top
 
 ID = "id"
 GOAL = "goal"
@@ -50,36 +51,26 @@ class Column:
     role: str = "fixed"  # fixed | history | input_number | input_text | target | grade | hidden
 
 
-def survey_columns(survey: Survey, *, with_grade: bool = True) -> list[Column]:
+# The columns that name an indicator, after the hidden ID column: (key, header, width).
+_SURVEY_NAME_COLUMNS = ((GOAL, "基本目標・施策の方向", 30), (PAGES, "ページ\n番号", 7), (ITEM, "項目", 22),
+                        (SUB_ITEM, "細目", 12), (DEPARTMENT, "担当部署", 12))
+_DEPARTMENT_NAME_COLUMNS = ((GOAL, "基本目標", 11), (ITEM, "項目", 24), (SUB_ITEM, "細目", 12), (UNIT, "単位", 7))
+
+
+def survey_columns(survey: Survey) -> list[Column]:
     """Columns of the master sheet (資料２), in print order."""
-    cols = [
-        Column(ID, "", width=8, role="hidden"),
-        Column(GOAL, "基本目標・施策の方向", width=30),
-        Column(PAGES, "ページ\n番号", width=7),
-        Column(ITEM, "項目", width=22),
-        Column(SUB_ITEM, "細目", width=12),
-        Column(DEPARTMENT, "担当部署", width=12),
-    ]
-    cols += _value_columns(survey)
-    if with_grade:
-        cols.append(Column(GRADE, "進捗評価", width=10, role="grade"))
-    return cols
+    return _columns(survey, _SURVEY_NAME_COLUMNS) + [Column(GRADE, "進捗評価", width=10, role="grade")]
 
 
 def department_columns(survey: Survey) -> list[Column]:
     """Columns of a department's worksheet: its history, its input, its texts."""
-    cols = [
-        Column(ID, "", width=8, role="hidden"),
-        Column(GOAL, "基本目標", width=11),
-        Column(ITEM, "項目", width=24),
-        Column(SUB_ITEM, "細目", width=12),
-        Column(UNIT, "単位", width=7),
-    ]
-    return cols + _value_columns(survey)
+    return _columns(survey, _DEPARTMENT_NAME_COLUMNS)
 
 
-def _value_columns(survey: Survey) -> list[Column]:
-    cols = []
+def _columns(survey: Survey, names: tuple[tuple[str, str, float], ...]) -> list[Column]:
+    """The hidden ID column, the naming columns, then the years, the target and the two texts."""
+    cols = [Column(ID, "", width=8, role="hidden")]
+    cols += [Column(key, header, width=width) for key, header, width in names]
     for year in survey.years:
         mark = survey.plan.year_marks.get(year, "")
         header = survey.year_header(year) + (f"\n{mark}" if mark else "")
@@ -91,8 +82,6 @@ def _value_columns(survey: Survey) -> list[Column]:
     cols.append(Column(DONE, done, done_sub, width=44, role="input_text"))
     cols.append(Column(NEXT, nxt, nxt_sub, width=36, role="input_text"))
     return cols
-
-
 
 
 @dataclass
@@ -125,9 +114,9 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def find_table(grid: Grid, *, scan_rows: int = 50) -> Table | None:
+def find_table(grid: Grid) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
-    for r, row in enumerate(grid[:scan_rows]):
+    for r, row in enumerate(grid[:KEY_ROW_SCAN]):
         keys: dict[str, int] = {}
         repeated: list[tuple[str, int]] = []
         for c, v in enumerate(row):

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from welfare_xl.core.model.numbers import Kind
 from welfare_xl.core.model.cells import Grid
+from welfare_xl.core.model.numbers import Kind
 from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
 
 SHEET = "管理情報"

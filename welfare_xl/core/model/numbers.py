@@ -46,13 +46,8 @@ class ParsedValue:
     status: Status
     value: float | int | None = None
     decimals: int | None = None  # digits after the point as typed (for display)
-    unit: str | None = None  # the unit found in the input, if any
     notes: tuple[str, ...] = field(default=())  # Japanese descriptions of each normalization
     error: str | None = None  # Japanese reason when status is INVALID
-
-    @property
-    def is_number(self) -> bool:
-        return self.status is Status.NUMBER
 
     @property
     def normalized(self) -> bool:
@@ -61,13 +56,6 @@ class ParsedValue:
 
 def _norm_unit(unit: str) -> str:
     return unicodedata.normalize("NFKC", unit).replace(" ", "").lower()
-
-
-def _fmt_plain(value: float | int) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return text
 
 
 def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> ParsedValue:
@@ -95,69 +83,27 @@ def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> P
 
 
 def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
+    """A number typed as text; `notes` collects, in order, each normalization applied."""
     notes: list[str] = []
-    text = raw
-    if "\u00a0" in text or "\u3000" in text:
-        notes.append("空白文字（全角空白・ノーブレークスペース）を除去")
-    nfkc = unicodedata.normalize("NFKC", text)
-    if nfkc != text and any(unicodedata.normalize("NFKC", c) != c and c not in "\u00a0\u3000" for c in text):
-        notes.append("全角文字を半角に変換")
-    # NFKC leaves the minus sign (U+2212) alone; people paste it from Word.
-    text = nfkc.replace("\u00a0", " ").replace("\u2212", "-")
-    stripped = text.strip()
-    if stripped != text and stripped:
-        notes.append("前後の空白を除去")
-    text = stripped
-    if text.startswith("'"):
-        text = text[1:].strip()
-        notes.append("先頭のアポストロフィを除去")
+    text = _cleaned(raw, notes)
     if not text:
         return ParsedValue(raw, Status.EMPTY)
     if text in NOT_AVAILABLE_MARKS or raw.strip() in NOT_AVAILABLE_MARKS:
         return ParsedValue(raw, Status.NOT_AVAILABLE)
-
-    sign = 1
-    if text[0] in "△▲":  # Japanese accounting minus
-        sign = -1
-        text = text[1:].strip()
-        notes.append("△を負の符号として読み取り")
-
-    found_unit: str | None = None
-    percent = False
-    if text.endswith("%"):
-        percent = True
-        text = text[:-1].strip()
-        found_unit = "%"
-    elif unit:
-        want = _norm_unit(unit)
-        compact = text.replace(" ", "")
-        if compact.lower().endswith(want) and len(compact) > len(want):
-            found_unit = unit
-            text = compact[: len(compact) - len(want)]
-            notes.append(f"単位「{unit}」を除去")
-    text = text.replace(" ", "")
+    sign, text = _accounting_sign(text, notes)
+    percent, text = _without_unit(text, unit, notes)
     if not text:
         return ParsedValue(raw, Status.INVALID, error=f"「{raw}」に数値がありません。")
-
-    m = _NUMBER_RE.match(text)
-    if not m:
-        trailing = re.match(r"^[+\-]?[\d,]*\.?\d*(?P<rest>[^\d,.].*)$", text)
-        if trailing and re.match(r"^[+\-]?\d", text):
-            rest = trailing.group("rest")
-            hint = f"単位「{rest}」はこの指標の単位（{unit or 'なし'}）と異なります。" if unit else f"「{rest}」を取り除いてください。"
-            return ParsedValue(raw, Status.INVALID, unit=rest, error=f"「{raw}」は数値として読めません。{hint}")
-        if re.fullmatch(r"[+\-]?[\d,]+(\.\d+)?", text):
-            return ParsedValue(raw, Status.INVALID,
-                               error=f"「{raw}」は桁区切りのカンマの位置が正しくありません。")
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
-    if "," in m.group("int"):
+    match = _NUMBER_RE.match(text)
+    if not match:
+        return _unreadable(raw, text, unit)
+    if "," in match.group("int"):
         notes.append("桁区切りのカンマを除去")
-    if m.group("sign") == "-":
+    if match.group("sign") == "-":
         sign = -sign
-    digits = m.group("int").replace(",", "")
-    frac = m.group("frac")
+    frac = match.group("frac")
     try:
-        dec = Decimal(digits + ("." + frac if frac else ""))
+        dec = Decimal(match.group("int").replace(",", "") + ("." + frac if frac else ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
     decimals = len(frac) if frac else 0
@@ -170,7 +116,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
         if percent:
             notes.append("％を小数に変換")
     elif percent:
-        return ParsedValue(raw, Status.INVALID, unit="%",
+        return ParsedValue(raw, Status.INVALID,
                            error=f"「{raw}」は％で入力されていますが、この指標の単位は「{unit}」です。")
 
     number: float | int
@@ -179,8 +125,59 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
     else:
         number = float(dec) * sign
     notes.insert(0, "文字列として入力された数値を数値に変換")
-    return ParsedValue(raw, Status.NUMBER, value=number, decimals=decimals,
-                       unit=found_unit, notes=tuple(dict.fromkeys(notes)))
+    return ParsedValue(raw, Status.NUMBER, value=number, decimals=decimals, notes=tuple(dict.fromkeys(notes)))
+
+
+def _cleaned(raw: str, notes: list[str]) -> str:
+    """`raw` without the spaces, full-width forms and leading apostrophe typed around a number."""
+    if "\u00a0" in raw or "\u3000" in raw:
+        notes.append("空白文字（全角空白・ノーブレークスペース）を除去")
+    nfkc = unicodedata.normalize("NFKC", raw)
+    if nfkc != raw and any(unicodedata.normalize("NFKC", c) != c and c not in "\u00a0\u3000" for c in raw):
+        notes.append("全角文字を半角に変換")
+    # NFKC leaves the minus sign (U+2212) alone; people paste it from Word.
+    text = nfkc.replace("\u00a0", " ").replace("\u2212", "-")
+    stripped = text.strip()
+    if stripped != text and stripped:
+        notes.append("前後の空白を除去")
+    text = stripped
+    if text.startswith("'"):
+        text = text[1:].strip()
+        notes.append("先頭のアポストロフィを除去")
+    return text
+
+
+def _accounting_sign(text: str, notes: list[str]) -> tuple[int, str]:
+    """The sign of a leading △ or ▲ (the Japanese accounting minus) and the text after it."""
+    if text[0] in "△▲":
+        notes.append("△を負の符号として読み取り")
+        return -1, text[1:].strip()
+    return 1, text
+
+
+def _without_unit(text: str, unit: str, notes: list[str]) -> tuple[bool, str]:
+    """Whether the text ends in %, and the text without it (or without the indicator's unit) and spaces."""
+    if text.endswith("%"):
+        return True, text[:-1].strip().replace(" ", "")
+    if unit:
+        want = _norm_unit(unit)
+        compact = text.replace(" ", "")
+        if compact.lower().endswith(want) and len(compact) > len(want):
+            notes.append(f"単位「{unit}」を除去")
+            return False, compact[: len(compact) - len(want)]
+    return False, text.replace(" ", "")
+
+
+def _unreadable(raw: str, text: str, unit: str) -> ParsedValue:
+    """The INVALID result for a text that is no number, saying why in Japanese."""
+    trailing = re.match(r"^[+\-]?[\d,]*\.?\d*(?P<rest>[^\d,.].*)$", text)
+    if trailing and re.match(r"^[+\-]?\d", text):
+        rest = trailing.group("rest")
+        hint = f"単位「{rest}」はこの指標の単位（{unit or 'なし'}）と異なります。" if unit else f"「{rest}」を取り除いてください。"
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。{hint}")
+    if re.fullmatch(r"[+\-]?[\d,]+(\.\d+)?", text):
+        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は桁区切りのカンマの位置が正しくありません。")
+    return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
 
 
 TOLERANCE = 1e-9  # two figures this close (relative, or absolute near zero) are the same figure

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Union
 
-from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.eras import FULLWIDTH_DIGITS, fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, format_value
-
-FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 # A cell's value in the model: a number, None (nothing entered) or the
 # not-available mark '－' that the seed prints where no figure exists.
@@ -64,7 +62,7 @@ class Goal:
 
     @property
     def label(self) -> str:
-        return f"基本目標{str(self.no).translate(FULLWIDTH)}"
+        return f"基本目標{str(self.no).translate(FULLWIDTH_DIGITS)}"
 
     @property
     def cell_text(self) -> str:

@@ -25,30 +25,26 @@ from dataclasses import dataclass, field, replace
 from math import ceil, floor
 
 from welfare_xl.core.model import layout
+from welfare_xl.core.model.cells import column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
+from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 from welfare_xl.core.progress import (
-    CODES, IMPROVEMENT, MARKS, PROGRESS_DEFINITION, Grade, count_grades, grade_from_label, grade_style,
+    CODES, IMPROVEMENT, MARKS, PROGRESS_DEFINITION, Grade, GradeCode, count_grades, grade_from_label, grade_style,
     grade_styles, grade_survey, legend,
 )
+from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS, survey_sheet
 from welfare_xl.core.sheets.spec import (
-    FILL_HEADER, ChartSeries, ChartSpec, PrintSetup, SheetSpec, Style, column_pixels, fit_row_heights,
+    ChartSeries, ChartSpec, PrintSetup, SheetSpec, Style, column_pixels, fit_row_heights,
 )
-from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
-from welfare_xl.core.sheets.master import ROWS, group_runs, survey_sheet
-from welfare_xl.core.model.cells import column_letter
+from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, number_style
+from welfare_xl.core.sheets.table import goal_runs, item_runs
 
 SUMMARY_SHEET = "進捗評価の集計"
 
 HEADING = Style(bold=True, size=11, border=None, wrap=False)
-NOTE = Style(size=9, border=None, wrap=False)
-CELL = Style(size=10)
-CELL_CENTER = Style(size=10, h_align="center")
-NUMBER = Style(size=10, h_align="right", wrap=False)
-HEADER = Style(bold=True, size=10, fill=FILL_HEADER, h_align="center")
 TOTAL = Style(bold=True, size=10, h_align="right", wrap=False)
 TOTAL_LABEL = Style(bold=True, size=10, h_align="center")
-GOAL_TEXT = Style(size=9, v_align="top")
 PERCENT = "0%"
 
 # Printed page, A3 landscape, in points; margins as xlsx._print_setup writes
@@ -64,6 +60,13 @@ YEAR_WIDTH = 14.0
 # Chart colours: dark and light, so the two series differ in lightness (not only hue).
 COLOR_PROGRESS = "1F4E79"
 COLOR_EXPECTED = "BFBFBF"
+
+# The summary sheet: its column widths, its title, the row its first table (and the
+# chart beside the tables) starts at, and the chart's column.
+SUMMARY_WIDTHS = {0: 12, 1: 46, 2: 12, 3: 12, 4: 12, 5: 11, 6: 11, 7: 11, 8: 2}
+SUMMARY_TITLE = Style(bold=True, size=14, border=None, wrap=False)
+SUMMARY_TOP = 3
+CHART_COL = 9
 
 
 # --- grades --------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def resolve_grades(survey: Survey) -> CommitteeGrades:
             result.shown[ind.id] = computed[ind.id]
             continue
         result.stored.add(ind.id)
-        result.shown[ind.id] = replace(computed[ind.id], code=stored.code, mark=stored.mark, word=stored.word)
+        result.shown[ind.id] = replace(computed[ind.id], code=stored.code)
         if stored.code != computed[ind.id].code:
             result.differing.append(ind.id)
     return result
@@ -125,7 +128,7 @@ def _legend_rows(spec: SheetSpec, survey: Survey, row: int, label_col: int, text
     row += 1
     for (mark, word, definition), code in zip(legend(survey.config), CODES):
         spec.put(row, label_col, f"{mark} {word}", grade_style(Grade.of(code)))
-        spec.merge(row, text_cols[0], row, text_cols[1], definition, CELL)
+        spec.merge(row, text_cols[0], row, text_cols[1], definition, BODY)
         row += 1
     spec.put(row, label_col, "※　" + PROGRESS_DEFINITION, NOTE)
     spec.put(row + 1, label_col, "※　目標値が現状値より低い指標（例：相談件数の減少を目指すもの）は、"
@@ -135,6 +138,7 @@ def _legend_rows(spec: SheetSpec, survey: Survey, row: int, label_col: int, text
 
 def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     """資料２ as published, with the year's values and marks, paginated for A3 landscape."""
+    rows = SURVEY_SHEET_ROWS
     shown = {i: g.label for i, g in grades.shown.items()}
     spec = survey_sheet(replace(survey, grades=shown), committee=True, grade_styles=grade_styles())
     columns = [c for c in layout.survey_columns(survey) if c.role != "hidden"]
@@ -145,17 +149,15 @@ def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
         if c.role in ("history", "input_number", "target"):
             # Wide enough for 「（計画1年目）」 on one line in the bold header.
             spec.col_widths[col[c.key]] = max(c.width, YEAR_WIDTH)
-    spec.row_heights[ROWS.key] = 6  # the committee has no key row; keep a thin spacer
+    spec.row_heights[rows.key] = 6  # the committee has no key row; keep a thin spacer
 
-    n = len(survey.indicators)
-    foot = ROWS.first_data + n + 1
+    foot = rows.first_data + len(survey.indicators) + 1
     legend_row = foot + len(survey.plan.footnotes) + 1
     end = _legend_rows(spec, survey, legend_row, col[layout.GOAL], (col[layout.PAGES], col[layout.TARGET]))
     spec.print_setup = replace(spec.print_setup or PrintSetup(),
-                               area=f"A1:{column_letter(last_col)}{end}", title_rows=(ROWS.header, ROWS.subheader))
+                               area=f"A1:{column_letter(last_col)}{end}", title_rows=(rows.header, rows.subheader))
 
-    body = range(ROWS.first_data, end)
-    fit_row_heights(spec, body)
+    fit_row_heights(spec, range(rows.first_data, end))
     _paginate(spec, survey, col, end)
     return spec
 
@@ -177,13 +179,13 @@ def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) ->
     Row heights depend on the goal cells' merges and those on the breaks, so
     the two are settled together (a few rounds at most).
     """
+    rows = SURVEY_SHEET_ROWS
     inds = survey.indicators
-    first = ROWS.first_data
-    groups = [(first + a, first + b) for a, b in group_runs(inds, key=lambda i: i.group)]
+    first, last = rows.first_data, rows.first_data + len(inds) - 1
+    groups = [(run.first, run.last) for run in item_runs(inds, first)]
     goal_of_row = {first + k: ind.goal for k, ind in enumerate(inds)}
     capacity = _page_capacity(spec)
-    header = spec.row_heights.get(ROWS.header, 15) + spec.row_heights.get(ROWS.subheader, 15)
-    last = first + len(inds) - 1
+    header = spec.row_heights.get(rows.header, 15) + spec.row_heights.get(rows.subheader, 15)
     base_merges = [m for m in spec.merges
                    if not (m[1] in (col[layout.GOAL], col[layout.PAGES]) and first <= m[0] <= last)]
     breaks: list[int] = []
@@ -199,10 +201,10 @@ def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) ->
 
 def _page_breaks(spec: SheetSpec, groups: list[tuple[int, int]], goal_of_row: dict[int, int],
                  capacity: float, header: float, end: int) -> list[int]:
-    def h(r1: int, r2: int) -> float:
+    def height(r1: int, r2: int) -> float:
         return sum(spec.row_heights.get(r, 15.0) for r in range(r1, r2 + 1))
 
-    used = h(0, ROWS.first_data - 1) - header  # page 1 also carries the title rows
+    used = height(0, SURVEY_SHEET_ROWS.first_data - 1) - header  # page 1 also carries the title rows
     breaks: list[int] = []
     room = capacity - header
     k = 0
@@ -213,7 +215,7 @@ def _page_breaks(spec: SheetSpec, groups: list[tuple[int, int]], goal_of_row: di
         j = k
         while j + 1 < len(groups) and goal_of_row[groups[j + 1][0]] == goal:
             j += 1
-        whole = h(r1, groups[j][1])
+        whole = height(r1, groups[j][1])
         if used + whole <= room:
             used += whole
             k = j + 1
@@ -225,14 +227,14 @@ def _page_breaks(spec: SheetSpec, groups: list[tuple[int, int]], goal_of_row: di
             continue
         # The goal is longer than a page: place it group by group.
         for g1, g2 in groups[k:j + 1]:
-            need = h(g1, g2)
+            need = height(g1, g2)
             if used + need > room and used > 0:
                 breaks.append(g1)
                 used = 0
             used += need
         k = j + 1
-    tail_start = groups[-1][1] + 1 if groups else ROWS.first_data
-    tail = h(tail_start, end - 1)
+    tail_start = groups[-1][1] + 1 if groups else SURVEY_SHEET_ROWS.first_data
+    tail = height(tail_start, end - 1)
     if used + tail > room and used > 0:
         breaks.append(tail_start + 1)  # footnotes and legend start a page (the blank row stays behind)
     return breaks
@@ -241,26 +243,19 @@ def _page_breaks(spec: SheetSpec, groups: list[tuple[int, int]], goal_of_row: di
 def _goal_cells(spec: SheetSpec, survey: Survey, col: dict[str, int], breaks: list[int],
                 base_merges: list[tuple[int, int, int, int]]) -> None:
     """(Re)write the 基本目標 and ページ番号 cells, one merged block per goal and page."""
-    inds = survey.indicators
-    first = ROWS.first_data
     spec.merges[:] = list(base_merges)
-    for a, b in group_runs(inds, key=lambda i: i.goal):
-        goal = survey.goal(inds[a].goal)
-        r1, r2 = first + a, first + b
-        cuts = [r for r in breaks if r1 < r <= r2]
-        starts = [r1] + cuts
-        stops = [c - 1 for c in cuts] + [r2]
-        for n, (s, e) in enumerate(zip(starts, stops)):
+    for run in goal_runs(survey.indicators, SURVEY_SHEET_ROWS.first_data):
+        goal = survey.goal(run.head.goal)
+        cuts = [r for r in breaks if run.first < r <= run.last]
+        starts = [run.first] + cuts
+        stops = [c - 1 for c in cuts] + [run.last]
+        for n, (start, stop) in enumerate(zip(starts, stops)):
             text = goal.cell_text if n == 0 else f"{goal.label}（続き）\n{goal.name}"
-            spec.merge(s, col[layout.GOAL], e, col[layout.GOAL], text, GOAL_TEXT)
-            spec.merge(s, col[layout.PAGES], e, col[layout.PAGES], goal.pages, Style(size=10, h_align="center"))
+            spec.merge(start, col[layout.GOAL], stop, col[layout.GOAL], text, GOAL_TEXT)
+            spec.merge(start, col[layout.PAGES], stop, col[layout.PAGES], goal.pages, BODY_CENTER)
 
 
 # --- the summary sheet ---------------------------------------------------------------------
-
-
-def _value_style(ind: Indicator) -> Style:
-    return replace(NUMBER, number_format=excel_number_format(ind.unit, ind.kind, ind.decimals))
 
 
 def _pace_text(survey: Survey) -> str:
@@ -281,15 +276,32 @@ def _pace_text(survey: Survey) -> str:
 def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     """Grades per basic goal, each indicator's progress, and a chart of progress vs the pace expected."""
     spec = SheetSpec(name=SUMMARY_SHEET)
-    widths = {0: 12, 1: 46, 2: 12, 3: 12, 4: 12, 5: 11, 6: 11, 7: 11, 8: 2}
-    spec.col_widths.update(widths)
+    spec.col_widths.update(SUMMARY_WIDTHS)
     year = fiscal_year_label(survey.fiscal_year)
-    spec.put(0, 0, f"{survey.plan.name}　進捗評価の集計（{year}）", Style(bold=True, size=14, border=None, wrap=False))
+    spec.put(0, 0, f"{survey.plan.name}　進捗評価の集計（{year}）", SUMMARY_TITLE)
     spec.row_heights[0] = 24
     spec.put(1, 0, f"評価の基準：進捗率を{_pace_text(survey)}と比べています。", NOTE)
 
-    # Grades per basic goal.
-    row = 3
+    row = _put_goal_counts(spec, survey, grades, SUMMARY_TOP)
+    data = _put_progress_table(spec, survey, grades, year, row)
+    computed = grades.computed.values()
+    axis = _axis_range([g.progress for g in computed if g.progress is not None], [g.expected or 0 for g in computed])
+    # Bars cut at the axis carry no data label: it would print over the category labels.
+    # Their values are in the table and named in the note below it.
+    clipped = [i for i, g in grades.computed.items() if g.progress is not None and not axis[0] <= g.progress <= axis[1]]
+    row = _put_table_notes(spec, survey, grades, clipped, axis, data.stop + 1)
+    end = _legend_rows(spec, survey, row + 1, 0, (1, 7))
+
+    fit_row_heights(spec, range(2, end))
+    spec.charts.append(_progress_chart(spec, survey, data, clipped, axis, year))
+    chart_cols = CHART_COL + 13  # the chart's width in default-width columns, for the print area
+    spec.print_setup = PrintSetup(area=f"A1:{column_letter(chart_cols)}{end}", fit_height=True)
+    return spec
+
+
+def _put_goal_counts(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, row: int) -> int:
+    """How many indicators got each grade, per basic goal and in all, from `row`; returns the row
+    after the table and a blank row."""
     spec.put(row, 0, "基本目標別の進捗評価（指標数）", HEADING)
     row += 1
     spec.merge(row, 0, row, 1, "基本目標", HEADER)
@@ -300,84 +312,81 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     row += 1
     counts = goal_counts(survey, grades.shown)
     for goal in survey.goals:
-        spec.merge(row, 0, row, 1, f"{goal.label}　{goal.name}", CELL)
-        for k, code in enumerate(CODES):
-            spec.put(row, 2 + k, counts[goal.no][code], NUMBER)
-        spec.put(row, 2 + len(CODES), sum(counts[goal.no].values()), NUMBER)
+        _put_counts(spec, row, f"{goal.label}　{goal.name}", counts[goal.no], BODY, NUMBER)
         row += 1
-    totals = count_grades(list(grades.shown.values()))
-    spec.merge(row, 0, row, 1, "合計", TOTAL_LABEL)
-    for k, code in enumerate(CODES):
-        spec.put(row, 2 + k, totals[code], TOTAL)
-    spec.put(row, 2 + len(CODES), sum(totals.values()), TOTAL)
-    row += 2
+    _put_counts(spec, row, "合計", count_grades(list(grades.shown.values())), TOTAL_LABEL, TOTAL)
+    return row + 2
 
-    # Progress per indicator: the chart's data.
+
+def _put_counts(spec: SheetSpec, row: int, label: str, counts: dict[GradeCode, int], label_style: Style,
+                style: Style) -> None:
+    spec.merge(row, 0, row, 1, label, label_style)
+    for k, code in enumerate(CODES):
+        spec.put(row, 2 + k, counts[code], style)
+    spec.put(row, 2 + len(CODES), sum(counts.values()), style)
+
+
+def _put_progress_table(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, year: str, row: int) -> range:
+    """Each indicator's figures, progress, expected pace and grade (the chart's data) from `row`;
+    returns the indicators' rows."""
     spec.put(row, 0, "指標別の進捗率", HEADING)
     row += 1
     headers = ["基本目標", "項目", "現状値", f"{year}\n実績値", "目標値", "進捗率", "進捗の\n目安", "進捗評価"]
     for k, text in enumerate(headers):
         spec.put(row, k, text, HEADER)
     spec.row_heights[row] = 30
-    row += 1
-    first_data = row
-    plan = survey.plan
-    progresses: list[float] = []
-    for ind in survey.indicators:
-        g, calc = grades.shown[ind.id], grades.computed[ind.id]
-        values = survey.values.get(ind.id, {})
-        spec.put(row, 0, survey.goal(ind.goal).label, CELL_CENTER)
-        spec.put(row, 1, ind.label, CELL)
-        for k, value in enumerate((values.get(plan.baseline_year), values.get(survey.fiscal_year),
-                                   survey.targets.get(ind.id))):
-            if value is None or value == NOT_AVAILABLE:
-                spec.put(row, 2 + k, NOT_AVAILABLE, CELL_CENTER)
-            else:
-                spec.put(row, 2 + k, value, _value_style(ind))
-        if calc.progress is None:
-            spec.put(row, 5, NOT_AVAILABLE, CELL_CENTER)
-        else:
-            spec.put(row, 5, calc.progress, replace(NUMBER, number_format=PERCENT))
-            progresses.append(calc.progress)
-        expected = calc.expected
-        spec.put(row, 6, expected if expected is not None else NOT_AVAILABLE,
-                 replace(NUMBER, number_format=PERCENT) if expected is not None else CELL_CENTER)
-        spec.put(row, 7, g.label, grade_style(g))
-        row += 1
-    last_data = row - 1
+    first = row + 1
+    for n, ind in enumerate(survey.indicators):
+        _put_progress_row(spec, survey, first + n, ind, grades.shown[ind.id], grades.computed[ind.id])
+    return range(first, first + len(survey.indicators))
 
-    axis_min, axis_max = _axis_range(progresses, [g.expected or 0 for g in grades.computed.values()])
-    # Bars cut at the axis carry no data label: it would print over the category labels.
-    # Their values are in the table and named in the note below it.
-    clipped = [i for i, g in grades.computed.items()
-               if g.progress is not None and not axis_min <= g.progress <= axis_max]
-    order = [i.id for i in survey.indicators]
-    row += 1
+
+def _put_progress_row(spec: SheetSpec, survey: Survey, row: int, ind: Indicator, shown: Grade,
+                      computed: Grade) -> None:
+    values = survey.values.get(ind.id, {})
+    spec.put(row, 0, survey.goal(ind.goal).label, BODY_CENTER)
+    spec.put(row, 1, ind.label, BODY)
+    figures = (values.get(survey.plan.baseline_year), values.get(survey.fiscal_year), survey.targets.get(ind.id))
+    for k, value in enumerate(figures):
+        if value is None or value == NOT_AVAILABLE:
+            spec.put(row, 2 + k, NOT_AVAILABLE, BODY_CENTER)
+        else:
+            spec.put(row, 2 + k, value, number_style(excel_number_format(ind.unit, ind.kind, ind.decimals)))
+    for c, share in ((5, computed.progress), (6, computed.expected)):
+        if share is None:
+            spec.put(row, c, NOT_AVAILABLE, BODY_CENTER)
+        else:
+            spec.put(row, c, share, number_style(PERCENT))
+    spec.put(row, 7, shown.label, grade_style(shown))
+
+
+def _put_table_notes(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, clipped: list[str],
+                     axis: tuple[float, float], row: int) -> int:
+    """What progress means and which bars the axis cuts, from `row`; returns the row after them."""
     notes = ["※　進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。「進捗の目安」はこの年度に期待される進捗率です。"]
     if clipped:
         names = "、".join(f"{survey.indicator(i).label}（{grades.computed[i].progress:.0%}）" for i in clipped)
-        notes.append(f"※　グラフの目盛りは {axis_min:.0%}〜{axis_max:.0%} です。範囲を超える指標（{names}）は"
+        notes.append(f"※　グラフの目盛りは {axis[0]:.0%}〜{axis[1]:.0%} です。範囲を超える指標（{names}）は"
                      "目盛りの端まで表示しています（値は表のとおり）。")
     for text in notes:
         spec.put(row, 0, text, NOTE)
         row += 1
-    row += 1
-    end = _legend_rows(spec, survey, row, 0, (1, 7))
+    return row
 
-    fit_row_heights(spec, range(2, end))
-    chart_rows = range(3, last_data + 1)
-    height_cm = sum(spec.row_heights.get(r, 15.0) for r in chart_rows) / 72 * 2.54
-    spec.charts.append(ChartSpec(
-        anchor=(3, 9), first_row=first_data, last_row=last_data, category_col=1,
+
+def _progress_chart(spec: SheetSpec, survey: Survey, data: range, clipped: list[str], axis: tuple[float, float],
+                    year: str) -> ChartSpec:
+    """Bars of each indicator's progress beside the pace expected, as tall as the tables beside it."""
+    height_cm = sum(spec.row_heights.get(r, 15.0) for r in range(SUMMARY_TOP, data.stop)) / 72 * 2.54
+    order = [i.id for i in survey.indicators]
+    return ChartSpec(
+        anchor=(SUMMARY_TOP, CHART_COL), first_row=data.start, last_row=data.stop - 1, category_col=1,
         series=(ChartSeries("進捗率", 5, COLOR_PROGRESS, data_labels=True, number_format=PERCENT,
                             no_label=tuple(order.index(i) for i in clipped)),
                 ChartSeries("進捗の目安", 6, COLOR_EXPECTED)),
-        title=f"指標別の進捗率（{year}）", axis_min=axis_min, axis_max=axis_max, major_unit=0.25,
+        title=f"指標別の進捗率（{year}）", axis_min=axis[0], axis_max=axis[1], major_unit=0.25,
         axis_number_format=PERCENT, width_cm=24.0, height_cm=max(height_cm, 12.0),
-    ))
-    chart_cols = 9 + 13  # the chart's width in default-width columns, for the print area
-    spec.print_setup = PrintSetup(area=f"A1:{column_letter(chart_cols)}{end}", fit_height=True)
-    return spec
+    )
 
 
 def _axis_range(progresses: list[float], expected: list[float]) -> tuple[float, float]:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from welfare_xl.core.model import layout
+from welfare_xl.core.model.cells import cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, excel_number_format
+from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
 from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
-from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
-from welfare_xl.core.sheets.master import BODY, BODY_CENTER, KEY, TITLE, group_height, group_runs, put_headers
-from welfare_xl.core.model.cells import cell_ref, column_letter
+from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, KEY, TITLE
+from welfare_xl.core.sheets.table import (
+    TableRows, goal_runs, item_runs, put_headers, put_indicator_name, put_item, put_key_row,
+)
 
 INPUT_MARK = "【入力】"
 LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)
@@ -48,93 +51,88 @@ def validation_for(kind: Kind, ref: str, unit: str) -> Validation:
                       "入力エラー", f"0以上の数値を入力してください（単位「{unit}」は付けません）。")
 
 
-class DeptRows:
-    title = 0
-    subtitle = 1
-    instruction = 2
-    key = 3
-    header = 4
-    subheader = 5
-    first_data = 6
+# Rows of a department's worksheet as `department_sheet` writes it (0-based).
+TITLE_ROW = 0
+SUBTITLE_ROW = 1
+INSTRUCTION_ROW = 2
+DEPARTMENT_SHEET_ROWS = TableRows(key=3, header=4, first_data=6)
+DeptRows = DEPARTMENT_SHEET_ROWS  # the former name, kept while addin/actions/marks still uses it
 
 
 def department_sheet(survey: Survey, department: str, *, name: str | None = None) -> SheetSpec:
     """The worksheet a department fills in. `survey` may hold values (history, and
     this year's figures when re-issuing a returned sheet)."""
+    rows = DEPARTMENT_SHEET_ROWS
     sub = survey.for_department(department)
     columns = layout.department_columns(sub)
     col = {c.key: i for i, c in enumerate(columns)}
     last = len(columns) - 1
     spec = SheetSpec(name=name or sheet_name(department), protect=True, tab_color=FILL_INPUT)
-    R = DeptRows
-    fy_label = fiscal_year_label(sub.fiscal_year)
 
-    spec.merge(R.title, 1, R.title, last, f"{sub.plan.title}（部署別）", TITLE)
-    spec.merge(R.subtitle, 1, R.subtitle, last, f"{fy_label}　担当部署：{department}", TITLE)
-    spec.merge(R.instruction, 1, R.instruction, last,
+    _put_title(spec, sub, department, last)
+    put_key_row(spec, columns, rows.key)
+    put_headers(spec, columns, rows.header,
+                suffix=lambda c: f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
+    spec.row_heights[rows.header] = 54
+    spec.row_heights[rows.subheader] = 18
+
+    inds = sub.indicators
+    for run in goal_runs(inds, rows.first_data):
+        spec.merge(run.first, col[layout.GOAL], run.last, col[layout.GOAL], sub.goal(run.head.goal).label,
+                   LOCKED_CENTER)
+    for run in item_runs(inds, rows.first_data):
+        put_item(spec, sub, col, run, body=LOCKED_BODY, texts=INPUT_TEXT)
+    for n, ind in enumerate(inds):
+        _put_indicator(spec, sub, col, rows.first_data + n, ind)
+    _put_text_validations(spec, sub, columns, col)
+
+    spec.freeze = (rows.first_data, col[layout.UNIT] + 1)
+    spec.print_setup = PrintSetup(title_rows=(rows.header, rows.subheader),
+                                  area=f"B1:{column_letter(last)}{rows.first_data + len(inds)}")
+    return spec
+
+
+def _put_title(spec: SheetSpec, sub: Survey, department: str, last_col: int) -> None:
+    """The title, the year and department, and what to enter where."""
+    fy_label = fiscal_year_label(sub.fiscal_year)
+    spec.merge(TITLE_ROW, 1, TITLE_ROW, last_col, f"{sub.plan.title}（部署別）", TITLE)
+    spec.merge(SUBTITLE_ROW, 1, SUBTITLE_ROW, last_col, f"{fy_label}　担当部署：{department}", TITLE)
+    spec.merge(INSTRUCTION_ROW, 1, INSTRUCTION_ROW, last_col,
                f"黄色で点線枠のセル（見出しに{INPUT_MARK}）に、{fy_label}の実績値（{fy_label}末日現在）と取組状況・今後の展開を入力してください。"
                "数値は半角・単位なしで入力します。入力後は「入力チェック」で確認してから提出してください。"
                "ほかのセルは保護されています。", INSTRUCTION)
-    spec.row_heights[R.title] = 22
-    spec.row_heights[R.instruction] = 36
-    for c in columns:
-        spec.put(R.key, col[c.key], layout.KEY_PREFIX + c.key, KEY)
-    spec.hidden_rows.add(R.key)
-    spec.hidden_cols.add(col[layout.ID])
+    spec.row_heights[TITLE_ROW] = 22
+    spec.row_heights[INSTRUCTION_ROW] = 36
 
-    put_headers(spec, columns, R.header,
-                suffix=lambda c: f"\n{INPUT_MARK}" if c.role in ("input_number", "input_text") else "")
-    spec.row_heights[R.header] = 54
-    spec.row_heights[R.subheader] = 18
 
-    inds = sub.indicators
-    fy_col = col[layout.year_key(sub.fiscal_year)]
-    for first, lastn in group_runs(inds, key=lambda i: i.goal):
-        r1, r2 = R.first_data + first, R.first_data + lastn
-        spec.merge(r1, col[layout.GOAL], r2, col[layout.GOAL], sub.goal(inds[first].goal).label, LOCKED_CENTER)
-    for first, lastn in group_runs(inds, key=lambda i: i.group):
-        ind = inds[first]
-        r1, r2 = R.first_data + first, R.first_data + lastn
-        if ind.sub_item:
-            spec.merge(r1, col[layout.ITEM], r2, col[layout.ITEM], ind.item_text, LOCKED_BODY)
-        texts = sub.texts.get(ind.id, (None, None))
-        spec.merge(r1, col[layout.DONE], r2, col[layout.DONE], texts[0], INPUT_TEXT)
-        spec.merge(r1, col[layout.NEXT], r2, col[layout.NEXT], texts[1], INPUT_TEXT)
-        for r in range(r1, r2 + 1):
-            spec.row_heights[r] = group_height(sub, lastn - first + 1)
+def _put_indicator(spec: SheetSpec, sub: Survey, col: dict[str, int], row: int, ind: Indicator) -> None:
+    """An indicator's row: its name and unit, its history and target locked, this year's input cell open."""
+    spec.put(row, col[layout.ID], ind.id, KEY)
+    put_indicator_name(spec, col, row, ind, LOCKED_BODY)
+    spec.put(row, col[layout.UNIT], ind.unit, LOCKED_CENTER)
+    values = sub.values.get(ind.id, {})
+    for year in sub.history_years:
+        _locked_value(spec, row, col[layout.year_key(year)], ind, values.get(year))
+    _locked_value(spec, row, col[layout.TARGET], ind, sub.targets.get(ind.id))
+    input_col = col[layout.year_key(sub.fiscal_year)]
+    fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
+    spec.put(row, input_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
+    spec.validations.append(validation_for(ind.kind, cell_ref(row, input_col), ind.unit))
 
-    for n, ind in enumerate(inds):
-        r = R.first_data + n
-        spec.put(r, col[layout.ID], ind.id, KEY)
-        if ind.sub_item:
-            spec.put(r, col[layout.SUB_ITEM], ind.sub_item, LOCKED_BODY)
-        else:
-            spec.merge(r, col[layout.ITEM], r, col[layout.SUB_ITEM], ind.item_text, LOCKED_BODY)
-        spec.put(r, col[layout.UNIT], ind.unit, LOCKED_CENTER)
-        values = sub.values.get(ind.id, {})
-        for year in sub.history_years:
-            _locked_value(spec, r, col[layout.year_key(year)], ind, values.get(year))
-        _locked_value(spec, r, col[layout.TARGET], ind, sub.targets.get(ind.id))
-        fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
-        spec.put(r, fy_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
-        spec.validations.append(validation_for(ind.kind, cell_ref(r, fy_col), ind.unit))
 
+def _put_text_validations(spec: SheetSpec, sub: Survey, columns: list[layout.Column], col: dict[str, int]) -> None:
+    """Excel's own warning on a text longer than its printed cell shows (an item's first row holds it)."""
+    items = item_runs(sub.indicators, DEPARTMENT_SHEET_ROWS.first_data)
     for key in (layout.DONE, layout.NEXT):
-        column = columns[col[key]]
-        cap = layout.text_capacity(column, sub.config.text_max_lines)
-        refs = tuple(cell_ref(R.first_data + f, col[key]) for f, _ in group_runs(inds, key=lambda i: i.group))
+        cap = layout.text_capacity(columns[col[key]], sub.config.text_max_lines)
+        refs = tuple(cell_ref(run.first, col[key]) for run in items)
         spec.validations.append(Validation(
             refs, "textLength", "lessThanOrEqual", str(cap), None, "入力のしかた",
             f"印刷で読める長さはおよそ{cap}文字までです。",
             "文字数の確認", f"{cap}文字を超えると印刷で切れます。短くしてください。", error_style="warning"))
 
-    spec.freeze = (R.first_data, col[layout.UNIT] + 1)
-    spec.print_setup = PrintSetup(title_rows=(R.header, R.subheader),
-                                  area=f"B1:{column_letter(last)}{R.first_data + len(inds)}")
-    return spec
 
-
-def _locked_value(spec: SheetSpec, r: int, c: int, ind, value) -> None:
+def _locked_value(spec: SheetSpec, r: int, c: int, ind: Indicator, value: Value) -> None:
     if value == NOT_AVAILABLE or value is None:
         spec.put(r, c, NOT_AVAILABLE if value == NOT_AVAILABLE else None, LOCKED_CENTER)
         return

@@ -29,11 +29,6 @@ class Severity(StrEnum):
     ERROR = "error"  # the indicator (or, when fatal, the whole file) is not consolidated
     WARNING = "warning"  # the department is asked to confirm
 
-
-# The former names, kept while core/consolidation and addin/actions/marks still use them.
-ERROR = Severity.ERROR
-WARNING = Severity.WARNING
-
 # Fatal findings meaning the file is not from this survey at all (no 管理情報; another
 # plan, year or template version), as opposed to a file of this survey the department broke.
 FOREIGN_CODES = frozenset({"not_from_template", "wrong_template"})

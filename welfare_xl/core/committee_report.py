@@ -13,7 +13,7 @@ from typing import Protocol
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.core.progress import CODES, MARKS, NA
+from welfare_xl.core.progress import CODES, MARKS, GradeCode, count_grades
 from welfare_xl.core.sheets.committee import CommitteeGrades
 
 
@@ -40,9 +40,7 @@ class CommitteeResult:
         s, g = self.survey, self.grades
         label = {i.id: i.label for i in s.indicators}
         dept = {i.id: i.department for i in s.indicators}
-        counts = {code: 0 for code in CODES}
-        for grade in g.shown.values():
-            counts[grade.code] += 1
+        counts = count_grades(tuple(g.shown.values()))
         lines = [f"委員会版を作成しました: {self.path}"]
         tally = "、".join(f"{MARKS[c][0]} {MARKS[c][1]} {counts[c]}" for c in CODES)
         lines.append(f"{fiscal_year_label(s.fiscal_year)}の進捗評価（{len(g.shown)} 指標）: {tally}")
@@ -51,7 +49,7 @@ class CommitteeResult:
             lines.append(f"遅れ・悪化の指標（{len(behind)} 件）:")
             lines += [f"  {g.shown[i].label}　{label[i]}（{dept[i]}）" for i in behind]
         for i, grade in g.shown.items():
-            if grade.code == NA and i not in g.stored:
+            if grade.code == GradeCode.NA and i not in g.stored:
                 lines.append(f"評価不能: {label[i]}（{dept[i]}）: {grade.reason or '評価に必要な値がありません。'}")
         computed = [i for i in g.shown if i not in g.stored]
         if g.stored and computed:

@@ -77,9 +77,6 @@ MARKS: dict[GradeCode, tuple[str, str]] = {
 }
 CODES: tuple[GradeCode, ...] = tuple(MARKS)
 
-# The former name, kept while commands/committee still uses it.
-NA = GradeCode.NA
-
 PRO_RATA = "pro_rata"
 IMPROVEMENT = "improvement"
 

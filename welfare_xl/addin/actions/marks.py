@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.checks import ERROR, Finding, Submission, check_submission
-from welfare_xl.core.sheets.department import DeptRows, department_sheet
+from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
+from welfare_xl.core.sheets.department import DEPARTMENT_SHEET_ROWS, department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 from welfare_xl.addin.excel.com import unprotected
@@ -187,9 +187,9 @@ def form_fills(meta: Meta, department: str) -> dict[str, str | None]:
     """
     spec = department_sheet(meta.survey, department)
     keys = {c: str(v)[len(layout.KEY_PREFIX):] for (r, c), (v, _) in spec.cells.items()
-            if r == DeptRows.key and isinstance(v, str) and v.startswith(layout.KEY_PREFIX)}
-    return {key: spec.cells[(DeptRows.first_data, c)][1].fill for c, key in keys.items()
-            if (DeptRows.first_data, c) in spec.cells}
+            if r == DEPARTMENT_SHEET_ROWS.key and isinstance(v, str) and v.startswith(layout.KEY_PREFIX)}
+    return {key: spec.cells[(DEPARTMENT_SHEET_ROWS.first_data, c)][1].fill for c, key in keys.items()
+            if (DEPARTMENT_SHEET_ROWS.first_data, c) in spec.cells}
 
 
 def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]) -> dict[Cell, str | None]:
@@ -207,7 +207,7 @@ def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]
 
 def _note_text(findings: list[Finding]) -> str:
     lines = [NOTE_HEAD]
-    for f in sorted(findings, key=lambda f: f.severity != ERROR):
+    for f in sorted(findings, key=lambda f: f.severity != Severity.ERROR):
         # The note sits on the cell: only what is wrong there.
         lines.append(f.describe(file=False, sheet=False, cell=False, subject=False, mark="："))
     return "\n".join(lines)
@@ -229,7 +229,7 @@ def _target_sheet(book: "xw.Book", meta: Meta) -> "xw.Sheet":
 
 def _listing(sub: Submission) -> list[str]:
     lines = []
-    ordered = sorted(sub.findings, key=lambda f: (f.severity != ERROR,))
+    ordered = sorted(sub.findings, key=lambda f: (f.severity != Severity.ERROR,))
     for f in ordered[:MAX_LISTED]:
         lines.append("・" + f.describe(file=False, sheet=False, mark=" ", sep="："))
     if len(ordered) > MAX_LISTED:
@@ -252,11 +252,11 @@ def check(book: "xw.Book") -> str:
     for f in sub.findings:
         if f.cell:
             flagged[parse_cell(f.cell)].append(f)
-    severity = {rc: ERROR if any(f.severity == ERROR for f in fs) else "warning" for rc, fs in flagged.items()}
+    severity = {rc: Severity.ERROR if any(f.severity == Severity.ERROR for f in fs) else Severity.WARNING for rc, fs in flagged.items()}
 
     table = layout.find_table(grid)
     colors: dict[Cell, str | None] = restore_fills(meta, table, record.fills - set(flagged), record.previous)
-    colors.update({rc: FILL_ERROR if s == ERROR else FILL_WARNING for rc, s in severity.items()})
+    colors.update({rc: FILL_ERROR if s == Severity.ERROR else FILL_WARNING for rc, s in severity.items()})
     # A cell already marked shows our mark now: its fill before marking is the recorded one.
     previous = dict(record.previous)
     previous.update(previous_fills(book, sheet, set(flagged) - record.fills))

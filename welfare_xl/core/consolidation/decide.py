@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from welfare_xl.core.checks import ERROR, WARNING, Finding, Submission
+from welfare_xl.core.checks import Finding, Severity, Submission
 from welfare_xl.core.consolidation.log import encode_value
 from welfare_xl.core.consolidation.messages import local_time
 from welfare_xl.core.consolidation.result import (
@@ -152,7 +152,7 @@ def _choose_newest(run: _Run, dept: str, files: list[ReceivedFile]) -> None:
         why = _tie_reason(newest, tied)
         run.ties[dept] = (tied, why)
         run.warnings.append(Finding(
-            WARNING, "same_saved_time",
+            Severity.WARNING, "same_saved_time",
             f"{_quoted([newest.name] + [f.name for f in tied])}は{_saved_phrase(newest)}内容が違います。"
             f"{why}（「{newest.name}」）。どちらが最新か{dept}に確認してください。",
             file=newest.name))
@@ -380,7 +380,7 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
 
 
 def _missing_entry(sub: Submission, ind: Indicator) -> Finding:
-    return Finding(ERROR, "row_missing", f"指標「{ind.label}」の行が見つかりません。", file=sub.file,
+    return Finding(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行が見つかりません。", file=sub.file,
                    sheet=sub.sheet, indicator_id=ind.id, indicator=ind.label)
 
 

@@ -19,14 +19,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from welfare_xl.core.checks import ERROR, Finding
+from welfare_xl.core.checks import Finding, Severity
 from welfare_xl.core.consolidation.messages import closing, local_time, status_line
 from welfare_xl.core.consolidation.result import (
     REFUSED, CellChange, ConsolidationResult, DepartmentState, FileStatus, IndicatorOutcome, IndicatorStatus,
     from_jsonable, to_jsonable,
 )
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid, parse_cell
+from welfare_xl.core.model.cells import Grid, cell_str, parse_cell
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.progress import grade_from_label, grade_style
 from welfare_xl.core.reading import cell_text
@@ -171,7 +171,7 @@ def _files(w: _Writer, result: ConsolidationResult) -> None:
         w.row([f.file, f.department or "", f.label, local_time(f.saved), note],
               [_CELL, _CELL, _status_style(f.status), _CELL, _CELL])
         for finding in listed:
-            mark = _BAD if finding.severity == ERROR else _ATTENTION
+            mark = _BAD if finding.severity == Severity.ERROR else _ATTENTION
             w.row(["", "", finding.mark, "", finding.describe(file=False, mark=None, sep="　")],
                   [_CELL, _CELL, mark, _CELL, _CELL])
 
@@ -235,11 +235,11 @@ def _texts_cell(out: IndicatorOutcome, n: int) -> str:
 
 def logged_changes(log_grid: Grid) -> list[CellChange]:
     """The cell changes a 集約ログ grid records, in the order they were made."""
-    start = next((r for r, row in enumerate(log_grid) if row and _s(row[0]) == CHANGES_MARKER), None)
+    start = next((r for r, row in enumerate(log_grid) if row and cell_str(row[0]) == CHANGES_MARKER), None)
     if start is None or start + 1 >= len(log_grid):
         raise LogError(f"「{LOG_SHEET}」シートに変更したセルの記録（{CHANGES_MARKER}）がありません。"
                        "集約で作られたログのシートを指定してください。")
-    fields = {_s(v): c for c, v in enumerate(log_grid[start + 1]) if _s(v)}
+    fields = {cell_str(v): c for c, v in enumerate(log_grid[start + 1]) if cell_str(v)}
     missing = [f for f in CHANGE_FIELDS if f not in fields]
     if missing:
         raise LogError(f"「{LOG_SHEET}」シートの変更記録の見出しが足りません：{'、'.join(missing)}。"
@@ -247,7 +247,7 @@ def logged_changes(log_grid: Grid) -> list[CellChange]:
     out = []
     for n, row in enumerate(log_grid[start + 3:], start=start + 4):
         cells = {f: (row[c] if c < len(row) else None) for f, c in fields.items()}
-        if not _s(cells["cell"]):
+        if not cell_str(cells["cell"]):
             break
         out.append(_logged_change(cells, n))
     return out
@@ -256,15 +256,12 @@ def logged_changes(log_grid: Grid) -> list[CellChange]:
 def _logged_change(cells: dict[str, Any], n: int) -> CellChange:
     """One row of the 変更したセル section (row `n`, 1-based, for the message)."""
     try:
-        r, c = parse_cell(_s(cells["cell"]))
+        r, c = parse_cell(cell_str(cells["cell"]))
         old, new = decode_value(cells["old"]), decode_value(cells["new"])
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise LogError(f"「{LOG_SHEET}」シートの {n} 行目の変更記録を読めません（{exc}）。"
                        "ログを編集していないか確認してください。") from exc
-    key = _s(cells["key"])
+    key = cell_str(cells["key"])
     style = grade_style(grade_from_label(new)) if key == layout.GRADE else None
-    return CellChange(r, c, key, _s(cells["indicator_id"]), old, new, _s(cells["sheet"]), style)
+    return CellChange(r, c, key, cell_str(cells["indicator_id"]), old, new, cell_str(cells["sheet"]), style)
 
-
-def _s(v: Any) -> str:
-    return v.strip() if isinstance(v, str) else ("" if v is None else str(v))

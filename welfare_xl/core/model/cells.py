@@ -21,6 +21,15 @@ _CELL = r"\$?([A-Za-z]{1,3})\$?(\d+)"
 _REF = re.compile(rf"{_CELL}(?::{_CELL})?")
 
 
+def cell_str(value: Any) -> str:
+    """A cell read as a word (a key, an ID, a sheet name): stripped text, 3.0 as "3", None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def column_letter(col0: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     if col0 < 0:

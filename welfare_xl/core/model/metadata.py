@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from welfare_xl.core.model.cells import Grid
+from welfare_xl.core.model.cells import Grid, cell_str
 from welfare_xl.core.model.numbers import Kind
 from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
 
@@ -93,17 +93,10 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
     return rows
 
 
-def _s(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
 
 def _section(grid: Grid, marker: str) -> int | None:
     for r, row in enumerate(grid):
-        if row and _s(row[0]) == marker:
+        if row and cell_str(row[0]) == marker:
             return r
     return None
 
@@ -115,10 +108,10 @@ def from_grid(grid: Grid) -> Meta:
         raise MetadataError("管理情報がありません（この調査票から作られたファイルではありません）。")
     kv: dict[str, str] = {}
     for row in grid[start + 1:]:
-        key = _s(row[0]) if row else ""
+        key = cell_str(row[0]) if row else ""
         if not key or key.startswith("wxl:"):
             break
-        kv[key] = _s(row[1]) if len(row) > 1 else ""
+        kv[key] = cell_str(row[1]) if len(row) > 1 else ""
     if kv.get("format") != FORMAT:
         raise MetadataError(f"管理情報の形式「{kv.get('format', '')}」に対応していません（対応：{FORMAT}）。")
     try:
@@ -140,17 +133,17 @@ def from_grid(grid: Grid) -> Meta:
             text_max_lines=int(kv.get("config.text_max_lines") or Config.text_max_lines),
         )
         goals = tuple(
-            Goal(no=int(float(r[0])), name=_s(r[1]), directions=tuple(json.loads(_s(r[2]) or "[]")), pages=_s(r[3]))
+            Goal(no=int(float(r[0])), name=cell_str(r[1]), directions=tuple(json.loads(cell_str(r[2]) or "[]")), pages=cell_str(r[3]))
             for r in _records(grid, _SECTION_GOALS, len(_GOAL_FIELDS))
         )
         indicators = []
         for r in _records(grid, _SECTION_INDICATORS, len(_IND_FIELDS)):
             f = dict(zip(_IND_FIELDS, r))
             indicators.append(Indicator(
-                id=_s(f["id"]), goal=int(float(f["goal"])), item=_s(f["item"]), sub_item=_s(f["sub_item"]),
-                item_note=_s(f["item_note"]), department=_s(f["department"]), unit=_s(f["unit"]),
-                kind=Kind(_s(f["kind"])), decimals=int(float(f["decimals"] or 0)),
-                direction={"": None, "up": 1, "down": -1}[_s(f["direction"])], group=_s(f["group"]),
+                id=cell_str(f["id"]), goal=int(float(f["goal"])), item=cell_str(f["item"]), sub_item=cell_str(f["sub_item"]),
+                item_note=cell_str(f["item_note"]), department=cell_str(f["department"]), unit=cell_str(f["unit"]),
+                kind=Kind(cell_str(f["kind"])), decimals=int(float(f["decimals"] or 0)),
+                direction={"": None, "up": 1, "down": -1}[cell_str(f["direction"])], group=cell_str(f["group"]),
             ))
         survey = Survey(plan=plan, fiscal_year=int(kv["fiscal_year"]), template_version=kv["template_version"],
                         goals=goals, indicators=tuple(indicators), config=config)
@@ -171,7 +164,7 @@ def _records(grid: Grid, marker: str, width: int) -> list[list[Any]]:
     out = []
     for row in grid[start + 2:]:  # skip the field-name row
         cells = list(row) + [None] * (width - len(row))
-        if not _s(cells[0]):
+        if not cell_str(cells[0]):
             break
         out.append(cells[:width])
     return out

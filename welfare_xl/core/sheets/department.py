@@ -56,7 +56,6 @@ TITLE_ROW = 0
 SUBTITLE_ROW = 1
 INSTRUCTION_ROW = 2
 DEPARTMENT_SHEET_ROWS = TableRows(key=3, header=4, first_data=6)
-DeptRows = DEPARTMENT_SHEET_ROWS  # the former name, kept while addin/actions/marks still uses it
 
 
 def department_sheet(survey: Survey, department: str, *, name: str | None = None) -> SheetSpec:

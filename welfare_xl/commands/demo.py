@@ -44,8 +44,8 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     from welfare_xl.commands.check import check
     from welfare_xl.commands.committee import committee
     from welfare_xl.commands.consolidate import consolidate
-    from welfare_xl.core.consolidation.messages import run_summary
     from welfare_xl.commands.split import split
+    from welfare_xl.core.consolidation.messages import run_summary
     from welfare_xl.files.pdf import find_soffice
     from welfare_xl.files.survey_file import load_survey_file
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.core.model.metadata import SHEET as META_SHEET, SURVEY, to_grid
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.model.metadata import SURVEY, to_grid
 from welfare_xl.core.sheets.master import survey_sheet
 from welfare_xl.core.sheets.spec import grid_spec
 from welfare_xl.files.source import load_source

@@ -37,7 +37,7 @@ zero distance has no meaning). A set direction that contradicts the target (a
 target below the baseline for a higher-is-better indicator) is a definition
 error: the grade is 評価不能 with the reason, rather than a guess.
 
-Comparisons allow a rounding tolerance of 1e-9, so that an actual lying exactly
+Comparisons allow the project's one rounding tolerance (numbers.TOLERANCE), so that an actual lying exactly
 on a threshold (typed as a decimal, stored as binary floating point) gets the
 grade a person computing by hand would give.
 

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.metadata import DEPARTMENT
-from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.cells import Grid
-from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
+from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError, from_grid
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.numbers import Status, parse_value
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
+from welfare_xl.errors import UserError
 
 
-class BookError(Exception):
-    """A workbook is not a usable survey; the message is for the user (Japanese)."""
+class BookError(UserError):
+    """A workbook is not a usable survey; the message (Japanese) says why, the caller adds the file."""
 
 
 @dataclass

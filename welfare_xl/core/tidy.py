@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.numbers import format_value
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 
 BASELINE = "baseline"
@@ -97,4 +96,4 @@ def _value_fields(value: Any, ind: Indicator) -> dict[str, Any]:
     if value == NOT_AVAILABLE or not isinstance(value, (int, float)):
         return {"value": None, "value_status": NOT_AVAILABLE_STATUS, "value_display": NOT_AVAILABLE}
     return {"value": float(value), "value_status": NUMBER,
-            "value_display": format_value(value, ind.unit, ind.kind, ind.decimals)}
+            "value_display": ind.show(value)}

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, to_grid
+from welfare_xl.core.model.metadata import DEPARTMENT, to_grid
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.sheets.department import department_sheet, safe_filename
 from welfare_xl.core.sheets.spec import grid_spec

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.core.reading import Book, BookError, load_survey_grids
 from welfare_xl.core.model.metadata import MetadataError
-from welfare_xl.errors import UserError
 from welfare_xl.core.model.survey import Survey
+from welfare_xl.core.reading import Book, BookError, load_survey_grids
+from welfare_xl.errors import UserError
 from welfare_xl.files.reader import WorkbookData, WorkbookReadError, read_workbook
 
 

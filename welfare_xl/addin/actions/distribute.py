@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from welfare_xl.core.sheets.department import department_sheet, sheet_name
-from welfare_xl.errors import UserError
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet
 from welfare_xl.addin.excel.grids import find_sheet, status
 from welfare_xl.addin.excel.sheet_writer import render_new_sheet
 from welfare_xl.addin.excel.workbook import read_survey
+from welfare_xl.core.sheets.department import department_sheet, sheet_name
+from welfare_xl.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

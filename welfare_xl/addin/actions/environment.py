@@ -18,13 +18,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.metadata import DEPARTMENT, Meta
 from welfare_xl.addin.excel import settings
-from welfare_xl.files.user_config import CONF_NAME, user_config_path
-from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
+from welfare_xl.addin.excel.grids import (
+    NotApplicable,
+    book_folder,
+    find_sheet,
+    is_desktop,
+)
 from welfare_xl.addin.excel.logfile import log_paths
 from welfare_xl.addin.excel.workbook import read_book_meta
+from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.metadata import DEPARTMENT, Meta
+from welfare_xl.files.user_config import CONF_NAME, user_config_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

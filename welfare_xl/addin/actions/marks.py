@@ -35,16 +35,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from welfare_xl.core.model import layout
-from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
-from welfare_xl.core.sheets.department import DEPARTMENT_SHEET_ROWS, department_sheet
-from welfare_xl.core.model.metadata import DEPARTMENT, SHEET as META_SHEET, Meta
-from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 from welfare_xl.addin.excel.com import unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, is_desktop, read_grid
 from welfare_xl.addin.excel.sheet_writer import paint
 from welfare_xl.addin.excel.workbook import read_book_meta
+from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Cell, column_letter, parse_cell, range_cells
+from welfare_xl.core.model.metadata import DEPARTMENT, Meta
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.sheets.department import DEPARTMENT_SHEET_ROWS, department_sheet
+from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

@@ -30,8 +30,8 @@ def output_path(book: "xw.Book", folder: Path) -> Path:
 
 def committee(book: "xw.Book") -> str:
     from welfare_xl.core.committee_report import CommitteeResult
-    from welfare_xl.files.committee_book import write_committee
     from welfare_xl.core.sheets.committee import resolve_grades
+    from welfare_xl.files.committee_book import write_committee
 
     live = read_survey(book, LABEL)
     folders = settings.load(book, create=True)

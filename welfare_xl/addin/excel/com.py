@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from welfare_xl.errors import UserError
-from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
-from welfare_xl.core.model.cells import range_cells
 from welfare_xl.addin.excel.grids import is_desktop
 from welfare_xl.addin.excel.ranges import block, rectangles
+from welfare_xl.core.model.cells import range_cells
+from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
+from welfare_xl.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

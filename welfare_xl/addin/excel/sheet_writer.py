@@ -30,10 +30,10 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from welfare_xl.core.model.cells import Cell, Rect, range_cells
-from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 from welfare_xl.addin.excel.ranges import block, rectangles, runs
+from welfare_xl.core.model.cells import Cell, Rect, range_cells
+from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from welfare_xl.core.reading import BookError, not_the_survey, survey_from_table, survey_table
-from welfare_xl.core.model.layout import Table
-from welfare_xl.core.model.metadata import SHEET as META_SHEET, Meta, MetadataError, from_grid
-from welfare_xl.core.model.survey import Survey
-from welfare_xl.core.model.cells import Grid
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, read_grid
+from welfare_xl.core.model.cells import Grid
+from welfare_xl.core.model.layout import Table
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.core.reading import (
+    BookError,
+    not_the_survey,
+    survey_from_table,
+    survey_table,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

@@ -43,8 +43,16 @@ from welfare_xl.core.checks import Finding, Severity, Submission
 from welfare_xl.core.consolidation.log import encode_value
 from welfare_xl.core.consolidation.messages import local_time
 from welfare_xl.core.consolidation.result import (
-    CellChange, ConsolidationResult, DepartmentState, DepartmentStatus, FileOutcome, FileStatus, IndicatorOutcome,
-    IndicatorStatus, ReceivedFile, SkippedFile,
+    CellChange,
+    ConsolidationResult,
+    DepartmentState,
+    DepartmentStatus,
+    FileOutcome,
+    FileStatus,
+    IndicatorOutcome,
+    IndicatorStatus,
+    ReceivedFile,
+    SkippedFile,
 )
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import SURVEY

@@ -22,15 +22,30 @@ from typing import Any, Iterable, Sequence
 from welfare_xl.core.checks import Finding, Severity
 from welfare_xl.core.consolidation.messages import closing, local_time, status_line
 from welfare_xl.core.consolidation.result import (
-    REFUSED, CellChange, ConsolidationResult, DepartmentState, FileStatus, IndicatorOutcome, IndicatorStatus,
-    from_jsonable, to_jsonable,
+    REFUSED,
+    CellChange,
+    ConsolidationResult,
+    DepartmentState,
+    FileStatus,
+    IndicatorOutcome,
+    IndicatorStatus,
+    from_jsonable,
+    to_jsonable,
 )
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid, cell_str, parse_cell
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.progress import grade_from_label, grade_style
 from welfare_xl.core.reading import cell_text
-from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_HEADER, FILL_WARNING, PrintSetup, SheetSpec, Style, fit_row_heights
+from welfare_xl.core.sheets.spec import (
+    FILL_ERROR,
+    FILL_HEADER,
+    FILL_WARNING,
+    PrintSetup,
+    SheetSpec,
+    Style,
+    fit_row_heights,
+)
 from welfare_xl.errors import UserError
 
 LOG_SHEET = "集約ログ"

@@ -18,12 +18,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
+from welfare_xl.core.consolidation.result import (
+    REFUSED,
+    TO_CHECK,
+    CellChange,
+    ConsolidationResult,
+    DepartmentState,
+    DepartmentStatus,
+    FileOutcome,
+    SubmissionStatus,
+    UndoPlan,
+)
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.consolidation.result import (
-    REFUSED, TO_CHECK, CellChange, ConsolidationResult, DepartmentState, DepartmentStatus, FileOutcome,
-    SubmissionStatus, UndoPlan,
-)
+
 
 def status_line(departments: Sequence[DepartmentStatus]) -> str:
     """提出済 2、差し替え 1、未提出 1、エラー 1（全5部署）."""

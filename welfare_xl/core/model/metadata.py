@@ -16,7 +16,15 @@ from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
 from welfare_xl.core.model.numbers import Kind
-from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
+from welfare_xl.core.model.survey import (
+    Config,
+    Goal,
+    Indicator,
+    Plan,
+    Survey,
+    assign_groups,
+)
+from welfare_xl.errors import UserError
 
 SHEET = "管理情報"
 FORMAT = "welfare-xl/1"
@@ -31,8 +39,8 @@ _GOAL_FIELDS = ["no", "name", "directions", "pages"]
 _IND_FIELDS = ["id", "goal", "item", "sub_item", "item_note", "department", "unit", "kind", "decimals", "direction", "group"]
 
 
-class MetadataError(ValueError):
-    """The workbook has no usable 管理情報 sheet."""
+class MetadataError(UserError, ValueError):
+    """The workbook has no usable 管理情報 sheet; the message (Japanese) says why, the caller adds the file."""
 
 
 @dataclass

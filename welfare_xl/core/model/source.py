@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from welfare_xl.core.model.numbers import NOT_AVAILABLE_MARKS, Kind, Status, parse_value
+from welfare_xl.core.model.survey import (
+    DEFAULT_HEADERS,
+    NOT_AVAILABLE,
+    Config,
+    Goal,
+    Indicator,
+    Plan,
+    Survey,
+    Value,
+    assign_groups,
+)
 from welfare_xl.errors import UserError
-from welfare_xl.core.model.numbers import Kind, NOT_AVAILABLE_MARKS, Status, parse_value
-from welfare_xl.core.model.survey import DEFAULT_HEADERS, NOT_AVAILABLE, Config, Goal, Indicator, Plan, Survey, Value, assign_groups
 
 
 class SourceError(UserError, ValueError):

@@ -30,14 +30,38 @@ from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 from welfare_xl.core.progress import (
-    CODES, IMPROVEMENT, MARKS, PROGRESS_DEFINITION, Grade, GradeCode, count_grades, grade_from_label, grade_style,
-    grade_styles, grade_survey, legend,
+    CODES,
+    IMPROVEMENT,
+    MARKS,
+    PROGRESS_DEFINITION,
+    Grade,
+    GradeCode,
+    count_grades,
+    grade_from_label,
+    grade_style,
+    grade_styles,
+    grade_survey,
+    legend,
 )
 from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS, survey_sheet
 from welfare_xl.core.sheets.spec import (
-    ChartSeries, ChartSpec, PrintSetup, SheetSpec, Style, column_pixels, fit_row_heights,
+    ChartSeries,
+    ChartSpec,
+    PrintSetup,
+    SheetSpec,
+    Style,
+    column_pixels,
+    fit_row_heights,
 )
-from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, number_style
+from welfare_xl.core.sheets.styles import (
+    BODY,
+    BODY_CENTER,
+    GOAL_TEXT,
+    HEADER,
+    NOTE,
+    NUMBER,
+    number_style,
+)
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
 SUMMARY_SHEET = "進捗評価の集計"

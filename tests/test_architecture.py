@@ -14,8 +14,13 @@ still a dependency). The rules:
   `commands` or `xlam`; an action never imports another action;
 * `xlam` (the builder) imports only `xlam`, `errors`, `files.user_config` and
   the standard library;
-* `errors` imports nothing of ours; nothing imports `cli` but `__main__`;
+* `errors` imports nothing of ours; nothing imports `cli` but `__main__`, and
+  nothing imports the add-in's entry point `welfare_xl.addin` (the ribbon does);
 * there is no cycle between modules.
+
+The entry point imports each button's action by name (its ACTIONS table of
+`Button(label, module, function)`); those count as imports of
+`addin.actions.<module>.<function>`, so the rules and the cycle check see them.
 
 `test_a_deliberate_violation_is_caught` proves the checker fails on a broken
 rule: it writes a small package with violations and expects each one named.
@@ -73,6 +78,18 @@ def imports_of(path: Path, root: Path) -> list[Import]:
     return found
 
 
+def button_imports(path: Path, root: Path) -> list[Import]:
+    """The add-in's entry point imports each button's action by name (`Button(label, module, function)`
+    in its ACTIONS table): read those as the imports they are."""
+    name = module_name(path, root)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Button" and len(node.args) == 3:
+            module, function = (a.value for a in node.args[1:])
+            found.append(Import(name, f"{name}.actions.{module}.{function}", node.lineno))
+    return found
+
+
 def modules_in(root: Path, package: str = PACKAGE) -> dict[str, Path]:
     return {module_name(p, root): p for p in sorted((root / package).rglob("*.py")) if "__pycache__" not in p.parts}
 
@@ -101,7 +118,10 @@ def violations(root: Path, package: str = PACKAGE) -> list[str]:
     out = []
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for mod, path in mods.items():
-        for imp in imports_of(path, root):
+        found = imports_of(path, root)
+        if mod == f"{package}.addin":
+            found += button_imports(path, root)
+        for imp in found:
             ours = target_module(imp.imported, known)
             top = imp.imported.split(".")[0]
             rule = _broken_rule(mod, imp.imported, ours, top, package)
@@ -121,6 +141,8 @@ def _broken_rule(mod: str, imported: str, ours: str | None, top: str, package: s
         return "errors imports nothing of ours"
     if is_ours and under(imported, f"{p}.cli") and mod != f"{p}.__main__":
         return "only __main__ imports the CLI"
+    if is_ours and ours == f"{p}.addin" and mod != ours:
+        return "only the ribbon (RunPython) imports the add-in's entry point"
     if kind == "core":
         if is_ours:
             return None if under(imported, f"{p}.core", f"{p}.errors") else "core imports only core and errors"
@@ -221,13 +243,13 @@ VIOLATIONS = {
     "commands/check.py": "from pkg.files import reader\nfrom pkg.commands import split\n",
     "commands/split.py": "from pkg.core import pure\n",
     "commands/demo.py": "from pkg.commands import check, split\n",
-    "addin/__init__.py": "",
+    "addin/__init__.py": "ACTIONS = {'go': Button('実行', 'one', 'run')}\n",
     "addin/excel/__init__.py": "",
     "addin/excel/grids.py": "import xlwings\nfrom pkg.addin.excel import writer\n",
     "addin/excel/writer.py": "def later():\n    from pkg.addin.excel import grids\n",
     "addin/actions/__init__.py": "",
     "addin/actions/one.py": "def run():\n    from pkg.commands.check import check\n    from pkg.addin.actions import two\n",
-    "addin/actions/two.py": "from pkg.addin.excel import grids\n",
+    "addin/actions/two.py": "from pkg.addin.excel import grids\nfrom pkg.addin import ACTIONS\n",
     "xlam/__init__.py": "",
     "xlam/build.py": "import zipfile\nimport lxml\nfrom pkg.core import pure\n",
 }
@@ -250,13 +272,16 @@ def test_a_deliberate_violation_is_caught(tmp_path: Path):
         ("pkg.addin.actions.one", "pkg.commands.check.check", "the add-in never imports commands"),
         ("pkg.addin.actions.one", "pkg.addin.actions.two", "an action never imports another action"),
         ("pkg.xlam.build", "pkg.core.pure", "the builder imports only itself"),
+        ("pkg.addin.actions.two", "pkg.addin.ACTIONS", "only the ribbon (RunPython) imports the add-in's entry point"),
         ("pkg.xlam.build", "lxml", "the builder imports only the standard library"),
     }
     for importer, imported, rule in expected:
         assert any(f" {importer} -> {imported}: {rule}" in line for line in broken), (importer, imported, broken)
     cycle = [line for line in broken if line.startswith("cycle:")]
-    assert cycle == ["cycle: pkg.addin.excel.grids -> pkg.addin.excel.writer -> pkg.addin.excel.grids"], cycle
-    assert len(broken) == len(expected) + 1, broken  # demo, tidy's pandas, json, openpyxl are allowed
+    # The entry point's ACTIONS table counts as imports: entry -> one -> two -> entry is a cycle.
+    assert sorted(cycle) == ["cycle: pkg.addin -> pkg.addin.actions.one -> pkg.addin.actions.two -> pkg.addin",
+                             "cycle: pkg.addin.excel.grids -> pkg.addin.excel.writer -> pkg.addin.excel.grids"], cycle
+    assert len(broken) == len(expected) + 2, broken  # demo, tidy's pandas, json, openpyxl are allowed
 
 
 MAX_MODULE_LINES = 500

@@ -51,6 +51,15 @@ def test_actions_cover_every_ribbon_button():
     assert all(t.isascii() and t.isalpha() for t in tags)
 
 
+def test_every_button_runs_a_function_of_its_action_module():
+    import importlib
+
+    for tag, button in addin.ACTIONS.items():
+        module = importlib.import_module(f"welfare_xl.addin.actions.{button.module}")
+        assert callable(getattr(module, button.function)), tag
+        assert addin.LABELS[tag] == button.label
+
+
 def test_importing_the_entry_point_stays_light():
     code = ("import sys, welfare_xl.addin; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "

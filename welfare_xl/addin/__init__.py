@@ -12,10 +12,9 @@ never a Python traceback; details go to `welfare_xl.log` next to the workbook
 (or `~/.welfare_xl/welfare_xl.log`; see `excel.logfile`).
 
 A click starts a new Python process, so this module imports nothing heavy:
-each action imports its module (and that module what it needs: openpyxl,
-python-calamine) when it runs. The modules are named apart from the actions
-(`distribute`, `marks`, `collect`, `publish`, `environment`) so that importing
-one never replaces an action function of this package.
+`ACTIONS` names each button's module under `actions/` (`distribute`, `marks`,
+`collect`, `publish`, `environment`), which is imported, with what it needs
+(openpyxl, python-calamine), only when its button is pressed.
 
 The same code runs on desktop Excel (COM) and on xlwings' remote engine
 (xlwings Server / Lite), which the test suite drives with real workbooks.
@@ -23,10 +22,11 @@ The same code runs on desktop Excel (COM) and on xlwings' remote engine
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from welfare_xl.errors import UserError
 
@@ -37,93 +37,49 @@ __all__ = ["ACTIONS", "LABELS", "run"]
 
 TITLE = "地域福祉計画 進捗調査"
 
-# Button labels as the ribbon shows them, for titles and messages.
-LABELS: dict[str, str] = {
-    "split": "部署別シート作成",
-    "check": "入力チェック",
-    "clear": "チェック表示クリア",
-    "consolidate": "集約",
-    "undo": "元に戻す",
-    "status": "提出状況",
-    "committee": "委員会版作成",
-    "diagnose": "環境チェック",
-}
-
-
 class UnknownAction(UserError):
     """A button passed a tag this version of the package does not know."""
 
 
-# --- actions: each imports its module only when its button is pressed ----------------
+class Button(NamedTuple):
+    """A ribbon button: its label, and the action function it runs.
 
+    The action's module (under `welfare_xl.addin.actions`) is imported only when
+    the button is pressed, so a click loads just what that button needs.
+    `tests/test_architecture.py` reads this table to check each action against
+    the import rules like any other import.
+    """
 
-def split(book: "xw.Book") -> str:
-    """部署別シート作成: department sheets in the survey and department workbooks to send."""
-    from welfare_xl.addin.actions.distribute import split as action
+    label: str
+    module: str
+    function: str
 
-    return action(book)
-
-
-def check(book: "xw.Book") -> str:
-    """入力チェック: mark the active department sheet's problems with a fill and a note."""
-    from welfare_xl.addin.actions.marks import check as action
-
-    return action(book)
-
-
-def clear(book: "xw.Book") -> str:
-    """チェック表示クリア: remove exactly the marks 入力チェック added."""
-    from welfare_xl.addin.actions.marks import clear as action
-
-    return action(book)
-
-
-def consolidate(book: "xw.Book") -> str:
-    """集約: merge the returned department workbooks into the master sheet."""
-    from welfare_xl.addin.actions.collect import consolidate as action
-
-    return action(book)
-
-
-def undo(book: "xw.Book") -> str:
-    """元に戻す: restore every cell the last consolidation changed."""
-    from welfare_xl.addin.actions.collect import undo as action
-
-    return action(book)
-
-
-def status(book: "xw.Book") -> str:
-    """提出状況: which departments have returned their workbook."""
-    from welfare_xl.addin.actions.collect import status_report as action
-
-    return action(book)
-
-
-def committee(book: "xw.Book") -> str:
-    """委員会版作成: the committee workbook next to the survey (and its PDF on desktop Excel)."""
-    from welfare_xl.addin.actions.publish import committee as action
-
-    return action(book)
-
-
-def diagnose(book: "xw.Book") -> str:
-    """環境チェック: versions, configuration and folders, with what is wrong in plain Japanese."""
-    from welfare_xl.addin.actions.environment import diagnose as action
-
-    return action(book)
+    def __call__(self, book: "xw.Book") -> str:
+        module = importlib.import_module(f"{__name__}.actions.{self.module}")
+        return getattr(module, self.function)(book)
 
 
 Action = Callable[["xw.Book"], str]
 ACTIONS: dict[str, Action] = {
-    "split": split,
-    "check": check,
-    "clear": clear,
-    "consolidate": consolidate,
-    "undo": undo,
-    "status": status,
-    "committee": committee,
-    "diagnose": diagnose,
+    # department sheets in the survey, and department workbooks to send
+    "split": Button("部署別シート作成", "distribute", "split"),
+    # mark the active department sheet's problems with a fill and a note
+    "check": Button("入力チェック", "marks", "check"),
+    # remove exactly the marks 入力チェック added
+    "clear": Button("チェック表示クリア", "marks", "clear"),
+    # merge the returned department workbooks into the master sheet
+    "consolidate": Button("集約", "collect", "consolidate"),
+    # restore every cell the last consolidation changed
+    "undo": Button("元に戻す", "collect", "undo"),
+    # which departments have returned their workbook
+    "status": Button("提出状況", "collect", "status_report"),
+    # the committee workbook next to the survey (and its PDF on desktop Excel)
+    "committee": Button("委員会版作成", "publish", "committee"),
+    # versions, configuration and folders, with what is wrong in plain Japanese
+    "diagnose": Button("環境チェック", "environment", "diagnose"),
 }
+# Button labels as the ribbon shows them, for titles and messages.
+LABELS: dict[str, str] = {tag: button.label for tag, button in ACTIONS.items()}
 
 
 # --- running a button -------------------------------------------------------------------

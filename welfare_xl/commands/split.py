@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from welfare_xl.files.department_books import (
-    InWorkbookResult,
-    write_department_book,
-    write_department_sheets,
-)
+from welfare_xl.files.department_books import InWorkbookResult, write_department_book, write_department_sheets
 from welfare_xl.files.survey_file import load_survey_file
 
 

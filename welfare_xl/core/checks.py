@@ -18,13 +18,7 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid, cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
-from welfare_xl.core.model.numbers import (
-    Kind,
-    Status,
-    format_value,
-    parse_value,
-    same_figure,
-)
+from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 from welfare_xl.core.reading import cell_text, find_tables, master_value, read_meta
 

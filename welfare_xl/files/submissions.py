@@ -14,11 +14,7 @@ from pathlib import Path
 
 from welfare_xl.core.checks import check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions
-from welfare_xl.core.consolidation.result import (
-    ConsolidationResult,
-    ReceivedFile,
-    SkippedFile,
-)
+from welfare_xl.core.consolidation.result import ConsolidationResult, ReceivedFile, SkippedFile
 from welfare_xl.core.model.metadata import Meta
 from welfare_xl.core.model.survey import Survey
 from welfare_xl.errors import UserError

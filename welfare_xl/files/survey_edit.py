@@ -13,11 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, log_sheet_spec
-from welfare_xl.core.consolidation.result import (
-    CellChange,
-    ConsolidationResult,
-    UndoPlan,
-)
+from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, UndoPlan
 from welfare_xl.files.atomic import OutputError, backup_if_overwriting, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 

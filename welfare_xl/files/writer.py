@@ -126,12 +126,7 @@ def write_sheet(ws, spec: SheetSpec, cache: StyleCache | None = None) -> None:
 def _text_properties(size: float, bold: bool = False):
     """Chart text in the project's font (Latin and East Asian), so no fallback font is printed."""
     from openpyxl.chart.text import RichText
-    from openpyxl.drawing.text import (
-        CharacterProperties,
-        Font,
-        Paragraph,
-        ParagraphProperties,
-    )
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
 
     props = CharacterProperties(latin=Font(typeface=FONT), ea=Font(typeface=FONT), sz=int(size * 100), b=bold)
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])

@@ -28,14 +28,7 @@ from pathlib import Path
 
 from welfare_xl.files.user_config import PROJECT_NAME
 from welfare_xl.xlam.errors import AddinBuildError
-from welfare_xl.xlam.ovba import (
-    ModuleKind,
-    VbaModule,
-    VbaProject,
-    VbaProjectError,
-    VbaReference,
-    build_vba_project_bin,
-)
+from welfare_xl.xlam.ovba import ModuleKind, VbaModule, VbaProject, VbaProjectError, VbaReference, build_vba_project_bin
 from welfare_xl.xlam.package import build_xlam
 
 __all__ = [

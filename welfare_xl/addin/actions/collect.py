@@ -27,14 +27,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
-from welfare_xl.addin.excel.grids import (
-    NotApplicable,
-    find_sheet,
-    is_desktop,
-    last_visible_sheet,
-    read_grid,
-    status,
-)
+from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.excel.ranges import block, rectangles
 from welfare_xl.addin.excel.sheet_writer import excel_value, paint, render_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey

@@ -19,12 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from welfare_xl.addin.excel import settings
-from welfare_xl.addin.excel.grids import (
-    NotApplicable,
-    book_folder,
-    find_sheet,
-    is_desktop,
-)
+from welfare_xl.addin.excel.grids import NotApplicable, book_folder, find_sheet, is_desktop
 from welfare_xl.addin.excel.logfile import log_paths
 from welfare_xl.addin.excel.workbook import read_book_meta
 from welfare_xl.core.model.eras import fiscal_year_label

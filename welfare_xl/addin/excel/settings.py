@@ -17,12 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from welfare_xl.addin.excel.grids import (
-    book_folder,
-    find_sheet,
-    last_visible_sheet,
-    read_grid,
-)
+from welfare_xl.addin.excel.grids import book_folder, find_sheet, last_visible_sheet, read_grid
 from welfare_xl.core.model.cells import Grid
 from welfare_xl.core.sheets.spec import FILL_HEADER, FILL_INPUT, SheetSpec, Style
 from welfare_xl.errors import UserError

@@ -11,12 +11,7 @@ from welfare_xl.core.model.layout import Table
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.core.reading import (
-    BookError,
-    not_the_survey,
-    survey_from_table,
-    survey_table,
-)
+from welfare_xl.core.reading import BookError, not_the_survey, survey_from_table, survey_table
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw

@@ -16,14 +16,7 @@ from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
 from welfare_xl.core.model.numbers import Kind
-from welfare_xl.core.model.survey import (
-    Config,
-    Goal,
-    Indicator,
-    Plan,
-    Survey,
-    assign_groups,
-)
+from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
 from welfare_xl.errors import UserError
 
 SHEET = "管理情報"

@@ -53,15 +53,7 @@ from welfare_xl.core.sheets.spec import (
     column_pixels,
     fit_row_heights,
 )
-from welfare_xl.core.sheets.styles import (
-    BODY,
-    BODY_CENTER,
-    GOAL_TEXT,
-    HEADER,
-    NOTE,
-    NUMBER,
-    number_style,
-)
+from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, number_style
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
 SUMMARY_SHEET = "進捗評価の集計"

@@ -16,24 +16,10 @@ from welfare_xl.core.model.cells import cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
-from welfare_xl.core.sheets.spec import (
-    FILL_INPUT,
-    FILL_LOCKED,
-    PrintSetup,
-    SheetSpec,
-    Style,
-    Validation,
-)
+from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, KEY, TITLE
-from welfare_xl.core.sheets.table import (
-    TableRows,
-    goal_runs,
-    item_runs,
-    put_headers,
-    put_indicator_name,
-    put_item,
-    put_key_row,
-)
+from welfare_xl.core.sheets.table import TableRows, goal_runs, item_runs
+from welfare_xl.core.sheets.table import put_headers, put_indicator_name, put_item, put_key_row
 
 INPUT_MARK = "【入力】"
 LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)

@@ -14,24 +14,9 @@ from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
 from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, Style
-from welfare_xl.core.sheets.styles import (
-    BODY,
-    BODY_CENTER,
-    GOAL_TEXT,
-    KEY,
-    NOTE,
-    TITLE,
-    number_style,
-)
-from welfare_xl.core.sheets.table import (
-    TableRows,
-    goal_runs,
-    item_runs,
-    put_headers,
-    put_indicator_name,
-    put_item,
-    put_key_row,
-)
+from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, KEY, NOTE, TITLE, number_style
+from welfare_xl.core.sheets.table import TableRows, goal_runs, item_runs
+from welfare_xl.core.sheets.table import put_headers, put_indicator_name, put_item, put_key_row
 
 SUBTITLE = Style(bold=True, size=13, border=None, wrap=False)
 LABEL_BOX = Style(bold=True, size=14, h_align="center", border="medium", wrap=False)

@@ -172,34 +172,34 @@ def adding_book(new: NewSheet) -> SimpleNamespace:
 
 
 def test_a_new_sheet_is_named_inside_the_cleanup_on_desktop(monkeypatch: pytest.MonkeyPatch):
-    from welfare_xl.addin.excel import sheet_writer as render
+    from welfare_xl.addin.excel import sheet_writer
     from welfare_xl.core.sheets.spec import SheetSpec
 
     rendered = []
-    monkeypatch.setattr(render, "render", lambda book, sheet, spec, **kw: rendered.append(sheet.name))
+    monkeypatch.setattr(sheet_writer, "write_sheet", lambda book, sheet, spec, **kw: rendered.append(sheet.name))
     anchor = FakeSheet("設定")
     book = adding_book(NewSheet())
-    sheet = render.render_new_sheet(book, SheetSpec(name="集約ログ"), after=anchor)
+    sheet = sheet_writer.write_new_sheet(book, SheetSpec(name="集約ログ"), after=anchor)
     assert book.sheets.adds == [{"name": None, "before": None, "after": anchor}]
     assert sheet.name == "集約ログ" and rendered == ["集約ログ"] and not sheet.deleted
 
     refused = adding_book(NewSheet(refuse_name=True))
     with pytest.raises(RuntimeError, match="name is not allowed"):
-        render.render_new_sheet(refused, SheetSpec(name="集約ログ"), after=anchor)
+        sheet_writer.write_new_sheet(refused, SheetSpec(name="集約ログ"), after=anchor)
     assert refused.sheets.new.deleted  # no unnamed "Sheet4" left behind
 
 
 def test_a_half_rendered_sheet_is_deleted_on_desktop(monkeypatch: pytest.MonkeyPatch):
-    from welfare_xl.addin.excel import sheet_writer as render
+    from welfare_xl.addin.excel import sheet_writer
     from welfare_xl.core.sheets.spec import SheetSpec
 
     def fail(*args, **kwargs):
         raise RuntimeError("COM error half-way")
 
-    monkeypatch.setattr(render, "render", fail)
+    monkeypatch.setattr(sheet_writer, "write_sheet", fail)
     book = adding_book(NewSheet())
     with pytest.raises(RuntimeError, match="half-way"):
-        render.render_new_sheet(book, SheetSpec(name="設定"), after=FakeSheet("資料２"))
+        sheet_writer.write_new_sheet(book, SheetSpec(name="設定"), after=FakeSheet("資料２"))
     assert book.sheets.new.deleted
 
 

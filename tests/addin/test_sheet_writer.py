@@ -60,7 +60,7 @@ def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
     from openpyxl import Workbook
 
     import support.xlwings_payload as P
-    from welfare_xl.addin.excel.sheet_writer import render_new_sheet
+    from welfare_xl.addin.excel.sheet_writer import write_new_sheet
     from welfare_xl.core.sheets.spec import SheetSpec, Style
 
     path = tmp_path / "book.xlsx"
@@ -72,7 +72,7 @@ def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
     for r, text in enumerate(TEXTS):
         spec.put(r, 0, text, Style())
     spec.put(len(TEXTS), 0, 42.0, Style())
-    render_new_sheet(book, spec, after=book.sheets[0])
+    write_new_sheet(book, spec, after=book.sheets[0])
     (write,) = [a for a in book.json()["actions"] if a["func"] == "setValues"]
     assert [row[0] for row in write["values"]] == ["'" + t for t in TEXTS] + [42]
     replayed, _ = P.replay_file(book, path)

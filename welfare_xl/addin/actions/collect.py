@@ -29,7 +29,7 @@ from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.excel.ranges import block, rectangles
-from welfare_xl.addin.excel.sheet_writer import excel_value, paint, render_new_sheet
+from welfare_xl.addin.excel.sheet_writer import excel_value, paint, write_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 from welfare_xl.core.model import layout
 
@@ -159,7 +159,7 @@ def consolidate(book: "xw.Book") -> str:
         old_log = find_sheet(book, LOG_SHEET)
         if old_log is not None:
             old_log.delete()
-        render_new_sheet(book, log_sheet_spec(result), after=last_visible_sheet(book), autofit_rows=True)
+        write_new_sheet(book, log_sheet_spec(result), after=last_visible_sheet(book), autofit_rows=True)
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
             write_changes(book, master, result.changes, spans)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet
 from welfare_xl.addin.excel.grids import find_sheet, status
-from welfare_xl.addin.excel.sheet_writer import render_new_sheet
+from welfare_xl.addin.excel.sheet_writer import write_new_sheet
 from welfare_xl.addin.excel.workbook import read_survey
 from welfare_xl.core.sheets.department import department_sheet, sheet_name
 from welfare_xl.errors import UserError
@@ -61,7 +61,7 @@ def split(book: "xw.Book") -> str:
                 after = existing
                 continue
             status(book, f"部署別シートを作成しています（{n}/{len(departments)}）：{dept}")
-            after = render_new_sheet(book, department_sheet(survey, dept, name=name), after=after)
+            after = write_new_sheet(book, department_sheet(survey, dept, name=name), after=after)
             created.append(name)
         master.activate()
     status(book, None)

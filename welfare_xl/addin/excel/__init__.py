@@ -4,7 +4,7 @@
   what differs between the desktop and the remote engine;
 * `workbook`: the 管理情報 and the survey's master table read into the model (`read_book_meta`, `read_survey`);
 * `ranges`: which cells to write together (rectangles and runs of equal value, the range of a rectangle);
-* `sheet_writer`: a `SheetSpec` rendered through xlwings, fills of scattered cells (`paint`), `excel_value`;
+* `sheet_writer`: a `SheetSpec` written through xlwings, fills of scattered cells (`paint`), `excel_value`;
 * `com`: what only desktop Excel can do (protection, validation messages, page set-up, patterns, PDF);
 * `settings`: the 設定 sheet and the folders it names;
 * `logfile`: where a button's failure is written down.

@@ -140,9 +140,9 @@ def load(book: "xw.Book", *, create: bool) -> Settings:
         return settings
     settings.present = False
     if create:
-        from welfare_xl.addin.excel.sheet_writer import render_new_sheet
+        from welfare_xl.addin.excel.sheet_writer import write_new_sheet
 
         active = book.sheets.active
-        render_new_sheet(book, spec(), after=last_visible_sheet(book))  # never after the hidden 管理情報
+        write_new_sheet(book, spec(), after=last_visible_sheet(book))  # never after the hidden 管理情報
         active.activate()  # adding a sheet activates it; the clerk stays where they were
     return settings

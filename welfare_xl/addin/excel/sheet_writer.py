@@ -1,4 +1,4 @@
-"""Render a `SheetSpec` into the open workbook through xlwings.
+"""Writing a `SheetSpec` into the open workbook through xlwings.
 
 The file adapter (`welfare_xl.files.writer`) writes the same specs with openpyxl; this
 is its live counterpart. Writes are grouped so that their number follows the
@@ -186,7 +186,7 @@ def _hex(color: str | None) -> str | None:
     return f"#{color}" if color else None
 
 
-def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:
+def write_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows: bool = False) -> None:
     """Write `spec` onto the (new, empty) `sheet`.
 
     `autofit_rows` lets Excel size the rows to their wrapped text instead of
@@ -230,9 +230,9 @@ def render(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_rows:
         sheet.visible = False
 
 
-def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None,
+def write_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | None" = None,
                      autofit_rows: bool = False) -> "xw.Sheet":
-    """Add a sheet named `spec.name` after `after` and render `spec` on it.
+    """Add a sheet named `spec.name` after `after` and write `spec` on it.
 
     Should desktop Excel fail half-way, from adding the sheet on, the half-made
     sheet is deleted again, so that a later run does not take it for a finished
@@ -253,7 +253,7 @@ def render_new_sheet(book: "xw.Book", spec: SheetSpec, *, after: "xw.Sheet | Non
             sheet.name = spec.name
         else:
             sheet = book.sheets.add(name=spec.name, after=after)
-        render(book, sheet, spec, autofit_rows=autofit_rows)
+        write_sheet(book, sheet, spec, autofit_rows=autofit_rows)
     except Exception:
         if desktop and sheet is not None:
             try:

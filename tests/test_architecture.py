@@ -14,6 +14,7 @@ still a dependency). The rules:
   `commands` or `xlam`; an action never imports another action;
 * `xlam` (the builder) imports only `xlam`, `errors`, `files.user_config` and
   the standard library;
+* `cli` imports `commands`, `core`, `errors` and `xlam` (never the add-in or `files` directly);
 * `errors` imports nothing of ours; nothing imports `cli` but `__main__`, and
   nothing imports the add-in's entry point `welfare_xl.addin` (the ribbon does);
 * there is no cycle between modules.
@@ -143,6 +144,9 @@ def _broken_rule(mod: str, imported: str, ours: str | None, top: str, package: s
         return "only __main__ imports the CLI"
     if is_ours and ours == f"{p}.addin" and mod != ours:
         return "only the ribbon (RunPython) imports the add-in's entry point"
+    if kind == "cli" and is_ours and imported != f"{p}.__version__" \
+            and not under(imported, f"{p}.commands", f"{p}.core", f"{p}.errors", f"{p}.xlam"):
+        return "the CLI imports only commands, core, errors and the builder"
     if kind == "core":
         if is_ours:
             return None if under(imported, f"{p}.core", f"{p}.errors") else "core imports only core and errors"
@@ -252,6 +256,7 @@ VIOLATIONS = {
     "addin/actions/two.py": "from pkg.addin.excel import grids\nfrom pkg.addin import ACTIONS\n",
     "xlam/__init__.py": "",
     "xlam/build.py": "import zipfile\nimport lxml\nfrom pkg.core import pure\n",
+    "cli.py": "import argparse\nfrom pkg.commands import check\nfrom pkg.files import reader\n",
 }
 
 
@@ -274,6 +279,7 @@ def test_a_deliberate_violation_is_caught(tmp_path: Path):
         ("pkg.xlam.build", "pkg.core.pure", "the builder imports only itself"),
         ("pkg.addin.actions.two", "pkg.addin.ACTIONS", "only the ribbon (RunPython) imports the add-in's entry point"),
         ("pkg.xlam.build", "lxml", "the builder imports only the standard library"),
+        ("pkg.cli", "pkg.files.reader", "the CLI imports only commands, core, errors and the builder"),
     }
     for importer, imported, rule in expected:
         assert any(f" {importer} -> {imported}: {rule}" in line for line in broken), (importer, imported, broken)

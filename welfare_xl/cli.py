@@ -103,7 +103,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        for line in run_summary(result):
+        for line in run_summary(result, every_file=True):
             _out(line)
         _out(f"詳細は「{LOG_SHEET}」シートにあります。")
     return result.exit_code

@@ -259,6 +259,12 @@ def test_one_summary_of_a_run_for_the_cli_and_the_button(master):
     (error,) = [x for x in cli if x.startswith("  エラー: ")]
     assert error == "  " + {f.file: f for f in result.files}["地域共生課.xlsx"].errors[0].line()
     assert button[button.index("反映しなかった内容：") + 1].startswith("・エラー：地域共生課.xlsx／地域共生課／")
+    # The CLI's record of a run also lists every file with what became of it.
+    record = run_summary(result, every_file=True)
+    start = record.index("ファイル:")
+    assert record[start + 1:start + 2 + len(skipped)] == [f"  メモ{n}.txt: 対象外（{skip}）" for n in range(3)] + [
+        "  地域共生課.xlsx: 一部不採用（6指標を反映、1指標はエラーのため不採用）"]
+    assert "ファイル：" not in button and record[-1] == cli[-1]
 
 
 def test_undo_rejects_a_sheet_that_is_not_a_log():

@@ -89,7 +89,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     consolidated = out / f"集約_{fy}.xlsx"
     echo(f"[5/6] 資料２に集約: {consolidated}")
     result = consolidate(survey_path, inbox, consolidated)
-    for line in run_summary(result):
+    for line in run_summary(result, every_file=True):
         echo(f"       {line}")
 
     committee_xlsx = out / f"委員会版_{fy}.xlsx"

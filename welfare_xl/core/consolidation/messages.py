@@ -48,8 +48,12 @@ def closing(result: ConsolidationResult) -> str:
 
 
 def run_summary(result: ConsolidationResult, *, bullet: str = "  ", sep: str = ": ",
-                limit: int | None = None) -> list[str]:
-    """What a consolidation run did, problems named with file and cell, ending with `closing`."""
+                limit: int | None = None, every_file: bool = False) -> list[str]:
+    """What a consolidation run did, problems named with file and cell, ending with `closing`.
+
+    `every_file` also lists each file of the folder with what became of it (the
+    CLI's record of a run; a message box has no room for it).
+    """
     head = f"{fiscal_year_label(result.fiscal_year)}の提出ファイルを「{result.sheet}」に集約しました"
     lines = [f"{head}{sep}{result.output}" if result.output else f"{head}。"]
     if result.backup:
@@ -57,6 +61,9 @@ def run_summary(result: ConsolidationResult, *, bullet: str = "  ", sep: str = "
     lines.append(f"変更したセル{sep}{_changed_cells(result)}")
     lines.append(f"提出状況{sep}{status_line(result.departments)}")
     lines += _departments(result.departments, bullet, sep)
+    if every_file:
+        lines += _titled("ファイル", [f"{f.file}{sep}{f.label}" + (f"（{f.note}）" if f.note else "")
+                                   for f in result.files], bullet, sep, limit)
     lines += _files_to_check(result.files, bullet, sep, limit)
     errors = [e for f in result.files if f.status in REFUSED for e in f.errors]
     lines += _titled("反映しなかった内容", [e.describe(mark=sep) for e in errors], bullet, sep, limit)

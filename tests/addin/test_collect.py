@@ -6,52 +6,41 @@ same inputs, so the add-in and the CLI cannot drift apart.
 
 from __future__ import annotations
 
-import support.xlwings_payload as P  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
-
 import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+import support.xlwings_payload as xl  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
 import xlwings as xw
 from openpyxl import load_workbook
-
-from support.fill import insert_row
-from support.buttons import (CHIIKI, CHIIKI_TEXTS, DONE, NEXT, big_source, build_template, funcs, only_alert, run,
-                             table_of, values, with_settings)
-from support.fill import fill_department
+from support.buttons import (
+    DONE,
+    NEXT,
+    big_source,
+    build_template,
+    funcs,
+    only_alert,
+    run,
+    table_of,
+    values,
+    with_settings,
+)
+from support.fill import fill_department, insert_row
 from support.paths import TEMPLATE
-from welfare_xl.core.model import layout
-from welfare_xl.addin.actions import publish
+
 from welfare_xl.addin.excel import settings
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
+from welfare_xl.commands.split import split as split_files
 from welfare_xl.commands.undo import UndoError
 from welfare_xl.commands.undo import undo as undo_file
-from welfare_xl.commands.split import split as split_files
 from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
 from welfare_xl.core.consolidation.result import column_runs
 from welfare_xl.core.consolidation.undo import undo_changes
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.progress import BEHIND_FILL
-
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> Path:
-    """The secretariat's folder: the survey (with 設定), 配布 and a 提出 folder as returned mail fills it."""
-    survey = with_settings(TEMPLATE, tmp_path / "調査票.xlsx", tmp_path)
-    split_files(TEMPLATE, tmp_path / "配布")
-    inbox = tmp_path / "提出"
-    inbox.mkdir()
-    fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS, out=inbox / "地域共生課.xlsx")
-    fill_department(tmp_path / "配布" / "交通課.xlsx", {"G6-01": "2.13人/km"}, {"G6-01": (DONE, NEXT)},
-         out=inbox / "交通課（最終版）.xlsx")
-    fill_department(tmp_path / "配布" / "高齢者支援課.xlsx", {"G4-01": "50.70%"}, {"G4-01": (DONE, NEXT)},
-         out=inbox / "高齢者支援課.xlsx")
-    (inbox / "メモ.txt").write_text("受付メモ", encoding="utf-8")
-    (inbox / "~$地域共生課.xlsx").write_bytes(b"lock")
-    return survey
 
 
 def master_values(path: Path, sheet: str = "資料２") -> dict[str, Any]:
@@ -79,12 +68,12 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     book = run(office, "consolidate")
     n = funcs(book)
     assert n["addSheet"] == 1 and n["sheetDelete"] == 0  # the 集約ログ
-    prompt = P.alerts(book)[0]
+    prompt = xl.alerts(book)[0]
     assert "令和元年度の提出ファイルを「資料２」に集約しました" in prompt
     assert "地域共生課.xlsx（一部不採用）" in prompt and "「元に戻す」" in prompt
 
     after = tmp_path / "after.xlsx"
-    wb, _ = P.replay_file(book, office, after)
+    wb, _ = xl.replay_file(book, office, after)
     assert wb.sheetnames[-1] == LOG_SHEET and wb.active.title == "資料２"
 
     # The CLI consolidating the same folder into a copy of the same survey writes the same 資料２.
@@ -107,11 +96,11 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
 
     # 元に戻す: every changed cell back as it was, the log kept under another name.
     undo = run(after, "undo")
-    assert "セル {} 個を、集約前の内容に戻しました".format(len(result.changes)) in P.alerts(undo)[0]
+    assert "セル {} 個を、集約前の内容に戻しました".format(len(result.changes)) in xl.alerts(undo)[0]
     assert_only_changed_cells_written(undo, result.changes)
     assert funcs(undo)["setValues"] == len(value_writes(undo))
     undone = tmp_path / "undone.xlsx"
-    wb, _ = P.replay_file(undo, after, undone)
+    wb, _ = xl.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
     assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{UNDONE_SUFFIX}" in wb.sheetnames
     cli_undone = tmp_path / "cli_undone.xlsx"
@@ -122,7 +111,7 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
 
 def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
     after = tmp_path / "after.xlsx"
-    P.replay_file(run(office, "consolidate"), office, after)
+    xl.replay_file(run(office, "consolidate"), office, after)
     wb = load_workbook(after)
     ws = wb["資料２"]
     table = table_of(ws)
@@ -133,9 +122,9 @@ def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
     wb.save(after)
 
     undo = run(after, "undo")
-    prompt = P.alerts(undo)[0]
+    prompt = xl.alerts(undo)[0]
     assert "手で変更されているため、戻していません" in prompt and edited.coordinate in prompt
-    wb, _ = P.replay_file(undo, after)
+    wb, _ = xl.replay_file(undo, after)
     assert wb["資料２"][edited.coordinate].value == pytest.approx(2.2)
     others = {k: v for k, v in values(wb["資料２"]).items() if k != edited.coordinate}
     assert others == {k: v for k, v in master_values(office).items() if k != edited.coordinate}
@@ -144,7 +133,7 @@ def test_undo_leaves_cells_edited_by_hand_since(office: Path, tmp_path: Path):
 def test_undo_refuses_the_log_of_another_sheet_in_both_adapters(office: Path, tmp_path: Path):
     """The one guard of the core: the button says its sentence as is, the file adapter after the file's name."""
     after = tmp_path / "after.xlsx"
-    P.replay_file(run(office, "consolidate"), office, after)
+    xl.replay_file(run(office, "consolidate"), office, after)
     wb = load_workbook(after)
     log = wb[LOG_SHEET]
     marker = next(c.row for c in log["A"] if c.value == "wxl:changes")
@@ -165,7 +154,7 @@ def test_undo_refuses_the_log_of_another_sheet_in_both_adapters(office: Path, tm
 
 def test_undo_after_a_row_was_inserted_restores_exactly_the_right_cells(office: Path, tmp_path: Path):
     after, expected = tmp_path / "after.xlsx", tmp_path / "expected.xlsx"
-    P.replay_file(run(office, "consolidate"), office, after)
+    xl.replay_file(run(office, "consolidate"), office, after)
     shutil.copy(office, expected)
     for path in (after, expected):  # a note row inserted inside 資料２ after consolidating (and in the original)
         wb = load_workbook(path)
@@ -176,21 +165,21 @@ def test_undo_after_a_row_was_inserted_restores_exactly_the_right_cells(office: 
         wb.save(path)
 
     undo = run(after, "undo")
-    prompt = P.alerts(undo)[0]
+    prompt = xl.alerts(undo)[0]
     assert "指標IDと列で探し直して戻しました" in prompt and "戻していません" not in prompt
     undone = tmp_path / "undone.xlsx"
-    P.replay_file(undo, after, undone)
+    xl.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(expected)
 
 
 def test_consolidating_again_replaces_the_log_and_changes_nothing_else(office: Path, tmp_path: Path):
     after = tmp_path / "after.xlsx"
-    P.replay_file(run(office, "consolidate"), office, after)
+    xl.replay_file(run(office, "consolidate"), office, after)
     again = run(after, "consolidate")
     n = funcs(again)
     assert n["sheetDelete"] == 1 and n["addSheet"] == 1
     assert n["setValues"] == 1  # only the new log: the master already holds every value
-    assert "変更したセル：0 個" in P.alerts(again)[0]
+    assert "変更したセル：0 個" in xl.alerts(again)[0]
 
 
 def test_consolidate_without_the_folder_says_where_it_looked(tmp_path: Path):
@@ -210,7 +199,7 @@ def test_consolidate_without_settings_adds_them_and_asks_for_the_folder(tmp_path
     assert [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"] == [settings.SHEET]
     (alert,) = [a for a in book.json()["actions"] if a["func"] == "alert"]
     assert alert["args"][3] == "critical" and f"「{settings.BASE}」" in alert["args"][0]
-    wb, _ = P.replay_file(book, survey)
+    wb, _ = xl.replay_file(book, survey)
     assert settings.parse([[c.value for c in r] for r in wb[settings.SHEET].iter_rows()])[settings.SUBMISSIONS] == "提出"
 
 
@@ -220,7 +209,7 @@ def test_the_log_goes_after_the_last_visible_sheet_not_after_the_hidden_one(offi
     wb.move_sheet(META_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(META_SHEET))
     wb.save(office)
     assert load_workbook(office).sheetnames == ["資料２", settings.SHEET, META_SHEET]
-    wb, _ = P.replay_file(run(office, "consolidate"), office)
+    wb, _ = xl.replay_file(run(office, "consolidate"), office)
     assert wb.sheetnames == ["資料２", settings.SHEET, LOG_SHEET, META_SHEET]
     assert wb[META_SHEET].sheet_state == "hidden"
 
@@ -252,23 +241,10 @@ def test_status_and_consolidate_say_when_two_returns_share_a_saved_time(office: 
 
     text = only_alert(run(office, "status"))["prompt"]
     assert "確認が必要なこと：" in text and why in text and "・交通課（再送）.xlsx：" in text
-    prompt = P.alerts(run(office, "consolidate"))[0]
+    prompt = xl.alerts(run(office, "consolidate"))[0]
     assert "確認が必要なこと：" in prompt and why in prompt and "交通課（再送）.xlsx" in prompt
 
 
-def test_committee_writes_the_workbook_next_to_the_survey(office: Path, tmp_path: Path):
-    after = tmp_path / "after.xlsx"
-    P.replay_file(run(office, "consolidate"), office, after)
-    alert = only_alert(run(after, "committee"))
-    out = publish.output_path(xw.Book(json=P.payload(after)), tmp_path)
-    assert out == tmp_path / "after_委員会版.xlsx" and out.exists()
-    assert f"委員会版を作成しました: {out}" in alert["prompt"]
-    assert "デスクトップ版の Excel" in alert["prompt"]  # the PDF is desktop-only
-    wb = load_workbook(out)
-    assert "資料２" in wb.sheetnames
-    texts = {c.value for row in wb["資料２"].iter_rows() for c in row if isinstance(c.value, str)}
-    assert DONE in texts  # the consolidated text made it into the committee version
-    assert not any(isinstance(t, str) and t.startswith(layout.KEY_PREFIX) for t in texts)
 
 
 # --- action counts: rows do not add actions ------------------------------------------------

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from support.com_fake import Com, FakeSheet, desktop_app
+
 from welfare_xl.addin.excel import grids as live
 
 # Excel object model constants the calls must carry.
@@ -115,12 +115,12 @@ def test_book_folder_is_unknown_when_com_fails():
 
 
 def test_an_unknown_book_folder_asks_for_the_working_folder():
-    from welfare_xl.addin.excel import settings as S
+    from welfare_xl.addin.excel import settings as settings_sheet
 
-    settings = S.Settings(book_dir=None)
-    with pytest.raises(S.FolderUnknown) as exc:
-        settings.folder(S.SUBMISSIONS)
-    assert f"「{S.SHEET}」シートの「{S.BASE}」" in str(exc.value)
+    settings = settings_sheet.Settings(book_dir=None)
+    with pytest.raises(settings_sheet.FolderUnknown) as exc:
+        settings.folder(settings_sheet.SUBMISSIONS)
+    assert f"「{settings_sheet.SHEET}」シートの「{settings_sheet.BASE}」" in str(exc.value)
 
 
 # --- where new sheets go ---------------------------------------------------------------------

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import support.xlwings_payload  # noqa: F401 - first: sets XLWINGS_LICENSE_KEY before xlwings is imported
-
 import datetime as dt
 from pathlib import Path
 
 import pytest
+import support.xlwings_payload  # noqa: F401 - first: sets XLWINGS_LICENSE_KEY before xlwings is imported
 
-from welfare_xl.core.model import layout
 from welfare_xl.addin.actions.collect import value_writes
 from welfare_xl.addin.excel.sheet_writer import excel_value
 from welfare_xl.core.consolidation.result import CellChange
+from welfare_xl.core.model import layout
 
 
 def change(row: int, col: int, key: str, new: object) -> CellChange:
@@ -57,9 +56,9 @@ def test_other_values_are_written_as_they_are():
 
 
 def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
+    import support.xlwings_payload as xl
     from openpyxl import Workbook
 
-    import support.xlwings_payload as P
     from welfare_xl.addin.excel.sheet_writer import write_new_sheet
     from welfare_xl.core.sheets.spec import SheetSpec, Style
 
@@ -67,7 +66,7 @@ def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
     wb = Workbook()
     wb.active.title = "資料２"
     wb.save(path)
-    book = P.open_book(path)
+    book = xl.open_book(path)
     spec = SheetSpec(name="文字")
     for r, text in enumerate(TEXTS):
         spec.put(r, 0, text, Style())
@@ -75,5 +74,26 @@ def test_a_rendered_sheet_sends_every_text_prefixed(tmp_path: Path):
     write_new_sheet(book, spec, after=book.sheets[0])
     (write,) = [a for a in book.json()["actions"] if a["func"] == "setValues"]
     assert [row[0] for row in write["values"]] == ["'" + t for t in TEXTS] + [42]
-    replayed, _ = P.replay_file(book, path)
+    replayed, _ = xl.replay_file(book, path)
     assert [replayed["文字"].cell(r + 1, 1).value for r in range(len(TEXTS))] == TEXTS
+
+
+def test_rectangles_cover_each_value_exactly():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from welfare_xl.addin.excel.ranges import rectangles
+
+    cells = st.dictionaries(st.tuples(st.integers(0, 12), st.integers(0, 6)), st.sampled_from("abc"), max_size=60)
+
+    @settings(max_examples=80, deadline=None)
+    @given(cells)
+    def covers(grid):
+        for value, rects in rectangles(grid).items():
+            covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+            assert len(covered) == len(set(covered))  # no cell written twice
+            assert set(covered) == {rc for rc, v in grid.items() if v == value}
+
+    covers()
+    table = {(r, c): "x" for r in range(5, 400) for c in range(2, 9)}
+    assert rectangles(table) == {"x": [(5, 2, 399, 8)]}

@@ -8,8 +8,6 @@ or an openpyxl copy of the workbook with them replayed.
 
 from __future__ import annotations
 
-import support.xlwings_payload as P  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
-
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import xlwings as xw
 from openpyxl import load_workbook
 
+import support.xlwings_payload as xl  # first: sets XLWINGS_LICENSE_KEY before xlwings is imported
 import welfare_xl.addin as addin
 from welfare_xl.addin.excel import settings as settings_sheet
 from welfare_xl.core.model import layout
@@ -39,7 +38,7 @@ CHIIKI_TEXTS = {"G1-01": (DONE, NEXT), "G2-02a": (DONE, None), "G3-01": (DONE, N
 
 def run(path: Path, tag: str, *, active: str | None = None) -> xw.Book:
     """Press the button `tag` with the workbook at `path` active in Excel."""
-    book = P.open_book(path, active=active)
+    book = xl.open_book(path, active=active)
     addin.run(tag)
     return book
 

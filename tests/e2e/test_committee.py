@@ -16,22 +16,22 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from support.paths import TEMPLATE  # noqa: E402
+from support.paths import TEMPLATE_SOURCE as SOURCE  # noqa: E402
+from support.seed import rows_by_id  # noqa: E402
 
 from welfare_xl import cli
-from welfare_xl.core.model import layout
 from welfare_xl.commands.committee import committee
-from welfare_xl.core.sheets.committee import SUMMARY_SHEET, committee_specs, resolve_grades
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.numbers import Status, format_value, parse_value
+from welfare_xl.core.model.survey import NOT_AVAILABLE
 from welfare_xl.core.progress import grade_survey
-from welfare_xl.files.pdf import ENV_SOFFICE, RenderFailedError, RenderTimeoutError, SofficeNotFoundError, to_pdf
+from welfare_xl.core.sheets.committee import SUMMARY_SHEET, committee_specs, resolve_grades
 from welfare_xl.core.sheets.spec import FILL_INPUT, FONT
 from welfare_xl.files.committee_book import write_committee
+from welfare_xl.files.pdf import ENV_SOFFICE, RenderFailedError, RenderTimeoutError, SofficeNotFoundError, to_pdf
 from welfare_xl.files.source import load_source
-from welfare_xl.core.model.survey import NOT_AVAILABLE
 
-from support.paths import TEMPLATE  # noqa: E402
-from support.seed import rows_by_id  # noqa: E402
-from support.paths import TEMPLATE_SOURCE as SOURCE  # noqa: E402
 DONE_COL = "令和元年度の取組状況（増減に向けて取り組んだ内容等）"
 NEXT_COL = "令和２年度に向けた今後の展開（課題に向けた取り組み等）"
 YEAR_COLS = {2017: "平成29年度（現状値）", 2018: "平成30年度", 2019: "令和元年度", "target": "令和５年度（目標値）"}

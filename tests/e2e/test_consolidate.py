@@ -16,25 +16,25 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
 from support.fill import fill_department, insert_row, save_as_person, unprotect
 from support.paths import TEMPLATE, TEMPLATE_SOURCE
 from support.seed import seed_inputs, seed_table
-from welfare_xl.core.model import layout
+
 from welfare_xl.cli import main
-from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.consolidate import consolidate
-from welfare_xl.commands.status import submission_status
-from welfare_xl.commands.undo import UndoError, undo
 from welfare_xl.commands.split import split
+from welfare_xl.commands.status import submission_status
 from welfare_xl.commands.template import build_template
+from welfare_xl.commands.undo import UndoError, undo
 from welfare_xl.core.consolidation.log import LOG_SHEET
 from welfare_xl.core.consolidation.messages import run_summary, status_line, status_summary, undo_summary
 from welfare_xl.core.consolidation.undo import stale_changes, undo_changes
+from welfare_xl.core.model import layout
+from welfare_xl.core.model.cells import cell_ref, column_letter
 from welfare_xl.core.model.numbers import parse_value
 from welfare_xl.core.progress import grade_survey
 from welfare_xl.files.reader import read_workbook
-from welfare_xl.core.model.cells import cell_ref, column_letter
+from welfare_xl.files.survey_file import load_survey_file
 
 T0 = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)
 T1 = datetime(2020, 5, 15, 17, 30, tzinfo=timezone.utc)

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from support.seed import match_seed, seed_value
+
 from welfare_xl.cli import main
 from welfare_xl.files.survey_file import load_survey_file
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
 from support.fill import fill_department
 from support.paths import TEMPLATE_SOURCE
+
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
 from welfare_xl.commands.template import build_template

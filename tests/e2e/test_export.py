@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from support.fill import fill_department
 from support.paths import TEMPLATE
 from support.seed import seed_inputs, seed_table
+
 from welfare_xl.cli import main
-from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.consolidate import consolidate
 from welfare_xl.commands.export import defuse, export_csv, read_consolidated
 from welfare_xl.commands.split import split
-from welfare_xl.core.tidy import COLUMNS, tidy_frame
 from welfare_xl.core.model.numbers import parse_value
+from welfare_xl.core.tidy import COLUMNS, tidy_frame
+from welfare_xl.files.survey_file import load_survey_file
 
 SAVED = datetime(2020, 5, 8, 9, 0, tzinfo=timezone.utc)
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
 from support.fill import fill_department
+
 from welfare_xl.commands.check import check
-from welfare_xl.files.survey_file import load_survey_file
 from welfare_xl.commands.split import split
 from welfare_xl.commands.template import build_template
+from welfare_xl.files.survey_file import load_survey_file
 
 OTHER = '''
 [plan]

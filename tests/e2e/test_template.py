@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
 from support.paths import TEMPLATE, TEMPLATE_SOURCE
 from support.seed import match_seed, seed_value
-from welfare_xl.core.model import layout
-from welfare_xl.files.survey_file import load_survey_file
+
 from welfare_xl.commands.template import build_template
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import NOT_AVAILABLE
+from welfare_xl.files.survey_file import load_survey_file
 
 SEED_VALUE_COLUMNS = {2017: "平成29年度（現状値）", 2018: "平成30年度", "target": "令和５年度（目標値）"}
 

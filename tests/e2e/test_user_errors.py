@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from support.paths import TEMPLATE, TEMPLATE_SOURCE
+
 from welfare_xl.cli import main
 from welfare_xl.commands.split import split
 

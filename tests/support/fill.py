@@ -52,6 +52,13 @@ def department_table(wb) -> tuple[Any, layout.Table]:
     raise AssertionError(f"no keyed indicator table in {wb.sheetnames}")
 
 
+def cells_by_key(ws) -> tuple[dict[str, int], dict[str, int]]:
+    """(indicator ID -> row number, key -> column number), 1-based, of an openpyxl sheet, by its key row."""
+    table = layout.find_table([[c.value for c in row] for row in ws.iter_rows()])
+    assert table is not None, f"no key row on sheet {ws.title}"
+    return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
+
+
 def fill_department(path: str | Path, values: Mapping[str, Any], texts: Texts | None = None, *,
                     saved: datetime | None = None, mtime: datetime | None = None,
                     out: str | Path | None = None, sheet: str | None = None) -> Path:

@@ -1,4 +1,5 @@
-"""split → a department fills its workbook like people type → check."""
+"""`welfare-xl check`: a department's return, filled the way people type, checked; every finding names
+the file, sheet, cell and indicator."""
 
 from __future__ import annotations
 
@@ -7,109 +8,18 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
-from support.fill import CHIIKI, CHIIKI_DONE, CHIIKI_NEXT, CHIIKI_TEXTS, fill_department
+from support.fill import CHIIKI, CHIIKI_TEXTS, cells_by_key, fill_department
+from support.fill import CHIIKI_DONE as DONE
+from support.fill import CHIIKI_NEXT as NEXT
 from support.paths import TEMPLATE
-from welfare_xl.core.model import layout
+
 from welfare_xl.cli import main
 from welfare_xl.commands.check import check
-from welfare_xl.commands.split import add_department_sheets, split
-from welfare_xl.core.model.metadata import SHEET as META_SHEET
-
-DONE, NEXT = CHIIKI_DONE, CHIIKI_NEXT
-
-
-def cells_by_key(ws):
-    """(id -> row number, key -> column number) of a sheet, found by its key row."""
-    grid = [[c.value for c in row] for row in ws.iter_rows()]
-    table = layout.find_table(grid)
-    assert table is not None
-    return {r.id: r.row + 1 for r in table.rows}, {k: c + 1 for k, c in table.columns.items()}
-
-
-@pytest.fixture
-def dept_dir(tmp_path: Path) -> Path:
-    split(TEMPLATE, tmp_path / "配布")
-    return tmp_path / "配布"
-
-
-@pytest.fixture
-def chiiki(dept_dir: Path) -> Path:
-    return fill_department(dept_dir / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
+from welfare_xl.commands.split import add_department_sheets
 
 
 def codes(sub, severity=None):
     return [(f.code, f.indicator_id, f.cell) for f in sub.findings if severity in (None, f.severity)]
-
-
-# --- split ---------------------------------------------------------------------
-
-
-def test_split_writes_one_workbook_per_department(dept_dir: Path):
-    names = sorted(p.name for p in dept_dir.iterdir())
-    assert names == sorted(f"{d}.xlsx" for d in ["地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課", "交通課"])
-    ws = load_workbook(dept_dir / "交通課.xlsx").worksheets[0]
-    rows, _ = cells_by_key(ws)
-    assert list(rows) == ["G6-01"]
-    rows, _ = cells_by_key(load_workbook(dept_dir / "地域共生課.xlsx").worksheets[0])
-    assert list(rows) == ["G1-01", "G2-02a", "G2-02b", "G2-02c", "G3-01", "G3-03", "G4-02"]
-
-
-def test_split_locks_history_and_opens_inputs(dept_dir: Path):
-    wb = load_workbook(dept_dir / "高齢者支援課.xlsx")
-    ws = wb.worksheets[0]
-    assert ws.title == "高齢者支援課"
-    assert ws.protection.sheet and not ws.protection.password
-    assert wb.security.lockStructure
-    rows, cols = cells_by_key(ws)
-    r = rows["G4-01"]
-    baseline, target, actual = ws.cell(r, cols["y2017"]), ws.cell(r, cols["target"]), ws.cell(r, cols["y2019"])
-    assert baseline.value == pytest.approx(0.484) and baseline.protection.locked
-    assert ws.cell(r, cols["y2018"]).value == "－"
-    assert target.value == pytest.approx(0.584) and target.protection.locked
-    assert actual.value is None and not actual.protection.locked
-    assert actual.number_format == "0.00%"
-    for key in ("done", "next"):
-        cell = ws.cell(r, cols[key])
-        assert not cell.protection.locked
-        assert cell.border.left.style == "dotted"  # marked by more than colour
-    header = ws.cell(r - 2, cols["y2019"]).value
-    assert "【入力】" in header
-    assert wb[META_SHEET].sheet_state == "hidden"
-
-
-def test_split_adds_excel_data_validation_naming_the_unit(dept_dir: Path):
-    ws = load_workbook(dept_dir / "地域共生課.xlsx").worksheets[0]
-    rows, cols = cells_by_key(ws)
-    ref = ws.cell(rows["G1-01"], cols["y2019"]).coordinate
-    dvs = [dv for dv in ws.data_validations.dataValidation if ref in str(dv.sqref)]
-    assert len(dvs) == 1
-    dv = dvs[0]
-    assert dv.type == "whole" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
-    assert "単位：人" in dv.prompt and dv.showInputMessage and dv.showErrorMessage
-    pct = load_workbook(dept_dir / "高齢者支援課.xlsx").worksheets[0]
-    dv = [d for d in pct.data_validations.dataValidation if d.type == "decimal"][0]
-    assert (dv.operator, dv.formula1, dv.formula2) == ("between", "0", "1")
-
-
-def test_split_inside_the_survey_workbook(template: Path):
-    res = add_department_sheets(template)
-    wb = load_workbook(res.path)
-    assert wb.sheetnames[:2] == ["資料２", META_SHEET]
-    assert set(wb.sheetnames[2:]) == set(res.added) == {"地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課", "交通課"}
-    assert res.backup is not None and res.backup.parent == template.parent  # the survey itself was rewritten
-    assert load_workbook(res.backup).sheetnames == ["資料２", META_SHEET]
-    # What a department typed into its sheet survives a second run: existing sheets are kept.
-    fill_department(template, {"G6-01": "2.13"}, {}, sheet="交通課")
-    again = add_department_sheets(template)
-    assert again.added == [] and len(again.kept) == 5 and again.backup is None
-    wb = load_workbook(template)
-    assert len(wb.sheetnames) == 7
-    rows, cols = cells_by_key(wb["交通課"])
-    assert wb["交通課"].cell(rows["G6-01"], cols["y2019"]).value == "2.13"
-
-
-# --- check: clean and warnings -------------------------------------------------------
 
 
 def test_filled_as_people_type_passes_with_warnings(chiiki: Path, capsys):
@@ -189,7 +99,6 @@ def _ref(path: Path, ind: str, key: str) -> str:
     return ws.cell(rows[ind], cols[key]).coordinate
 
 
-# --- check: each error ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("raw,code,fragment", [
@@ -199,6 +108,8 @@ def _ref(path: Path, ind: str, key: str) -> str:
     ("-5", "negative", "負の数"),
     ("12.5", "not_integer", "整数"),
 ])
+
+
 def test_value_errors_name_cell_and_indicator(dept_dir: Path, capsys, raw, code, fragment):
     path = fill_department(dept_dir / "地域共生課.xlsx", {**CHIIKI, "G1-01": raw}, CHIIKI_TEXTS)
     sub = check(path)
@@ -212,6 +123,8 @@ def test_value_errors_name_cell_and_indicator(dept_dir: Path, capsys, raw, code,
 
 
 @pytest.mark.parametrize("raw", ["150%", 1.5, "-3%"])
+
+
 def test_percent_outside_0_100(dept_dir: Path, raw):
     path = fill_department(dept_dir / "高齢者支援課.xlsx", {"G4-01": raw}, {"G4-01": (DONE, NEXT)})
     sub = check(path)
@@ -228,6 +141,8 @@ def test_percent_typed_well_passes(dept_dir: Path):
 
 
 @pytest.mark.parametrize("key", ["done", "next"])
+
+
 def test_required_text_empty(dept_dir: Path, key):
     texts = dict(CHIIKI_TEXTS)
     texts["G2-02a"] = (None, NEXT) if key == "done" else (DONE, "  ")
@@ -254,8 +169,9 @@ def test_not_from_this_template(tmp_path: Path, capsys):
 
 
 def test_not_this_year(tmp_path: Path, chiiki: Path):
-    from welfare_xl.commands.template import build_template
     from support.paths import TEMPLATE_SOURCE
+
+    from welfare_xl.commands.template import build_template
 
     src = TEMPLATE_SOURCE.read_text(encoding="utf-8").replace("fiscal_year = 2019", "fiscal_year = 2020")
     (tmp_path / "r2.toml").write_text(src, encoding="utf-8")

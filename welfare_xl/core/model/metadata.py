@@ -16,7 +16,7 @@ from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
 from welfare_xl.core.model.numbers import Kind
-from welfare_xl.core.model.survey import Config, Goal, Indicator, Plan, Survey, assign_groups
+from welfare_xl.core.model.survey import LIMIT_FIELDS, Config, Goal, Indicator, Plan, Survey, assign_groups, limits_from
 from welfare_xl.errors import UserError
 
 SHEET = "管理情報"
@@ -80,6 +80,7 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
         ["config.achieved_at", cfg.achieved_at],
         ["config.expected_shares", json.dumps({str(y): v for y, v in cfg.expected_shares})],
         ["config.text_max_lines", cfg.text_max_lines],
+        *([f"config.{name}", getattr(cfg, name)] for name in LIMIT_FIELDS),
         [],
         [_SECTION_GOALS],
         list(_GOAL_FIELDS),
@@ -132,6 +133,7 @@ def from_grid(grid: Grid) -> Meta:
             expected_shares=tuple(sorted((int(y), float(v)) for y, v in
                                          json.loads(kv.get("config.expected_shares") or "{}").items())),
             text_max_lines=int(kv.get("config.text_max_lines") or Config.text_max_lines),
+            **limits_from(kv, "config."),
         )
         goals = tuple(
             Goal(no=int(float(r[0])), name=cell_str(r[1]), directions=tuple(json.loads(cell_str(r[2]) or "[]")), pages=cell_str(r[3]))

@@ -21,6 +21,7 @@ from welfare_xl.core.model.survey import (
     Survey,
     Value,
     assign_groups,
+    limits_from,
 )
 from welfare_xl.errors import UserError
 
@@ -77,6 +78,7 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             achieved_at=float(cfg.get("achieved_at", Config.achieved_at)),
             expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
             text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
+            **limits_from(cfg),
         )
         goals = tuple(
             Goal(no=int(g["no"]), name=g["name"], directions=tuple(g.get("directions", ())), pages=str(g.get("pages", "")))

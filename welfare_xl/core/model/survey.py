@@ -122,6 +122,30 @@ class Config:
     # Lines a printed text cell shows before the text is cut off; with the
     # column width this gives how many characters fit (layout.text_capacity).
     text_max_lines: int = 7
+    # Limits on what one returned file may hold (files.reader checks the first
+    # four before parsing, core.checks the last two); over a limit, that file
+    # alone is refused with a Japanese reason.
+    max_file_mb: float = 20.0  # the .xlsx file as sent
+    max_unzipped_mb: float = 100.0  # all its parts inflated
+    max_inflate_ratio: float = 100.0  # inflated / compressed, for a part over 1 MB inflated
+    max_sheet_cells: int = 1_000_000  # rows x columns of a sheet that is read
+    max_text_chars: int = 32_767  # a typed text (Excel's own cell limit)
+    max_number: float = 1e15  # magnitude of a typed value (Excel keeps 15 digits)
+
+
+#: Config fields that are plain numeric limits, read and written the same way everywhere.
+LIMIT_FIELDS = ("max_file_mb", "max_unzipped_mb", "max_inflate_ratio", "max_sheet_cells", "max_text_chars",
+                "max_number")
+
+
+def limits_from(settings: dict, prefix: str = "") -> dict[str, float | int]:
+    """The limit fields found in `settings` (keys `prefix + name`), each as its default's type."""
+    out: dict[str, float | int] = {}
+    for name in LIMIT_FIELDS:
+        raw = settings.get(prefix + name)
+        if raw is not None and raw != "":
+            out[name] = type(getattr(Config, name))(float(raw))
+    return out
 
 
 @dataclass

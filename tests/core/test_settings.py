@@ -1,0 +1,42 @@
+"""Template settings: the per-file limits travel from the source file to the 管理情報 and back."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+
+from support.paths import TEMPLATE_SOURCE
+
+from welfare_xl.core.model.metadata import SURVEY, from_grid, to_grid
+from welfare_xl.core.model.source import parse_source
+from welfare_xl.core.model.survey import LIMIT_FIELDS, Config
+
+
+def _source(**config):
+    data = tomllib.loads(TEMPLATE_SOURCE.read_text(encoding="utf-8"))
+    data["config"].update(config)
+    return parse_source(data, "test").survey
+
+
+def test_limits_default_when_the_source_omits_them() -> None:
+    data = tomllib.loads(TEMPLATE_SOURCE.read_text(encoding="utf-8"))
+    for name in LIMIT_FIELDS:
+        data["config"].pop(name, None)
+    cfg = parse_source(data, "test").survey.config
+    assert [getattr(cfg, n) for n in LIMIT_FIELDS] == [getattr(Config, n) for n in LIMIT_FIELDS]
+
+
+def test_limits_round_trip_through_the_metadata_sheet() -> None:
+    survey = _source(max_file_mb=3.5, max_sheet_cells=5000, max_number=1e9, max_text_chars=400)
+    assert survey.config.max_file_mb == 3.5 and survey.config.max_sheet_cells == 5000
+    back = from_grid(to_grid(survey, SURVEY)).survey.config
+    assert back == survey.config
+    assert isinstance(back.max_sheet_cells, int) and isinstance(back.max_text_chars, int)
+
+
+def test_a_metadata_sheet_without_limits_reads_the_defaults() -> None:
+    survey = _source()
+    grid = [row for row in to_grid(replace(survey), SURVEY)
+            if not (row and isinstance(row[0], str) and row[0].startswith("config.max_"))]
+    cfg = from_grid(grid).survey.config
+    assert cfg.max_inflate_ratio == Config.max_inflate_ratio and cfg.max_number == Config.max_number

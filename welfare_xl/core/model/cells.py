@@ -8,9 +8,27 @@ lettered columns ("G7", "$J$7:$J$9"); these functions convert both ways.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Sequence
 
 Grid = Sequence[Sequence[Any]]  # rows of cell values, 0-based from A1
+
+
+@dataclass(frozen=True)
+class HiddenValue:
+    """A cell a values-only reader shows as empty although something is in it.
+
+    `kind` "error": an error value (`text` is e.g. '#DIV/0!'); "formula": a
+    formula with no calculated value saved (`text` is the formula, '=SUM(H5:H6)'),
+    as files written by programs other than Excel often are.
+    """
+
+    kind: Literal["error", "formula"]
+    text: str
+
+
+#: Per sheet name, the cells (0-based row, column) whose content a values-only grid hides.
+HiddenCells = Mapping[str, Mapping[tuple[int, int], HiddenValue]]
 Cell = tuple[int, int]  # (row, column), 0-based
 Rect = tuple[int, int, int, int]  # r1, c1, r2, c2 (0-based, inclusive)
 

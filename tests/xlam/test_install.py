@@ -29,7 +29,9 @@ def test_install_copies_addin_and_writes_config(tmp_path: Path, profile: Path) -
     assert written == [xlstart / ADDIN_FILENAME, config]
     assert (xlstart / ADDIN_FILENAME).read_bytes() == (REPO / "addin" / ADDIN_FILENAME).read_bytes()
     # The format VBA's Write # produces: "key","value" with CRLF, ANSI code page.
-    assert config.read_bytes() == f'"Interpreter_Win","{sys.executable}"\r\n'.encode("cp932")
+    assert config.read_bytes() == (
+        f'"Interpreter_Win","{sys.executable}"\r\n"ADD_WORKBOOK_TO_PYTHONPATH","False"\r\n'.encode("cp932")
+    )
     assert user_config_path() == config
 
 
@@ -41,13 +43,18 @@ def test_install_keeps_other_settings_and_replaces_the_interpreter(tmp_path: Pat
             '"PYTHONPATH","C:\\書類"\r\n'
             '"INTERPRETER_WIN","C:\\old\\python.exe"\r\n'
             '"Show Console","True"\r\n'
+            '"add_workbook_to_pythonpath","true"\r\n'
+            '"ADD_WORKBOOK_TO_PYTHONPATH","False"\r\n'
         ).encode("cp932")
     )
     install_addin(xlstart=tmp_path / "XLSTART", python_exe=sys.executable)
+    # A workbook-folder setting the user turned on is turned off where it stands; its
+    # duplicate goes (VBA reads only the first of a key, whatever its case).
     assert config.read_bytes().decode("cp932").split("\r\n") == [
         '"PYTHONPATH","C:\\書類"',
         f'"Interpreter_Win","{sys.executable}"',
         '"Show Console","True"',
+        '"ADD_WORKBOOK_TO_PYTHONPATH","False"',
         "",
     ]
 
@@ -93,3 +100,46 @@ def test_install_errors_reach_the_user_in_japanese(tmp_path: Path, profile: Path
     assert code == 2
     assert "予期しないエラー" not in err and err.startswith("エラー: ")
     assert str(blocker / "sub") in err or "XLSTART" in err
+
+
+def _workbook_paths_xlwings_adds(add_workbook: str, workbook: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What xlwings' own ``prepare_sys_path`` puts on sys.path for a click, given the
+    ADD_WORKBOOK_TO_PYTHONPATH value and the active workbook's FullName, as RunPython
+    composes its argument (value;active;add-in;three OneDrive/SharePoint settings;PYTHONPATH)."""
+    from xlwings.utils import prepare_sys_path
+
+    original = list(sys.path)
+    monkeypatch.setattr(sys, "path", list(original))
+    for name in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(name, raising=False)
+    prepare_sys_path(f"{add_workbook};{workbook};C:\\XLSTART\\welfare_xl.xlam;;;;")
+    return [path for path in sys.path[: len(sys.path) - len(original)] if path]
+
+
+def _config_value(config: Path, key: str) -> str:
+    from welfare_xl.files.user_config import read_settings
+
+    settings = read_settings(config)
+    assert settings is not None
+    return settings[key.lower()]
+
+
+def test_installed_config_keeps_the_workbook_folder_off_python_path(
+    tmp_path: Path, profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The value install writes is one xlwings reads as false: a click on a workbook from a
+    SharePoint URL no longer fails in xlwings, and no workbook folder goes on sys.path."""
+    import xlwings
+
+    install_addin(xlstart=tmp_path / "XLSTART", python_exe=sys.executable)
+    value = _config_value(user_config_path(), "ADD_WORKBOOK_TO_PYTHONPATH")
+    assert value == "False"
+    url = "https://example.sharepoint.com/sites/fukushi/Shared Documents/提出/高齢福祉課.xlsx"
+    local = str(tmp_path / "提出" / "高齢福祉課.xlsx")
+    assert _workbook_paths_xlwings_adds(value, url, monkeypatch) == []
+    assert _workbook_paths_xlwings_adds(value, local, monkeypatch) == []
+    # xlwings' default, for contrast: the folder first on the path, and the URL fails before
+    # our code runs (on Windows an English XlwingsError; here the same lookup fails otherwise).
+    assert str(tmp_path / "提出") in _workbook_paths_xlwings_adds("true", local, monkeypatch)
+    with pytest.raises((xlwings.XlwingsError, UnboundLocalError)):
+        _workbook_paths_xlwings_adds("true", url, monkeypatch)

@@ -65,6 +65,9 @@ _WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 _WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
 
 _XLWINGS_MODULE_FILE = "xlwings_custom_addin.bas"
+#: Procedures of xlwings' module that our callback calls to find the conf file that
+#: GetConfig would read beside the workbook (addin/vba/WelfareXL.bas, WorkbookSettingsProblem).
+XLWINGS_PROCEDURES_USED = ("GetFullName", "GetDirectoryConfigFilePath", "FileExists")
 _PROJECT_NAME_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"\r\n]*"(\r?)$', re.MULTILINE)
 _VB_NAME_LINE = re.compile(r'\AAttribute VB_Name = "([A-Za-z][A-Za-z0-9_]*)"\r?\n')
 _VB_BASE_LINE = re.compile(r'^Attribute VB_Base = "([^"]*)"\r?$', re.MULTILINE)
@@ -168,6 +171,12 @@ def xlwings_module_source() -> str:
             f"xlwings の {_XLWINGS_MODULE_FILE} に PROJECT_NAME の定義が 1 つだけ見つかりません"
             f"（{count} 個）。この xlwings のバージョンには対応していません。"
         )
+    for name in XLWINGS_PROCEDURES_USED:
+        if not re.search(rf"^(Public )?Function {name}\(", text, re.MULTILINE):
+            raise AddinBuildError(
+                f"xlwings の {_XLWINGS_MODULE_FILE} に、アドインが使う関数 {name} がありません。"
+                "この xlwings のバージョンには対応していません。"
+            )
     # xlwings also ships a Dictionary class (MIT, Tim Hall) for the Mac; on
     # Windows its module uses Scripting.Dictionary. Refuse to build if a newer
     # xlwings needs the class outside "#If Mac" blocks: the add-in would not compile.

@@ -9,7 +9,8 @@ Two files are written:
 * ``%USERPROFILE%\\.welfare_xl\\welfare_xl.conf``, the per-user config file that the
   add-in's xlwings VBA module reads (it was built with ``PROJECT_NAME =
   "welfare_xl"``), with ``Interpreter_Win`` set to the Python that has welfare-xl
-  installed. Other settings already in the file are kept.
+  installed and ``ADD_WORKBOOK_TO_PYTHONPATH`` set to ``False`` (see
+  ``files/user_config.py``). Other settings already in the file are kept.
 
 The config format is the one VBA's ``Write #`` produces and ``Input #`` reads:
 one ``"key","value"`` line per setting, in the ANSI code page of Windows
@@ -18,22 +19,22 @@ one ``"key","value"`` line per setting, in the ANSI code page of Windows
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from pathlib import Path
 
-from welfare_xl.files.user_config import user_config_path
+from welfare_xl.files.user_config import (
+    ANSI_ENCODING,
+    INSTALLED_SETTINGS,
+    INTERPRETER_KEY,
+    split_line,
+    user_config_path,
+)
 from welfare_xl.xlam.build import ADDIN_FILENAME, build_addin_bytes, default_addin_path
 from welfare_xl.xlam.errors import AddinError, AddinInstallError
 
 __all__ = ["default_xlstart", "install_addin", "user_config_path"]
 
-INTERPRETER_KEY = "Interpreter_Win"
-
-# VBA reads the file with the system ANSI code page: "mbcs" is that code page on
-# Windows. Elsewhere (preparing a profile, tests) assume Japanese Windows.
-_ANSI_ENCODING = "mbcs" if sys.platform == "win32" else "cp932"
 
 
 def default_xlstart() -> Path:
@@ -86,24 +87,27 @@ def _config_line(key: str, value: str) -> str:
     return f'"{key}","{value}"'
 
 
-def _updated_config(existing: str, key: str, value: str) -> str:
-    """``existing`` config text with ``key`` set to ``value``; other lines kept."""
+def _updated_config(existing: str, values: dict[str, str]) -> str:
+    """``existing`` config text with each key of ``values`` set; other lines kept.
+
+    A key already in the file is set where it stands; new keys are appended in
+    the order given.
+    """
+    wanted = {key.lower(): key for key in values}
     lines: list[str] = []
-    replaced = False
+    written: set[str] = set()
     for line in existing.splitlines():
-        try:
-            fields = next(csv.reader([line]), [])
-        except csv.Error:
-            fields = []  # not a "key","value" line: keep it as it is
-        if fields and fields[0].strip().lower() == key.lower():
-            if not replaced:
-                lines.append(_config_line(key, value))
-                replaced = True
+        pair = split_line(line)  # None: not a "key","value" line, kept as it is
+        lowered = pair[0].lower() if pair else None
+        if lowered in wanted:
+            if lowered not in written:
+                key = wanted[lowered]
+                lines.append(_config_line(key, values[key]))
+                written.add(lowered)
             continue  # drop duplicates: VBA would only ever read the first one
         if line.strip():
             lines.append(line)
-    if not replaced:
-        lines.append(_config_line(key, value))
+    lines += [_config_line(key, value) for key, value in values.items() if key.lower() not in written]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -111,12 +115,12 @@ def _write_config(path: Path, python_exe: str) -> None:
     existing = ""
     if path.exists():
         try:
-            existing = path.read_bytes().decode(_ANSI_ENCODING, errors="replace")
+            existing = path.read_bytes().decode(ANSI_ENCODING, errors="replace")
         except OSError as exc:
             raise AddinInstallError(f"設定ファイル {path} を読み込めません: {exc}") from exc
-    text = _updated_config(existing, INTERPRETER_KEY, python_exe)
+    text = _updated_config(existing, {INTERPRETER_KEY: python_exe, **INSTALLED_SETTINGS})
     try:
-        encoded = text.encode(_ANSI_ENCODING)
+        encoded = text.encode(ANSI_ENCODING)
     except UnicodeEncodeError as exc:
         raise AddinInstallError(
             f"Python のパス {python_exe} に、Excel の設定ファイルで扱えない文字が含まれています。"

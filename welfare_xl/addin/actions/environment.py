@@ -9,7 +9,6 @@ the problems first, each with what to do. It reads, and never writes.
 
 from __future__ import annotations
 
-import csv
 import importlib
 import importlib.metadata as md
 import platform
@@ -24,7 +23,15 @@ from welfare_xl.addin.excel.logfile import log_paths
 from welfare_xl.addin.excel.workbook import read_book_meta
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta
-from welfare_xl.files.user_config import CONF_NAME, user_config_path
+from welfare_xl.files.user_config import (
+    ADD_WORKBOOK_KEY,
+    ADD_WORKBOOK_VALUE,
+    CONF_NAME,
+    INTERPRETER_KEY,
+    adds_workbook_folder,
+    read_settings,
+    user_config_path,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -46,14 +53,7 @@ def _required_xlwings() -> str | None:
 
 
 def _interpreter(path: Path) -> str | None:
-    try:
-        text = path.read_bytes().decode("cp932", errors="replace")
-    except OSError:
-        return None
-    for fields in csv.reader(text.splitlines()):
-        if fields and fields[0].strip().lower() == "interpreter_win" and len(fields) > 1:
-            return fields[1]
-    return None
+    return (read_settings(path) or {}).get(INTERPRETER_KEY.lower()) or None
 
 
 def diagnose(book: "xw.Book") -> str:
@@ -62,7 +62,7 @@ def diagnose(book: "xw.Book") -> str:
     env = _versions(book, problems)
     folder = book_folder(book)
     wb, meta = _workbook(book, folder, problems)
-    folders = [_configuration(book, folder, problems)]
+    folders = _configuration(book, folder, problems)
     folders += _folders(book, meta, problems)
     folders.append(f"ログ：{log_paths(book)[0]}")
 
@@ -115,24 +115,42 @@ def _workbook(book: "xw.Book", folder: Path | None, problems: list[str]) -> tupl
     return wb, meta
 
 
-def _configuration(book: "xw.Book", folder: Path | None, problems: list[str]) -> str:
-    """The xlwings configuration in force, in the add-in's own lookup order, and any other found."""
+def _configuration(book: "xw.Book", folder: Path | None, problems: list[str]) -> list[str]:
+    """The xlwings configuration in force, in the add-in's own lookup order, and any other found.
+
+    A conf sheet in the workbook or a conf file in its folder would be read before the
+    user's own file: the add-in's buttons refuse to run on such a workbook, so both are
+    problems here (seen when 環境チェック runs without the add-in's VBA, e.g. remotely).
+    """
     conf = []
     if find_sheet(book, CONF_NAME) is not None:
         conf.append(f"このブックの「{CONF_NAME}」シート")
+        problems.append(f"このブックに「{CONF_NAME}」シートがあります。実行する Python を変えられるため、"
+                        "アドインのボタンはこのブックでは実行しません。シートを削除して保存してください。")
     beside = folder / CONF_NAME if folder else None
     if beside is not None and beside.exists():
         conf.append(f"{beside}（Python：{_interpreter(beside) or '既定'}）")
+        problems.append(f"ブックのフォルダーに設定ファイル {beside} があります。実行する Python を変えられるため、"
+                        "アドインのボタンはこのフォルダーのブックでは実行しません。ファイルを削除してください。")
     user = user_config_path()
-    if user.exists():
+    values = (read_settings(user) or {}) if user.exists() else None  # unreadable: as if empty
+    if values is not None:
         conf.append(f"{user}（Python：{_interpreter(user) or '既定'}）")
-    if is_desktop(book) and not conf:
+        if adds_workbook_folder(values):
+            problems.append(f"設定ファイル {user} の {ADD_WORKBOOK_KEY} が {ADD_WORKBOOK_VALUE} ではありません"
+                            "（ブックのフォルダーが Python の検索先に入り、OneDrive や SharePoint のブックでは"
+                            "ボタンが動きません）。「welfare-xl addin install」をもう一度実行してください。")
+    elif is_desktop(book):
         problems.append(f"設定ファイル {user} がありません。「welfare-xl addin install」を実行すると作られます"
                         "（ないときは PATH 上の python が使われます）。")
     line = f"xlwings の設定：{conf[0] + '（優先）' if conf else 'なし（既定の python）'}"
     if len(conf) > 1:
         line += "／ほかに " + "、".join(conf[1:])
-    return line
+    out = [line]
+    if values is not None:
+        joins = "入れる" if adds_workbook_folder(values) else "入れない"
+        out.append(f"ブックのフォルダーを Python の検索先に：{joins}（{ADD_WORKBOOK_KEY}）")
+    return out
 
 
 def _folders(book: "xw.Book", meta: Meta | None, problems: list[str]) -> list[str]:

@@ -183,6 +183,9 @@ _DV_OPERATOR = {"between": "between", "not_between": "notBetween", "equal_to": "
                 "greater_than_or_equal": "greaterThanOrEqual", "less_than_or_equal": "lessThanOrEqual"}
 
 
+_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+
+
 def points_to_width(points: float) -> float:
     """Office.js column width (points) as an .xlsx width, for a workbook whose
     default font has a maximum digit width of 7 px (Calibri 11, openpyxl's default)."""
@@ -229,7 +232,9 @@ class _Replayer:
                     continue
                 cell.value = stored
                 if isinstance(stored, str):
-                    cell.data_type = "s"
+                    # Excel parses an unprefixed "=…" as a formula and "#N/A" as an error value.
+                    cell.data_type = ("s" if prefixed else "f" if stored.startswith("=")
+                                      else "e" if stored in _ERRORS else "s")
                 if prefixed:
                     cell.quotePrefix = True
 

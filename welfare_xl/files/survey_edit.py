@@ -3,17 +3,22 @@
 Consolidation writes only the cells that change and a fresh 集約ログ sheet;
 元に戻す writes back the logged values and keeps the log as 集約ログ（取消済）.
 The workbook is opened once, edited, and saved atomically; an .xlsm keeps its
-macros. Strings are written as text, never as formulas.
+macros. Strings are written as text, never as formulas; a `Formula` as the
+formula it is. Before a cell is overwritten, what it really held (`held`: a
+formula, which the values-only reader saw only as its cached result, an error,
+or the constant) is what the 集約ログ records, so that 元に戻す is exact.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, log_sheet_spec
-from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, UndoPlan
+from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
+from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.files.atomic import OutputError, backup_if_overwriting, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
@@ -28,11 +33,13 @@ def open_for_writing(survey_path: Path) -> Any:
         raise OutputError(f"{survey_path.name}: 調査票を書き込み用に開けません（{type(exc).__name__}）。") from exc
 
 
-def apply_changes(wb: Any, changes: Iterable[CellChange]) -> None:
-    """Write cell changes into an openpyxl workbook: strings as text (never formulas), styles where given."""
+def apply_changes(wb: Any, changes: Iterable[CellChange]) -> list[CellChange]:
+    """Write cell changes into an openpyxl workbook: strings as text (never formulas), a `Formula`
+    as a formula, styles where given. Returns the changes with `old` = what each cell really held."""
     from openpyxl.cell.cell import MergedCell
 
     cache = StyleCache()
+    done = []
     for ch in changes:
         if ch.sheet not in wb.sheetnames:
             raise OutputError(f"シート「{ch.sheet}」がないため、セル {ch.ref}（指標［{ch.indicator_id}］）に書き込めません。")
@@ -40,22 +47,62 @@ def apply_changes(wb: Any, changes: Iterable[CellChange]) -> None:
         if isinstance(cell, MergedCell):
             raise OutputError(f"シート「{ch.sheet}」のセル {ch.ref}（指標［{ch.indicator_id}］）は結合セルの途中のため書き込めません。"
                               "結合を元の形に戻してから集約してください。")
-        cell.value = ch.new
-        if isinstance(ch.new, str):
+        done.append(replace(ch, old=held(cell, ch.old)))
+        _put(cell, ch.new)
+        if ch.style is not None:
+            cache.apply(cell, ch.style)
+    return done
+
+
+def held(cell: Any, seen: Any) -> Any:
+    """What an openpyxl cell holds, as a CellChange value; `seen` is what the values-only reader showed.
+
+    A formula is a `Formula` (its text, with `seen` as its cached result), an
+    error value a `HiddenValue` "error", anything else the constant as stored.
+    A data-table formula ({=TABLE()}) cannot be written back: `seen` stands for it.
+    """
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    value = cell.value
+    if isinstance(value, ArrayFormula):
+        return Formula(value.text or "", seen, value.ref)
+    if isinstance(value, DataTableFormula):
+        return seen
+    if cell.data_type == "f" and isinstance(value, str):
+        return Formula(value, seen)
+    if cell.data_type == "e" and isinstance(value, str):
+        return HiddenValue("error", value)
+    return value
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Set an openpyxl cell to a CellChange value, as exactly that content."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    if isinstance(value, Formula):
+        cell.value = ArrayFormula(value.array, value.text) if value.array else value.text
+        cell.data_type = "f"
+    elif isinstance(value, HiddenValue):
+        cell.value = value.text
+        cell.data_type = "e" if value.kind == "error" else "f"
+    else:
+        cell.value = value
+        if isinstance(value, str):
             # openpyxl makes a formula of any string starting with '='; a department's
             # text ("=1+1", "+81", "@SUM(A1)") must stay the text it typed.
             cell.data_type = "s"
-        if ch.style is not None:
-            cache.apply(cell, ch.style)
 
 
 def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
-    """The survey with the result's changes and a fresh log sheet, saved atomically to `out`."""
+    """The survey with the result's changes and a fresh log sheet, saved atomically to `out`.
+
+    The log records what each changed cell really held (formulas as formulas), for an exact undo.
+    """
     wb = open_for_writing(survey_path)
-    apply_changes(wb, result.changes)
+    logged = replace(result, changes=apply_changes(wb, result.changes))
     if LOG_SHEET in wb.sheetnames:
         del wb[LOG_SHEET]
-    write_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(result))
+    write_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(logged))
     return save_atomic(wb, out)
 
 

@@ -23,10 +23,12 @@ is desktop-only (the remote engine sets solid fills).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
+from welfare_xl.addin.excel.formulas import held_contents
 from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
 from welfare_xl.addin.excel.ranges import block, rectangles
 from welfare_xl.addin.excel.sheet_writer import excel_value, paint, write_new_sheet
@@ -152,6 +154,8 @@ def consolidate(book: "xw.Book") -> str:
     result, _ = _submissions(book, live, folders, LABEL)
     master = book.sheets[live.sheet]
     spans = _group_rows(live)
+    # What the cells hold (formulas, on desktop Excel), for the log: 元に戻す puts back exactly that.
+    logged = replace(result, changes=held_contents(book, master, result.changes))
     with quiet(book):
         # The log first: it holds every old value, so should desktop Excel fail
         # while writing the master, 元に戻す can still put back what was written.
@@ -159,7 +163,7 @@ def consolidate(book: "xw.Book") -> str:
         old_log = find_sheet(book, LOG_SHEET)
         if old_log is not None:
             old_log.delete()
-        write_new_sheet(book, log_sheet_spec(result), after=last_visible_sheet(book), autofit_rows=True)
+        write_new_sheet(book, log_sheet_spec(logged), after=last_visible_sheet(book), autofit_rows=True)
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
             write_changes(book, master, result.changes, spans)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 from welfare_xl.addin.excel.ranges import block, rectangles, runs
-from welfare_xl.core.model.cells import Cell, Rect, range_cells
+from welfare_xl.core.model.cells import Cell, HiddenValue, Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,10 +53,18 @@ def excel_value(value: Any) -> Any:
     apostrophe, which Excel does not store (it marks the cell as text, as
     typing an apostrophe does). Numbers, dates, booleans and None are written
     as they are. The empty string is the one exception: "'" alone would leave
-    a cell holding an empty text instead of an empty cell.
+    a cell holding an empty text instead of an empty cell. A formula (or an
+    error value) 元に戻す puts back is written as Excel parses it: its text alone.
     """
     if isinstance(value, str) and value:
         return "'" + value
+    if isinstance(value, HiddenValue):
+        return value.text
+    if hasattr(value, "text"):  # only then: importing the consolidation core is not for every click
+        from welfare_xl.core.consolidation.result import Formula
+
+        if isinstance(value, Formula):
+            return value.text
     return value
 
 

@@ -5,9 +5,18 @@ renders: 実行の概要, 提出状況, ファイル別の結果, 指標別の�
 変更したセル — a marker row `wxl:changes` (CHANGES_MARKER) with the format
 (LOG_FORMAT), a field-name row (CHANGE_FIELDS), a Japanese label row, then one
 row per changed cell with its old and new values as typed JSON
-(`encode_value`), until the first empty row. `logged_changes(grid)` reads that
-section back from any reader's grid; a sheet that is not such a log raises
-`LogError` with a Japanese message.
+(`encode_value`), until the first empty row. A value is what the cell really
+held: a formula comes back as a formula (`result.Formula`), a text that starts
+with '=' as that text. A value whose JSON is longer than LONG_CHARS (any legal
+cell content must fit: 32,767 characters, and more once quoted) is not put in
+its cell: the cell holds a reference ``{"$long": "L1"}`` and the JSON follows in
+a last section, 変更前後の長い値 (marker row `wxl:values`, VALUES_MARKER), in
+pieces of at most LONG_CHARS, one row each: the reference in column A, the
+piece in column B. Everything stays on the one sheet, so the log is written,
+read, renamed and replaced as one. `logged_changes(grid)` reads the changes
+back from any reader's grid, the logs of LOG_FORMAT and of the previous
+format (FORMATS); a sheet that is not such a log raises `LogError` with a
+Japanese message.
 
 元に戻す renames the log it applied to LOG_SHEET + UNDONE_SUFFIX
 (集約ログ（取消済）), so the same run is never undone twice.
@@ -30,6 +39,7 @@ from welfare_xl.core.consolidation.result import (
     IndicatorOutcome,
     IndicatorStatus,
     from_jsonable,
+    shown,
     to_jsonable,
 )
 from welfare_xl.core.model import layout
@@ -50,10 +60,18 @@ from welfare_xl.errors import UserError
 
 LOG_SHEET = "集約ログ"
 UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）
-LOG_FORMAT = "welfare-xl-log/1"
+LOG_FORMAT = "welfare-xl-log/2"  # /2: formulas and errors as such, long values in pieces (VALUES_MARKER)
+FORMATS = ("welfare-xl-log/1", LOG_FORMAT)  # the formats logged_changes reads; /1 wrote no format word
 CHANGES_MARKER = "wxl:changes"
 CHANGE_FIELDS = ("sheet", "cell", "indicator_id", "key", "old", "new")
 CHANGE_LABELS = ("シート", "セル", "指標ID", "列", "変更前（JSON）", "変更後（JSON）")
+VALUES_MARKER = "wxl:values"
+VALUE_FIELDS = ("ref", "part")
+VALUE_LABELS = ("参照", "値（JSON の一部）")
+LONG_TAG = "$long"
+# Characters (code points) of JSON one log cell holds. Excel's limit is 32,767 UTF-16 units per
+# cell; a code point takes at most two, and the add-in writes a leading apostrophe.
+LONG_CHARS = 16_000
 
 
 class LogError(UserError):
@@ -211,10 +229,28 @@ def _changes(w: _Writer, result: ConsolidationResult) -> None:
     w.line(CHANGES_MARKER, LOG_FORMAT, style=_KEY)
     w.row(list(CHANGE_FIELDS), _KEY)
     w.row(list(CHANGE_LABELS), _HEAD)
+    long: list[tuple[str, str]] = []  # (reference, JSON) of values too long for their cell
+
+    def logged(value: Any) -> str:
+        text = encode_value(value)
+        if len(text) <= LONG_CHARS:
+            return text
+        ref = f"L{len(long) + 1}"
+        long.append((ref, text))
+        return json.dumps({LONG_TAG: ref})
+
     for ch in result.changes:
-        w.row([ch.sheet, ch.ref, ch.indicator_id, ch.key, encode_value(ch.old), encode_value(ch.new)], _MACHINE)
+        w.row([ch.sheet, ch.ref, ch.indicator_id, ch.key, logged(ch.old), logged(ch.new)], _MACHINE)
     if not result.changes:
         w.spec.put(w.r + 1, 0, "（変更したセルはありません）", _NOTE)
+    if long:
+        w.section("変更前後の長い値（元に戻すときに使います）")
+        w.line(VALUES_MARKER, LOG_FORMAT, style=_KEY)
+        w.row(list(VALUE_FIELDS), _KEY)
+        w.row(list(VALUE_LABELS), _HEAD)
+        for ref, text in long:
+            for start in range(0, len(text), LONG_CHARS):
+                w.row([ref, text[start:start + LONG_CHARS]], _MACHINE)
 
 
 def _status_style(status: Any) -> Style:
@@ -250,33 +286,67 @@ def _texts_cell(out: IndicatorOutcome, n: int) -> str:
 
 def logged_changes(log_grid: Grid) -> list[CellChange]:
     """The cell changes a 集約ログ grid records, in the order they were made."""
-    start = next((r for r, row in enumerate(log_grid) if row and cell_str(row[0]) == CHANGES_MARKER), None)
+    start = _marker_row(log_grid, CHANGES_MARKER)
     if start is None or start + 1 >= len(log_grid):
         raise LogError(f"「{LOG_SHEET}」シートに変更したセルの記録（{CHANGES_MARKER}）がありません。"
                        "集約で作られたログのシートを指定してください。")
+    fmt = cell_str(log_grid[start][1]) if len(log_grid[start]) > 1 else ""
+    if fmt and fmt not in FORMATS:
+        raise LogError(f"「{LOG_SHEET}」シートの変更記録は、このバージョンでは読めない形式（{fmt}）です。"
+                       "集約したときと同じか新しいバージョンの welfare-xl で元に戻してください。")
     fields = {cell_str(v): c for c, v in enumerate(log_grid[start + 1]) if cell_str(v)}
     missing = [f for f in CHANGE_FIELDS if f not in fields]
     if missing:
         raise LogError(f"「{LOG_SHEET}」シートの変更記録の見出しが足りません：{'、'.join(missing)}。"
                        "ログを編集していないか確認してください。")
+    long = _long_values(log_grid, start)
     out = []
     for n, row in enumerate(log_grid[start + 3:], start=start + 4):
         cells = {f: (row[c] if c < len(row) else None) for f, c in fields.items()}
         if not cell_str(cells["cell"]):
             break
-        out.append(_logged_change(cells, n))
+        out.append(_logged_change(cells, n, long))
     return out
 
 
-def _logged_change(cells: dict[str, Any], n: int) -> CellChange:
-    """One row of the 変更したセル section (row `n`, 1-based, for the message)."""
+def _marker_row(grid: Grid, marker: str, after: int = 0) -> int | None:
+    return next((r for r in range(after, len(grid)) if grid[r] and cell_str(grid[r][0]) == marker), None)
+
+
+def _long_values(log_grid: Grid, changes_start: int) -> dict[str, str]:
+    """Reference -> JSON of the values the 変更前後の長い値 section holds in pieces ({} without one)."""
+    start = _marker_row(log_grid, VALUES_MARKER, changes_start)
+    if start is None:
+        return {}
+    pieces: dict[str, list[str]] = {}
+    for row in log_grid[start + 3:]:
+        ref = cell_str(row[0]) if row else ""
+        if not ref:
+            break
+        part = row[1] if len(row) > 1 else None
+        pieces.setdefault(ref, []).append(part if isinstance(part, str) else "")
+    return {ref: "".join(parts) for ref, parts in pieces.items()}
+
+
+def _logged_change(cells: dict[str, Any], n: int, long: dict[str, str]) -> CellChange:
+    """One row of the 変更したセル section (row `n`, 1-based, for the message); `long` the long values."""
     try:
         r, c = parse_cell(cell_str(cells["cell"]))
-        old, new = decode_value(cells["old"]), decode_value(cells["new"])
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        old, new = (_logged_value(cells[f], long) for f in ("old", "new"))
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
         raise LogError(f"「{LOG_SHEET}」シートの {n} 行目の変更記録を読めません（{exc}）。"
                        "ログを編集していないか確認してください。") from exc
     key = cell_str(cells["key"])
-    style = grade_style(grade_from_label(new)) if key == layout.GRADE else None
+    style = grade_style(grade_from_label(shown(new))) if key == layout.GRADE else None
     return CellChange(r, c, key, cell_str(cells["indicator_id"]), old, new, cell_str(cells["sheet"]), style)
 
+
+def _logged_value(text: Any, long: dict[str, str]) -> Any:
+    """The value a log cell records: its JSON, or the long value it refers to."""
+    if isinstance(text, str):
+        data = json.loads(text)
+        if isinstance(data, dict) and set(data) == {LONG_TAG}:
+            if data[LONG_TAG] not in long:
+                raise ValueError(f"長い値 {data[LONG_TAG]} が「{VALUES_MARKER}」の欄にありません")
+            return decode_value(long[data[LONG_TAG]])
+    return decode_value(text)

@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from welfare_xl.core.checks import Finding, Submission
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import cell_ref
+from welfare_xl.core.model.cells import HiddenValue, cell_ref
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Indicator, Survey
 from welfare_xl.core.progress import Grade, grade_from_label, grade_style
@@ -108,13 +108,39 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A formula a cell held, as a CellChange value: written back as a formula, never as text.
+
+    `text` is the formula as Excel shows it ('=SUM(H5:H6)'); `value` what a
+    values-only reader showed for it (its cached result, None when the file kept
+    none); `array` the range of an array formula ('H7' or 'H7:H9'), else None.
+    A str value that starts with '=' is a text, never this.
+    """
+
+    text: str
+    value: Any = None
+    array: str | None = None
+
+
+def shown(value: Any) -> Any:
+    """A CellChange value as a values-only reader shows it: a formula's cached result, an error as empty."""
+    if isinstance(value, Formula):
+        return value.value
+    if isinstance(value, HiddenValue):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
 class CellChange:
     """One cell to set on the master sheet: (row0, col0, key, indicator_id, old, new).
 
-    `old` is the cell's content before (as the reader returned it), `new` what
+    `old` is the cell's content before: as the reader returned it, or, once the
+    writer has looked at the cell (what the 集約ログ records), what it really held:
+    a `Formula`, an error (`HiddenValue` "error") or the constant. `new` is what
     to write. A str is always written as text, never as a formula, whatever it
-    begins with. `style`, when set, is the cell's style to apply with the value
-    (the 進捗評価 cells: behind grades are hatched).
+    begins with; a `Formula` as a formula. `style`, when set, is the cell's
+    style to apply with the value (the 進捗評価 cells: behind grades are hatched).
     """
 
     row: int
@@ -134,7 +160,7 @@ class CellChange:
 
     def reverted(self) -> "CellChange":
         """The change that puts the old content back."""
-        style = grade_style(grade_from_label(self.old)) if self.key == layout.GRADE else None
+        style = grade_style(grade_from_label(shown(self.old))) if self.key == layout.GRADE else None
         return replace(self, old=self.new, new=self.old, style=style)
 
     def to_json(self) -> dict[str, Any]:
@@ -383,6 +409,11 @@ def to_jsonable(value: Any) -> Any:
     """A cell value as JSON data that `from_jsonable` turns back into the same value and type."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, Formula):
+        formula = {"text": value.text, "value": to_jsonable(value.value), "array": value.array}
+        return {"$formula": {k: v for k, v in formula.items() if v is not None}}
+    if isinstance(value, HiddenValue):
+        return {"$error": value.text} if value.kind == "error" else {"$formula": {"text": value.text}}
     if isinstance(value, float):
         return value if math.isfinite(value) else {"$float": repr(value)}
     if isinstance(value, datetime):
@@ -403,6 +434,8 @@ _FROM_TAG = {
     "$time": time.fromisoformat,
     "$seconds": lambda raw: timedelta(seconds=raw),
     "$text": lambda raw: raw,
+    "$formula": lambda raw: Formula(raw["text"], from_jsonable(raw.get("value")), raw.get("array")),
+    "$error": lambda raw: HiddenValue("error", raw),
 }
 
 

@@ -378,7 +378,8 @@ def hidden_cells(data: bytes) -> dict[tuple[int, int], HiddenValue]:
             out[where] = HiddenValue("error", _text(value.group(1)))
             continue
         formula = _FORMULA.search(body)
-        if formula is not None and value is None:
+        uncached = value is None or (not value.group(1).strip() and b't="str"' not in attrs)  # "" is a result
+        if formula is not None and uncached:
             out[where] = HiddenValue("formula", "=" + _text(formula.group(1) or b""))
     return out
 

@@ -26,6 +26,7 @@ from welfare_xl.core.consolidation.result import ConsolidationResult, ReceivedFi
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import Meta
 from welfare_xl.core.model.survey import Config, Survey
+from welfare_xl.core.reading import read_meta
 from welfare_xl.errors import UserError
 from welfare_xl.files.reader import XLSX_SUFFIXES, Limits, WorkbookData, WorkbookReadError, read_workbook
 from welfare_xl.files.survey_file import load_survey_file
@@ -37,8 +38,8 @@ LOCK_PREFIXES = ("~$", ".~")  # Excel's owner (lock) files; LibreOffice's .~lock
 NOISE_PREFIXES = ("._",)
 NOISE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
-FAILED = ("読み込み・点検の途中で予期しない問題が起きたため、このファイルは反映しません"
-          "（詳細はログに記録しました）。部署に Excel で開いて保存し直してもらってください。")
+FAILED = ("読み込み・点検の途中で予期しない問題が起きたため使えません（詳細はログにあります）。"
+          "部署に Excel で開いて保存し直してもらってください。")
 
 
 class FolderError(UserError):
@@ -111,6 +112,7 @@ def scan_folder(folder: str | Path, expected: Meta,
 
 def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
     """One file, isolated: its checked submission, or a refused one saying why it could not be read."""
+    data = None
     try:
         data = read_return(path, limits)
         return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
@@ -122,7 +124,23 @@ def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | N
         raise
     except BaseException:  # noqa: BLE001 - one file never stops the others (a native panic is a BaseException)
         log.exception("reading or checking %s failed", name)
-        return unreadable_submission(name, FAILED, "read_failed")
+        sub = unreadable_submission(name, FAILED, "read_failed")
+        if data is not None:
+            _attribute(sub, data, expected)
+        return sub
+
+
+def _attribute(sub: Submission, data: WorkbookData, expected: Meta) -> None:
+    """Name the department of a file that failed its check, when its 管理情報 says it is of this survey:
+    the 提出状況 then says that department's return is unusable rather than missing."""
+    try:
+        meta = read_meta(data.sheets)
+    except Exception:  # noqa: BLE001 - no usable 管理情報: the file stays of no department
+        return
+    got, want = meta.survey, expected.survey
+    if (got.plan.id, got.fiscal_year, got.template_version) == (want.plan.id, want.fiscal_year,
+                                                                 want.template_version):
+        sub.meta, sub.department, sub.saved = meta, meta.department, data.modified
 
 
 def unreadable_submission(name: str, reason: str, code: str = "unreadable") -> Submission:

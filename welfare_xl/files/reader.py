@@ -70,7 +70,10 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
 def _calamine(path: Path, names: list[str]) -> tuple[dict[str, list[list[Any]]], set[str]]:
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
+    # A file object, not the path: calamine takes a path as UTF-8 and cannot open a name that is
+    # not (Linux gives such names with surrogate escapes, as unzip leaves Shift_JIS names).
+    with path.open("rb") as fh:
+        wb = CalamineWorkbook.from_filelike(fh)
     try:
         hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}
         present = set(wb.sheet_names)

@@ -329,8 +329,9 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
         for letters, digits in _REF.findall(m.group(1).decode("ascii", "replace")):
             rows, cols = max(rows, int(digits)), max(cols, _col(letters))
     refs = _CELL_REF.findall(data)
-    for letters, digits in refs:
-        rows, cols = max(rows, int(digits)), max(cols, _col(letters.decode()))
+    if refs:
+        letters, digits = zip(*refs)
+        rows, cols = max(rows, max(map(int, digits))), max(cols, max(_col(x.decode()) for x in set(letters)))
     unplaced = len(_CELL_TAG.findall(data)) - len(refs)
     if unplaced > 0:
         row_refs = [int(r) for r in _ROW_REF.findall(data)]

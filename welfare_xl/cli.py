@@ -44,6 +44,19 @@ def _log_exception(exc: BaseException) -> Path:
     return path
 
 
+class _LogFile(logging.Handler):
+    """The package's warnings and errors (a return that could not be read, with its traceback) to the log file."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            path = log_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8", errors="replace") as fh:
+                fh.write(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 - the log must never fail the command
+            pass
+
+
 # --- commands -------------------------------------------------------------------
 
 
@@ -86,11 +99,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         n_err, n_warn = len(sub.errors), len(sub.warnings)
         dept = f"（{sub.department}）" if sub.department else ""
         if n_err:
-            _out(f"{Path(args.file).name}{dept}: エラー {n_err} 件、注意 {n_warn} 件。エラーを直してから提出してください。")
+            _out(f"{sub.file}{dept}: エラー {n_err} 件、注意 {n_warn} 件。エラーを直してから提出してください。")
         elif n_warn:
-            _out(f"{Path(args.file).name}{dept}: エラーはありません（注意 {n_warn} 件：内容を確認してください）。")
+            _out(f"{sub.file}{dept}: エラーはありません（注意 {n_warn} 件：内容を確認してください）。")
         else:
-            _out(f"{Path(args.file).name}{dept}: 問題はありません。")
+            _out(f"{sub.file}{dept}: 問題はありません。")
     return EXIT_PROBLEMS if sub.errors else EXIT_OK
 
 
@@ -255,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
         except (AttributeError, ValueError):
             pass
+    if not any(isinstance(h, _LogFile) for h in log.handlers):
+        log.addHandler(_LogFile(logging.WARNING))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,13 +1,23 @@
-"""`welfare-xl check`: check a department's returned worksheet file."""
+"""`welfare-xl check`: check a department's returned worksheet file.
+
+The file is accepted by the same rule as in the submissions folder
+(`files.submissions.skip_reason`) and read within the same limits (the
+survey's with `--survey`, else the defaults), so `check` passes no file that
+`consolidate` would leave out.
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from welfare_xl.core.checks import Submission, check_submission
 from welfare_xl.errors import UserError
-from welfare_xl.files.reader import WorkbookReadError, read_workbook
+from welfare_xl.files.reader import WorkbookReadError
+from welfare_xl.files.submissions import FAILED, display_name, limits_of, read_return, skip_reason
 from welfare_xl.files.survey_file import load_survey_file
+
+log = logging.getLogger(__name__)
 
 
 class UnreadableFile(UserError):
@@ -19,18 +29,27 @@ def check(path: str | Path, survey: str | Path | None = None, sheet: str | None 
     and that its locked cells (history, target) still hold the survey's figures. `sheet`
     names the sheet to check (a department sheet inside the survey workbook)."""
     path = Path(path)
+    name = display_name(path.name)
     if not path.exists():
-        raise UnreadableFile(f"{path}: ファイルがありません。")
-    try:
-        data = read_workbook(path)
-    except WorkbookReadError as exc:
-        raise UnreadableFile(str(exc)) from exc
+        raise UnreadableFile(f"{display_name(str(path))}: ファイルがありません。")
+    reason = skip_reason(path)
+    if reason:
+        raise UnreadableFile(f"{name}: {reason}")
     if survey:
         master, book, _ = load_survey_file(survey)
         expected, reference = book.meta, master
     else:
         expected = reference = None
-    if sheet is not None and sheet not in data.sheets:
-        raise UnreadableFile(f"{path.name}: シート「{sheet}」がありません（シート：{'、'.join(data.sheet_order)}）。")
-    return check_submission(path.name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
-                            reference=reference, sheet=sheet)
+    try:
+        data = read_return(path, limits_of(expected), sheet)
+        if sheet is not None and sheet not in data.sheets:
+            raise UnreadableFile(f"{name}: シート「{sheet}」がありません（シート：{'、'.join(data.sheet_order)}）。")
+        return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
+                                reference=reference, sheet=sheet)
+    except WorkbookReadError as exc:
+        raise UnreadableFile(f"{name}: {exc}") from exc
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the clerk gets a sentence naming the file; the log gets the rest
+        log.exception("checking %s failed", name)
+        raise UnreadableFile(f"{name}: {FAILED}") from exc

@@ -1,59 +1,86 @@
 """Reading workbooks with python-calamine: values only, as plain 0-based grids from A1.
 
 calamine is fast and reads values alone, which is all a reader of the project
-needs (styles matter only when writing, see `welfare_xl.files.writer`). A file
-that is not a workbook raises `WorkbookReadError` with a Japanese message.
+needs (styles matter only when writing, see `welfare_xl.files.writer`). Every
+file is first checked by `welfare_xl.files.preflight` (sizes, zip, XML
+declarations, sheet extents, within `Limits`), so that calamine never sees a
+file that could take the process down. A file that cannot be read raises
+`WorkbookReadError` with a Japanese message, whatever went wrong inside the
+reader.
 """
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from welfare_xl.errors import UserError
+from welfare_xl.core.model.cells import HiddenCells
+from welfare_xl.files.preflight import Limits, WorkbookReadError, inspect, saved_time
+
+__all__ = ["XLSX_SUFFIXES", "Limits", "WorkbookData", "WorkbookReadError", "core_modified", "read_workbook"]
+
+log = logging.getLogger(__name__)
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class WorkbookReadError(UserError):
-    """A file could not be read as a workbook; the message is for the user (Japanese)."""
-
-
 @dataclass
 class WorkbookData:
-    """What a reader got out of a workbook file: grids by sheet name, and facts about it."""
+    """What a reader got out of a workbook file: grids by sheet name, and facts about it.
+
+    `sheets` holds the sheets read (all, or those asked for); `sheet_order` names
+    every sheet of the workbook. `hidden` holds, per sheet read, the cells the grid
+    shows empty although they hold an error value or a formula never calculated.
+    """
 
     path: Path
     sheets: dict[str, list[list[Any]]]
     sheet_order: list[str]
-    hidden: set[str] = field(default_factory=set)
+    hidden_sheets: set[str] = field(default_factory=set)  # sheets not visible in Excel
     modified: datetime | None = None  # the workbook's own "last saved" time (docProps/core.xml)
+    hidden: HiddenCells = field(default_factory=dict)
 
 
-def read_workbook(path: str | Path, sheets: list[str] | None = None) -> WorkbookData:
-    """Values of every (or the named) sheet as 0-based grids from A1, via python-calamine."""
+def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: Limits | None = None,
+                  tables_only: bool = False) -> WorkbookData:
+    """Values of every (or the named) sheet as 0-based grids from A1, via python-calamine.
+
+    `limits` (default: `Config`'s) bound what the file may hold; `tables_only`
+    reads only 管理情報 and the sheets carrying the keyed indicator table, as a
+    return needs. Raises WorkbookReadError (Japanese) for any file it cannot read.
+    """
+    path = Path(path)
+    found = inspect(path, limits or Limits.of(), sheets, tables_only=tables_only)
+    try:
+        grids, hidden_sheets = _calamine(path, found.read)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native reader's panic is a BaseException
+        log.warning("calamine failed on %s", path, exc_info=True)
+        raise WorkbookReadError(f"Excel ファイルとして開けません（{type(exc).__name__}）。"
+                                "Excel で開いて保存し直してもらってください。", "read_failed") from exc
+    return WorkbookData(path=path, sheets=grids, sheet_order=found.order, hidden_sheets=hidden_sheets,
+                        modified=found.modified, hidden={k: v for k, v in found.hidden.items() if k in grids})
+
+
+def _calamine(path: Path, names: list[str]) -> tuple[dict[str, list[list[Any]]], set[str]]:
     from python_calamine import CalamineWorkbook
 
-    path = Path(path)
+    # A file object, not the path: calamine takes a path as UTF-8 and cannot open a name that is
+    # not (Linux gives such names with surrogate escapes, as unzip leaves Shift_JIS names).
+    with path.open("rb") as fh:
+        wb = CalamineWorkbook.from_filelike(fh)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for a non-workbook
-        raise WorkbookReadError(f"{path.name}: Excel ファイルとして開けません（{type(exc).__name__}）。") from exc
-    try:
-        names = list(wb.sheet_names)
         hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}
-        grids: dict[str, list[list[Any]]] = {}
-        for name in names:
-            if sheets is not None and name not in sheets:
-                continue
-            sheet = wb.get_sheet_by_name(name)
-            grids[name] = _from_a1(sheet)
+        present = set(wb.sheet_names)
+        grids = {name: _from_a1(wb.get_sheet_by_name(name)) for name in names if name in present}
     finally:
         wb.close()
-    return WorkbookData(path=path, sheets=grids, sheet_order=names, hidden=hidden, modified=core_modified(path))
+    return grids, hidden
 
 
 def _from_a1(sheet) -> list[list[Any]]:
@@ -73,19 +100,13 @@ def _clean(v: Any) -> Any:
 
 
 def core_modified(path: Path) -> datetime | None:
-    """dcterms:modified from docProps/core.xml: when Excel last saved the workbook."""
-    import defusedxml.ElementTree as ET
-
+    """dcterms:modified from docProps/core.xml: when Excel last saved the workbook (None when unknown)."""
     try:
         with zipfile.ZipFile(path) as z:
-            data = z.read("docProps/core.xml")
-        root = ET.fromstring(data)
-    except Exception:
-        return None
-    for el in root.iter():
-        if el.tag.endswith("}modified") and el.text:
-            try:
-                return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
-            except ValueError:
+            info = z.getinfo("docProps/core.xml")
+            if info.file_size > 1024 * 1024:
                 return None
-    return None
+            data = z.read(info)
+    except Exception:  # noqa: BLE001 - no readable core.xml: no saved time
+        return None
+    return saved_time(data)

@@ -1,9 +1,17 @@
 """The submissions folder: every returned workbook read and checked, and why anything else is skipped.
 
-Shared by the CLI (集約, 提出状況) and the add-in's 集約 button: the folder is
-read with python-calamine, each workbook checked by the core against what the
-survey expects; lock files, old .xls files, folders and other files are
-listed with a Japanese reason instead.
+Shared by the CLI (集約, 提出状況, 点検) and the add-in's 集約 button: one rule
+(`skip_reason`) says which files are returns, so `check` and `consolidate` accept
+exactly the same files. The folder is read with python-calamine after the
+preflight (`welfare_xl.files.preflight`), within the master's limits; each
+workbook is checked by the core against what the survey expects. Each file is
+isolated: whatever goes wrong while reading or checking one (a broken zip, a
+limit, a defect), that file alone is refused with a Japanese reason naming it
+(`unreadable_submission`), its traceback goes to the log, and every other
+file goes through. An unreadable return is refused (不採用), so the run says so
+and exits 1. Lock files, old .xls files, folders and other files are listed with
+a reason; the traces other systems leave (`._*`, `.DS_Store`, `Thumbs.db`,
+`desktop.ini`) are not listed at all.
 """
 
 from __future__ import annotations
@@ -12,25 +20,66 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from welfare_xl.core.checks import check_submission
+from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions
 from welfare_xl.core.consolidation.result import ConsolidationResult, ReceivedFile, SkippedFile
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import Meta
-from welfare_xl.core.model.survey import Survey
+from welfare_xl.core.model.survey import Config, Survey
+from welfare_xl.core.reading import read_meta
 from welfare_xl.errors import UserError
-from welfare_xl.files.reader import XLSX_SUFFIXES, WorkbookReadError, read_workbook
+from welfare_xl.files.reader import XLSX_SUFFIXES, Limits, WorkbookData, WorkbookReadError, read_workbook
 from welfare_xl.files.survey_file import load_survey_file
 
 log = logging.getLogger(__name__)
 
 LOCK_PREFIXES = ("~$", ".~")  # Excel's owner (lock) files; LibreOffice's .~lock.*#; our temp files
+# What macOS, Windows Explorer and file sharing leave beside files: never a return, never listed.
+NOISE_PREFIXES = ("._",)
+NOISE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
-UNREADABLE = ("Excel ファイルとして開けません（壊れている、パスワードが付いている、"
-              "または拡張子だけが .xlsx の別のファイルです）。部署に保存し直してもらってください。")
+FAILED = ("読み込み・点検の途中で予期しない問題が起きたため使えません（詳細はログにあります）。"
+          "部署に Excel で開いて保存し直してもらってください。")
 
 
 class FolderError(UserError):
     """The submissions folder cannot be used (exit code 2)."""
+
+
+def display_name(name: str) -> str:
+    """A file name as people can read it, and as JSON, a terminal and openpyxl accept it.
+
+    A name that is not valid UTF-8 (as unzip leaves the Shift_JIS names of a zip
+    made on Japanese Windows) comes from the OS with lone surrogates; its bytes are
+    read as Shift_JIS (cp932) when they are that, else with U+FFFD for what cannot be read.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("cp932")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def is_noise(name: str) -> bool:
+    """Files other systems leave beside the returns (`._*`, `.DS_Store`, `Thumbs.db`, `desktop.ini`)."""
+    return name.startswith(NOISE_PREFIXES) or name.lower() in NOISE_NAMES
+
+
+def limits_of(expected: Meta | None) -> Limits:
+    """The file limits of the survey the returns belong to; the defaults when none is known."""
+    return Limits.of(expected.survey.config if expected is not None else Config())
+
+
+def read_return(path: Path, limits: Limits, sheet: str | None = None) -> WorkbookData:
+    """A return's sheets that matter (管理情報 and the indicator table's, or `sheet`), within `limits`."""
+    if sheet is not None:
+        return read_workbook(path, [sheet, META_SHEET], limits=limits)
+    return read_workbook(path, limits=limits, tables_only=True)
 
 
 def scan_folder(folder: str | Path, expected: Meta,
@@ -38,33 +87,88 @@ def scan_folder(folder: str | Path, expected: Meta,
     """Read and check every workbook in `folder` (not its subfolders); say why anything else is skipped.
 
     `reference` is the master survey: each file's locked cells (history, target) are compared with it.
+    A file that cannot be read or checked is received as refused, with the reason (`unreadable_submission`).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FolderError(f"{folder}: 提出ファイルのフォルダがありません。")
+    limits = limits_of(expected)
     received: list[ReceivedFile] = []
     skipped: list[SkippedFile] = []
+    used: set[str] = set()
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        name = path.name
+        if is_noise(path.name):
+            log.info("not listed: %r", path.name)
+            continue
+        name = _unique(display_name(path.name), used)
         reason = skip_reason(path)
         if reason:
             skipped.append(SkippedFile(name, reason))
             log.info("skipped %s: %s", name, reason)
             continue
-        try:
-            data = read_workbook(path)
-        except WorkbookReadError:
-            skipped.append(SkippedFile(name, UNREADABLE))
-            continue
-        sub = check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
-                               reference=reference)
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        received.append(ReceivedFile(sub, mtime))
+        received.append(ReceivedFile(_read_and_check(path, name, expected, reference, limits), _mtime(path)))
     return received, skipped
 
 
+def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
+    """One file, isolated: its checked submission, or a refused one saying why it could not be read."""
+    data = None
+    try:
+        data = read_return(path, limits)
+        return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
+                                reference=reference)
+    except WorkbookReadError as exc:
+        log.info("unreadable %s: %s", name, exc)
+        return unreadable_submission(name, str(exc), exc.code)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - one file never stops the others (a native panic is a BaseException)
+        log.exception("reading or checking %s failed", name)
+        sub = unreadable_submission(name, FAILED, "read_failed")
+        if data is not None:
+            _attribute(sub, data, expected)
+        return sub
+
+
+def _attribute(sub: Submission, data: WorkbookData, expected: Meta) -> None:
+    """Name the department of a file that failed its check, when its 管理情報 says it is of this survey:
+    the 提出状況 then says that department's return is unusable rather than missing."""
+    try:
+        meta = read_meta(data.sheets)
+    except Exception:  # noqa: BLE001 - no usable 管理情報: the file stays of no department
+        return
+    got, want = meta.survey, expected.survey
+    if (got.plan.id, got.fiscal_year, got.template_version) == (want.plan.id, want.fiscal_year,
+                                                                 want.template_version):
+        sub.meta, sub.department, sub.saved = meta, meta.department, data.modified
+
+
+def unreadable_submission(name: str, reason: str, code: str = "unreadable") -> Submission:
+    """A file that could not be read or checked, as a refused submission: the core rejects it, naming why."""
+    finding = Finding(Severity.ERROR, code, reason, file=name)
+    return Submission(file=name, findings=[finding], fatal=True)
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    except OSError:
+        return None
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """`name`, or `name (2)` ... when two entries show the same name (results are keyed by it)."""
+    shown, n = name, 1
+    while shown in used:
+        n += 1
+        shown = f"{name} ({n})"
+    used.add(shown)
+    return shown
+
+
 def skip_reason(path: Path) -> str | None:
-    """Why the folder entry at `path` is not read as a return (Japanese), or None to read it."""
+    """Why the entry at `path` is not read as a return (Japanese), or None to read it: the one rule of
+    which files are returns, for the folder (集約, 提出状況) and for `check` alike."""
     name = path.name
     if path.is_dir():
         return "フォルダのため読み込みません（提出ファイルはフォルダの直下に置いてください）。"
@@ -75,6 +179,8 @@ def skip_reason(path: Path) -> str | None:
         return "古い形式（.xls）のため読み込めません。配布した .xlsx の様式で提出してもらってください。"
     if suffix not in XLSX_SUFFIXES:
         return "Excel ブック（.xlsx / .xlsm）ではないため読み込みません。"
+    if not path.is_file():
+        return "通常のファイルではないため読み込みません。"
     return None
 
 
@@ -83,10 +189,11 @@ def consolidate_folder(survey_path: str | Path, folder: str | Path, *,
     """What consolidating `folder` into the survey file would do, decided by the core; nothing is written.
 
     The survey is read from its file; the folder's returns are checked against
-    it (its metadata and its locked cells), as 集約 and 提出状況 both need.
+    it (its metadata, its locked cells and its file limits), as 集約 and 提出状況 both need.
     """
     survey_path = Path(survey_path)
     survey, book, _ = load_survey_file(survey_path)
     received, skipped = scan_folder(folder, book.meta, survey)
     return consolidate_submissions(survey, book.table, received, sheet=book.sheet, skipped=skipped, run_at=run_at,
-                                   survey_file=str(survey_path.resolve()), folder=str(Path(folder).resolve()))
+                                   survey_file=display_name(str(survey_path.resolve())),
+                                   folder=display_name(str(Path(folder).resolve())))

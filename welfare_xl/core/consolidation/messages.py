@@ -47,6 +47,16 @@ def closing(result: ConsolidationResult) -> str:
             "未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。")
 
 
+def headline(result: ConsolidationResult) -> str:
+    """What the run did, in a few words: consolidated, or why nothing was taken."""
+    year, sheet = fiscal_year_label(result.fiscal_year), result.sheet
+    if not result.returns:
+        return f"{year}の提出ファイルがありません（{result.folder or '提出フォルダ'}）。「{sheet}」に反映した提出はありません"
+    if not result.taken_any:
+        return f"{year}の提出ファイルに反映できるものがありません。「{sheet}」に反映した提出はありません"
+    return f"{year}の提出ファイルを「{sheet}」に集約しました"
+
+
 def run_summary(result: ConsolidationResult, *, bullet: str = "  ", sep: str = ": ",
                 limit: int | None = None, every_file: bool = False) -> list[str]:
     """What a consolidation run did, problems named with file and cell, ending with `closing`.
@@ -54,7 +64,7 @@ def run_summary(result: ConsolidationResult, *, bullet: str = "  ", sep: str = "
     `every_file` also lists each file of the folder with what became of it (the
     CLI's record of a run; a message box has no room for it).
     """
-    head = f"{fiscal_year_label(result.fiscal_year)}の提出ファイルを「{result.sheet}」に集約しました"
+    head = headline(result)
     lines = [f"{head}{sep}{result.output}" if result.output else f"{head}。"]
     if result.backup:
         lines.append(f"元の調査票はバックアップしました{sep}{result.backup}")

@@ -77,6 +77,8 @@ class IndicatorStatus(_Status):
 
 # Files whose errors kept something out of the master.
 REFUSED = (FileStatus.REJECTED, FileStatus.PARTLY_REJECTED)
+# Files whose figures went (at least in part) into the master.
+TAKEN = (FileStatus.ACCEPTED, FileStatus.PARTLY_REJECTED)
 # Files the secretariat should look at: refused, or not read at all.
 TO_CHECK = (FileStatus.IGNORED, *REFUSED)
 
@@ -317,10 +319,20 @@ class ConsolidationResult:
     warnings: list[Finding] = field(default_factory=list)
 
     @property
+    def returns(self) -> list[FileOutcome]:
+        """The files read as returns (not the ones left aside unread: lock files, other kinds of file)."""
+        return [f for f in self.files if f.status != FileStatus.IGNORED]
+
+    @property
+    def taken_any(self) -> bool:
+        """Some return's figures were taken (whole or in part)."""
+        return any(f.status in TAKEN for f in self.files)
+
+    @property
     def all_taken(self) -> bool:
-        """Every department submitted, every file went through cleanly, the master had no problem
-        (decisions to confirm may remain)."""
-        return (all(d.done for d in self.departments) and not self.problems
+        """Something was submitted, every department submitted, every file went through cleanly, the
+        master had no problem (decisions to confirm may remain)."""
+        return (self.taken_any and all(d.done for d in self.departments) and not self.problems
                 and not any(f.status in REFUSED for f in self.files))
 
     @property
@@ -377,7 +389,7 @@ class SubmissionStatus:
 
     @property
     def complete(self) -> bool:
-        return all(d.done for d in self.departments) and not self.warnings and not any(
+        return bool(self.departments) and all(d.done for d in self.departments) and not self.warnings and not any(
             f.status in REFUSED for f in self.files)
 
     @property

@@ -1,0 +1,393 @@
+"""Checking a workbook file before any parser sees it: the zip, its sizes, its XML, its sheets' extent.
+
+python-calamine is fast but native: on a hostile file it can ask for hundreds of
+gigabytes (one value in a sheet's last cell makes a 17-billion-cell grid) and
+the process aborts where Python cannot catch it. So every workbook is looked at
+here first, cheaply, and refused with a Japanese reason (`WorkbookReadError`)
+when it is over a limit (`Limits`, from the survey's `Config`) or not what
+Excel writes:
+
+- the file: not empty, not over `max_file_mb`, a zip (an encrypted workbook is
+  an OLE compound file, not a zip);
+- the zip's central directory: at most `MAX_PARTS` parts, no encrypted part, only
+  stored or deflated parts, declared sizes within `max_unzipped_mb` and, for a
+  part over 1 MB inflated, within `max_inflate_ratio` of its compressed size;
+- every XML part (``.xml``, ``.rels``, ``.vml``) is inflated here, bounded by its
+  declared size, so a part that inflates beyond what it declares (a zip bomb that
+  lies) or fails its CRC is refused; it must be UTF-8 and hold no DOCTYPE or
+  ENTITY declaration. (calamine itself neither expands entities nor fetches
+  external ones: it stops with XmlError "unrecognized entity" and skips a bare
+  DOCTYPE; the project refuses any declaration anyway, before calamine, with a
+  reason the clerk can act on);
+- the sheets to be read: the grid calamine builds from A1 spans the largest
+  cell reference, so `<dimension>` and every real cell reference (a crafted file
+  can lie in `<dimension>`) must stay within `max_sheet_cells`.
+
+Only the sheets asked for are checked and later parsed: for a return, 管理情報 and
+the sheets that carry the keyed indicator table (`wanted_sheets`), so a huge
+scratch sheet beside them is never parsed. The same pass finds the cells a
+values-only reader shows empty (`HiddenCells`: error values, formulas never
+calculated) and the workbook's saved time (docProps/core.xml, parsed with
+defusedxml).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from xml.sax.saxutils import unescape
+
+from welfare_xl.core.model import layout
+from welfare_xl.core.model.cells import MAX_COLS, MAX_ROWS, HiddenValue, cell_ref, column_index
+from welfare_xl.core.model.metadata import SHEET as META_SHEET
+from welfare_xl.core.model.survey import Config
+from welfare_xl.errors import UserError
+
+MB = 1024 * 1024
+MAX_PARTS = 10_000  # an Excel workbook has tens of parts; a zip of a million empty parts is an attack
+RATIO_FROM = 1 * MB  # the inflate ratio is checked on parts inflating beyond this
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+ENCRYPTED = ("パスワードが付いているか、古い形式（.xls）のファイルのため開けません。"
+             "パスワードを外して .xlsx 形式で保存し直してもらってください。")
+BROKEN = ("壊れているか途中で切れているため開けません（送信やコピーの途中で切れた可能性があります）。"
+          "部署に保存し直して送り直してもらってください。")
+NOT_A_WORKBOOK = "拡張子は .xlsx ですが Excel ブックではありません。部署に Excel で保存し直してもらってください。"
+RESAVE = "Excel で開いて保存し直してもらってください。"
+
+
+class WorkbookReadError(UserError):
+    """A file could not be read as a workbook; the message is for the user (Japanese).
+
+    `code` says why, for the tools: "unreadable" (empty, broken, encrypted, not a
+    workbook), "too_large" (over a limit), "unsafe_xml" (declarations), "read_failed"
+    (the reader itself failed).
+    """
+
+    def __init__(self, message: str, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one workbook file may hold before it is parsed (see `Config`)."""
+
+    file_bytes: int
+    unzipped_bytes: int
+    inflate_ratio: float
+    sheet_cells: int
+
+    @classmethod
+    def of(cls, config: Config | None = None) -> "Limits":
+        """The limits of a survey's settings; the defaults when no survey is known."""
+        c = config or Config()
+        return cls(int(c.max_file_mb * MB), int(c.max_unzipped_mb * MB), float(c.max_inflate_ratio),
+                    int(c.max_sheet_cells))
+
+
+@dataclass
+class Inspection:
+    """What the preflight learnt: the sheets in order, those to read, their hidden cells, the saved time."""
+
+    order: list[str]
+    read: list[str]
+    hidden: dict[str, dict[tuple[int, int], HiddenValue]] = field(default_factory=dict)
+    modified: datetime | None = None
+
+
+@dataclass
+class _Sheet:
+    name: str
+    part: str | None  # the zip member of its XML; None for a chart sheet or a broken relationship
+
+
+def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
+            tables_only: bool = False) -> Inspection:
+    """Refuse `path` (WorkbookReadError) unless it is safe to hand to the reader; say which sheets to read.
+
+    `sheets` names the sheets to read (None: all); `tables_only` reads only 管理情報 and the
+    sheets carrying a keyed indicator table (all sheets when none can be told by its XML).
+    """
+    _check_file(path, limits)
+    try:
+        with zipfile.ZipFile(path) as z, path.open("rb") as raw:
+            infos = _check_directory(z, limits)
+            xml = {i.filename: _inflate(raw, i) for i in infos if i.filename.lower().endswith(XML_SUFFIXES)}
+        for name, data in xml.items():
+            _check_xml(name, data)
+        book = _sheets(xml)
+    except WorkbookReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a zip or XML structure that does not hold: broken, whatever the detail
+        raise WorkbookReadError(BROKEN) from exc
+    order = [s.name for s in book]
+    wanted = wanted_sheets(book, xml, sheets, tables_only)
+    found = Inspection(order=order, read=[s.name for s in book if s.name in wanted],
+                       modified=saved_time(xml.get("docProps/core.xml")))
+    for s in book:
+        if s.name in wanted and s.part in xml:
+            _check_extent(s.name, xml[s.part], limits)
+            hidden = hidden_cells(xml[s.part])
+            if hidden:
+                found.hidden[s.name] = hidden
+    return found
+
+
+# --- the file and its zip ----------------------------------------------------------------
+
+
+def _check_file(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookReadError("空のファイル（0 バイト）です。部署に保存し直して送り直してもらってください。")
+    if size > limits.file_bytes:
+        raise WorkbookReadError(f"ファイルが大きすぎます（{_mb(size)}、上限 {_mb(limits.file_bytes)}）。"
+                                "不要なシートや画像を削除して保存し直してもらってください。", "too_large")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise WorkbookReadError(ENCRYPTED)
+    if not head.startswith(b"PK"):
+        raise WorkbookReadError(NOT_A_WORKBOOK)
+
+
+def _check_directory(z: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
+    infos = z.infolist()
+    if len(infos) > MAX_PARTS:
+        raise WorkbookReadError(f"ブックの部品が多すぎます（{len(infos):,} 個）。{RESAVE}", "too_large")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise WorkbookReadError(ENCRYPTED)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise WorkbookReadError(f"Excel が使わない圧縮方式の部品（{info.filename}）があります。{RESAVE}")
+        total += info.file_size
+        if info.file_size > RATIO_FROM and info.file_size > limits.inflate_ratio * max(info.compress_size, 1):
+            raise WorkbookReadError(
+                f"圧縮率が異常に高い部品（{info.filename}：{_mb(info.compress_size)} が {_mb(info.file_size)} に展開）"
+                f"があります（上限 {limits.inflate_ratio:g} 倍）。{RESAVE}", "too_large")
+    if total > limits.unzipped_bytes:
+        raise WorkbookReadError(f"展開後のサイズが大きすぎます（{_mb(total)}、上限 {_mb(limits.unzipped_bytes)}）。"
+                                "不要なシートや画像を削除して保存し直してもらってください。", "too_large")
+    return infos
+
+
+def _inflate(raw, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, never more than it declares: a part that inflates further, or fails its CRC, is broken."""
+    raw.seek(info.header_offset)
+    local = raw.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(info.filename)
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    packed = raw.read(info.compress_size)
+    if len(packed) < info.compress_size:
+        raise zipfile.BadZipFile(info.filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        data = inflater.decompress(packed, info.file_size + 1)
+        if len(data) > info.file_size:
+            raise WorkbookReadError(f"部品（{info.filename}）が申告より大きく展開されます。{RESAVE}", "too_large")
+        if not inflater.eof:
+            raise zipfile.BadZipFile(info.filename)
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(info.filename)
+    return data
+
+
+# --- XML -----------------------------------------------------------------------------------
+
+_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_xml(name: str, data: bytes) -> None:
+    """UTF-8 (as Excel writes) and no DOCTYPE/ENTITY declaration: nothing to expand, nothing to fetch."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
+        raise WorkbookReadError(f"Excel が使わない文字コードの部品（{name}）があります。{RESAVE}", "unsafe_xml")
+    if _DECLARATION.search(data):
+        raise WorkbookReadError(f"Excel が書かない宣言（DOCTYPE／ENTITY）を含む部品（{name}）があります。"
+                                f"安全のため読み込みません。{RESAVE}", "unsafe_xml")
+
+
+def _parse(data: bytes):
+    import defusedxml.ElementTree as ET
+
+    return ET.fromstring(data, forbid_dtd=True)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheets(xml: dict[str, bytes]) -> list[_Sheet]:
+    """The workbook's sheets in order, each with its XML part (via the workbook's relationships)."""
+    root_rels = xml.get("_rels/.rels")
+    workbook = "xl/workbook.xml"
+    if root_rels is not None:
+        for rel in _parse(root_rels):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                workbook = _resolve("", rel.get("Target", ""))
+    if workbook not in xml:
+        raise WorkbookReadError(NOT_A_WORKBOOK)
+    folder = str(PurePosixPath(workbook).parent)
+    rels_part = f"{folder}/_rels/{PurePosixPath(workbook).name}.rels"
+    targets = {rel.get("Id"): _resolve(folder, rel.get("Target", "")) for rel in _parse(xml.get(rels_part, b"<r/>"))}
+    out = []
+    for el in _parse(xml[workbook]).iter():
+        if _local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            out.append(_Sheet(el.get("name", ""), targets.get(rid)))
+    return out
+
+
+def _resolve(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = [p for p in folder.split("/") if p]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def saved_time(data: bytes | None) -> datetime | None:
+    """dcterms:modified from docProps/core.xml's bytes: when Excel last saved the workbook."""
+    if data is None:
+        return None
+    try:
+        root = _parse(data)
+    except Exception:  # noqa: BLE001 - a broken core.xml only loses the saved time
+        return None
+    for el in root.iter():
+        if _local(el.tag) == "modified" and el.text:
+            try:
+                return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return None
+    return None
+
+
+# --- which sheets, and how big ---------------------------------------------------------------
+
+_KEY = re.escape(f"{layout.KEY_PREFIX}{layout.ID}").encode()
+_INLINE_KEY = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*" + _KEY + rb"\s*</(?:\w+:)?t>")
+_SHARED_ITEM = re.compile(rb"<(?:\w+:)?si[\s>]")
+
+
+def wanted_sheets(book: list[_Sheet], xml: dict[str, bytes], sheets: list[str] | None,
+                  tables_only: bool) -> set[str]:
+    """The sheets to read: those named; or 管理情報 and the sheets whose XML holds the key `wxl:id`."""
+    names = {s.name for s in book}
+    if sheets is not None:
+        return names & set(sheets)
+    if not tables_only:
+        return names
+    shared = _shared_index(xml.get("xl/sharedStrings.xml", b""))
+    index = str(shared).encode() if shared is not None else rb"(?!)"
+    keyed = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*' + index + rb"\s*</(?:\w+:)?v>|"
+                       + _INLINE_KEY.pattern)
+    tables = {s.name for s in book if s.part in xml and keyed.search(xml[s.part])}
+    return (tables | {META_SHEET}) & names if tables else names
+
+
+def _shared_index(data: bytes) -> int | None:
+    """The index of the shared string `wxl:id`, or None."""
+    m = _INLINE_KEY.search(data)
+    if m is None:
+        return None
+    return len(_SHARED_ITEM.findall(data, 0, m.start())) - 1
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?ref="([^"]*)"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Za-z]{1,4})\$?(\d{1,8})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,8})"')
+_REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,8})")
+
+
+def sheet_extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) of the grid a reader builds from A1 for this sheet XML, at the largest.
+
+    The larger of `<dimension>` and the real cell references; cells without a
+    reference (placed one after another) count as if each were a new column.
+    """
+    rows = cols = 0
+    m = _DIMENSION.search(data)
+    if m:
+        for letters, digits in _REF.findall(m.group(1).decode("ascii", "replace")):
+            rows, cols = max(rows, int(digits)), max(cols, _col(letters))
+    refs = _CELL_REF.findall(data)
+    if refs:
+        letters, digits = zip(*refs)
+        rows, cols = max(rows, max(map(int, digits))), max(cols, max(_col(x.decode()) for x in set(letters)))
+    unplaced = len(_CELL_TAG.findall(data)) - len(refs)
+    if unplaced > 0:
+        row_refs = [int(r) for r in _ROW_REF.findall(data)]
+        rows = max([rows, len(row_refs), *row_refs])
+        cols = max(cols, 1) + unplaced
+    return rows, cols
+
+
+def _col(letters: str) -> int:
+    return column_index(letters) + 1
+
+
+def _check_extent(sheet: str, data: bytes, limits: Limits) -> None:
+    rows, cols = sheet_extent(data)
+    if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > limits.sheet_cells:
+        corner = cell_ref(max(min(rows, MAX_ROWS), 1) - 1, max(min(cols, MAX_COLS), 1) - 1)
+        raise WorkbookReadError(
+            f"シート「{sheet}」の使用範囲が大きすぎます（A1:{corner}、{rows * cols:,} セル、上限 {limits.sheet_cells:,} セル）。"
+            "表の外の不要な行や列を削除して保存し直してもらってください。", "too_large")
+
+
+# --- cells a values-only reader shows empty ------------------------------------------------------
+
+_CELL = re.compile(rb"<(?:\w+:)?c(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ATTR_R = re.compile(rb'\br="\$?([A-Za-z]{1,4})\$?(\d{1,8})"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def hidden_cells(data: bytes) -> dict[tuple[int, int], HiddenValue]:
+    """Cells (0-based) holding an error value (t="e") or a formula with no calculated value saved."""
+    if b't="e"' not in data and b"f>" not in data and b"<f " not in data:
+        return {}
+    out: dict[tuple[int, int], HiddenValue] = {}
+    for m in _CELL.finditer(data):
+        attrs, body = m.group(1) or b"", m.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if ref is None:
+            continue
+        where = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
+        value = _VALUE.search(body)
+        if _ERROR_TYPE.search(attrs) and value:
+            out[where] = HiddenValue("error", _text(value.group(1)))
+            continue
+        formula = _FORMULA.search(body)
+        uncached = value is None or (not value.group(1).strip() and b't="str"' not in attrs)  # "" is a result
+        if formula is not None and uncached:
+            out[where] = HiddenValue("formula", "=" + _text(formula.group(1) or b""))
+    return out
+
+
+def _text(raw: bytes) -> str:
+    return unescape(raw.decode("utf-8", "replace"), _ENTITIES).strip()
+
+
+def _mb(n: float) -> str:
+    return f"{n / MB:,.1f} MB"

@@ -173,8 +173,6 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
         checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
     checker.sub.department = department
     wanted = [i for i in meta.survey.indicators if i.department == department]
-    if not wanted:
-        checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
     own = {i.id for i in wanted}
     if table.rows and not any(r.id in own for r in table.rows):
         # Another department's sheet (or this 管理情報 pasted into its workbook): never this department's return.
@@ -185,6 +183,8 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
                       f"管理情報の担当部署は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
                       f"別の部署のシートや管理情報をコピーしたファイルのため、集約しません。"
                       f"{department}に配布した様式に入力してください。")
+    if not wanted:
+        checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
     return wanted
 
 

@@ -26,8 +26,9 @@ class Severity(StrEnum):
 
 # Fatal findings meaning the file is not from this survey at all (no 管理情報; another
 # plan, year or template version) or not the return of the department its 管理情報 names
-# (another department's rows), as opposed to a file of this survey the department broke.
-FOREIGN_CODES = frozenset({"not_from_template", "wrong_template", "other_department"})
+# (another department's rows, or a 管理情報 without that department's indicators), as
+# opposed to a file of this survey the department broke.
+FOREIGN_CODES = frozenset({"not_from_template", "wrong_template", "other_department", "no_department"})
 
 
 @dataclass(frozen=True)

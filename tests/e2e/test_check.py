@@ -53,8 +53,9 @@ def test_big_change_without_reason_warns(dept_dir: Path):
     assert not [f for f in check(path).warnings if f.code == "big_change"]
 
 
-def test_locked_cells_changed_after_unprotecting_warn_against_the_survey(dept_dir: Path, capsys):
-    """A department unprotects the sheet and "corrects" last year's figure and the target."""
+def test_locked_cells_changed_after_unprotecting_are_errors_against_the_survey(dept_dir: Path, capsys):
+    """A department unprotects the sheet and "corrects" last year's figure and the target: the row no
+    longer matches the master, so its figures are refused (issue 8; this was a warning before)."""
     path = fill_department(dept_dir / "交通課.xlsx", {"G6-01": "2.13"}, {"G6-01": (DONE, NEXT)})
     wb = load_workbook(path)
     ws = wb.worksheets[0]
@@ -65,22 +66,22 @@ def test_locked_cells_changed_after_unprotecting_warn_against_the_survey(dept_di
     wb.save(path)
 
     sub = check(path, TEMPLATE)
-    locked = [f for f in sub.warnings if f.code == "locked_changed"]
+    locked = [f for f in sub.errors if f.code == "locked_changed"]
     assert [(f.indicator_id, f.cell, f.sheet) for f in locked] == [
         ("G6-01", _ref(path, "G6-01", "y2018"), "交通課"), ("G6-01", _ref(path, "G6-01", "target"), "交通課")]
-    assert locked[0].message == ("保護されたセル（平成30年度）が変更されています（調査票：2.18人/km、このファイル：9.99人/km）。"
-                                 "集約では調査票の値を使います。")
-    assert locked[1].message.startswith("保護されたセル（目標値）が変更されています（調査票：2.18人/km、このファイル：1.50人/km）")
+    assert locked[0].message.startswith("保護されたセル（平成30年度）が調査票と違います（調査票：2.18人/km、このファイル：9.99人/km）。"
+                                        "行や指標IDをコピー・入れ替えたか")
+    assert "集約しません" in locked[0].message
+    assert locked[1].message.startswith("保護されたセル（目標値）が調査票と違います（調査票：2.18人/km、このファイル：1.50人/km）")
     assert locked[0].indicator and "はなバス" in locked[0].indicator
-    # The change is measured from the survey's 平成30年度 (2.18 → 2.13), not the altered 9.99 (-79%).
-    assert not [f for f in sub.warnings if f.code == "big_change"]
-    assert main(["check", str(path), "--survey", str(TEMPLATE)]) == 0
+    assert not sub.entries["G6-01"].ok and not [f for f in sub.warnings if f.code == "big_change"]
+    assert main(["check", str(path), "--survey", str(TEMPLATE)]) == 1
     out = capsys.readouterr().out
-    assert "保護されたセル（平成30年度）が変更されています" in out and "交通課.xlsx" in out
+    assert "保護されたセル（平成30年度）が調査票と違います" in out and "交通課.xlsx" in out
 
-    # Without the survey there is nothing to compare with: the file alone is all the check knows.
+    # Without the survey there is nothing to compare the figures with: the file alone is all the check knows.
     plain = check(path)
-    assert not [f for f in plain.findings if f.code == "locked_changed"]
+    assert not [f for f in plain.findings if f.code == "locked_changed"] and not plain.errors
     assert [f.code for f in plain.warnings if f.code == "big_change"] == ["big_change"]
 
 

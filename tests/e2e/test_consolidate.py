@@ -476,7 +476,9 @@ def test_newest_return_that_cannot_be_read_whole_does_not_fall_back_to_the_older
     assert result.exit_code == 0
 
 
-def test_history_and_target_changed_by_a_department_are_flagged_and_never_written(work: Path):
+def test_history_and_target_changed_by_a_department_reject_the_indicator_and_are_never_written(work: Path):
+    """Issue 8 changed this from a warning to an error: a row whose locked cells differ from the master may
+    hold another indicator's figures, so it is refused and named; the department's other indicators go through."""
     path = work / "提出" / "交通課.xlsx"
     wb = load_workbook(path)
     ws = wb["交通課"]
@@ -490,24 +492,28 @@ def test_history_and_target_changed_by_a_department_are_flagged_and_never_writte
 
     out = work / "集約.xlsx"
     result = consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
-    assert result.exit_code == 0  # warnings: the figures went through
+    assert result.exit_code == 1
     # Only the year's value, texts and grade are ever written: the master's history and target stay.
     assert {c.key for c in result.changes} <= {"y2019", "done", "next", "grade"}
     assert (master_value(out, "G6-01", "y2017"), master_value(out, "G6-01", "y2018"),
             master_value(out, "G6-01", "target")) == (pytest.approx(2.09), pytest.approx(2.18), pytest.approx(2.18))
-    assert master_value(out, "G6-01") == pytest.approx(2.13)
+    assert master_value(out, "G6-01") is None  # the refused row's figure is not taken
+    assert not [c for c in result.changes if c.indicator_id == "G6-01" and c.key != "grade"]
+    for other in ("G1-01", "G4-01"):  # every other department's figures land exactly
+        assert master_value(out, other) == pytest.approx(expected_value(other))
 
     f = {x.file: x for x in result.files}["交通課.xlsx"]
-    locked = [w for w in f.warnings if w.code == "locked_changed"]
+    assert f.status == "rejected" and f.rejected == ["G6-01"]
+    locked = [w for w in f.errors if w.code == "locked_changed"]
     assert [w.cell for w in locked] == [cell_ref(r - 1, table.columns[k]) for k in ("y2017", "y2018", "target")]
     assert "調査票：2.18人/km、このファイル：9.99人/km" in locked[1].message
-    assert not [w for w in f.warnings if w.code == "big_change"]  # 2.18 → 2.13, from the master's 平成30年度
+    assert not [w for w in f.warnings if w.code == "big_change"]
     section = log_section(out, "ファイル別の結果")
     start = next(i for i, row in enumerate(section) if row[0] == "交通課.xlsx")
-    noted = [row[4] for row in section[start + 1:start + 6] if row[2] == "注意"]
-    assert any(n.startswith("交通課／") and "保護されたセル（平成30年度）が変更されています" in n for n in noted)
+    noted = [row[4] for row in section[start + 1:start + 6] if row[2] == "エラー"]
+    assert any(n.startswith("交通課／") and "保護されたセル（平成30年度）が調査票と違います" in n for n in noted)
     indicators = {row[0]: row for row in log_section(out, "指標別の反映内容")}
-    assert "保護されたセル（目標値）" in indicators["G6-01"][10]
+    assert indicators["G6-01"][3] == "不採用" and "保護されたセル（目標値）" in indicators["G6-01"][10]
 
 
 def test_file_of_another_year_is_rejected_whole(work: Path):

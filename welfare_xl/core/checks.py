@@ -5,150 +5,33 @@ what is wrong and what to do. Errors stop an indicator from being consolidated;
 warnings ask the department to confirm. The same function serves `welfare-xl
 check`, the add-in's 入力チェック button and consolidation, so what a
 department sees before sending is what the secretariat's consolidation applies.
+The findings and the submission they go to are `core.findings` (imported from
+here too, as the rest of the project always has).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Mapping, NoReturn, Sequence
+from typing import Any, Mapping, Sequence
 
+from welfare_xl.core.findings import FOREIGN_CODES, Checker, Entry, Finding, Severity, Submission, Unusable
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid, cell_ref, column_letter
+from welfare_xl.core.model.cells import Grid, HiddenCells, cell_ref, cell_str, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
 from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
+from welfare_xl.core.model.text import CONTROL_RE, codepoint, control_characters, shortened, without_control
 from welfare_xl.core.reading import cell_text, find_tables, master_value, read_meta
+from welfare_xl.core.sheets.department import department_sheet, sheet_name
 
-
-class Severity(StrEnum):
-    """How bad a finding is; the value is what JSON output and tools see."""
-
-    ERROR = "error"  # the indicator (or, when fatal, the whole file) is not consolidated
-    WARNING = "warning"  # the department is asked to confirm
-
-# Fatal findings meaning the file is not from this survey at all (no 管理情報; another
-# plan, year or template version), as opposed to a file of this survey the department broke.
-FOREIGN_CODES = frozenset({"not_from_template", "wrong_template"})
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    code: str  # machine-readable kind of finding (for tests and tools)
-    message: str  # Japanese: what is wrong and what to do
-    file: str = ""
-    sheet: str | None = None
-    cell: str | None = None
-    indicator_id: str | None = None
-    indicator: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"severity": str(self.severity), "file": self.file, "sheet": self.sheet, "cell": self.cell,
-                "indicator_id": self.indicator_id, "indicator": self.indicator, "message": self.message}
-
-    @property
-    def mark(self) -> str:
-        return "エラー" if self.severity == Severity.ERROR else "注意"
-
-    def describe(self, *, file: bool = True, sheet: bool = True, cell: bool = True, subject: bool = True,
-                 mark: str | None = ": ", sep: str = " ") -> str:
-        """The one way a finding is written for people, with what the context already says left out.
-
-        `エラー: 地域共生課.xlsx／地域共生課／H9 ［G2-02b］延べ利用者数 message`: `mark` follows
-        エラー/注意 (None: no mark), `sep` stands before the message; `file`, `sheet`,
-        `cell` and `subject` (the indicator) drop a part when False.
-        """
-        place = "／".join(x for x in (self.file if file else None, self.sheet if sheet else None,
-                                      self.cell if cell else None) if x)
-        who = f"［{self.indicator_id}］{self.indicator or ''}" if subject and self.indicator_id else ""
-        head = " ".join(x for x in (place, who) if x)
-        text = f"{head}{sep}{self.message}" if head else self.message
-        return f"{self.mark}{mark}{text}" if mark is not None else text
-
-    def line(self) -> str:
-        """One line for a terminal: everything, the file first."""
-        return self.describe()
-
-
-@dataclass
-class Entry:
-    """What a department's sheet says for one indicator, after normalization."""
-
-    indicator: Indicator
-    row: int
-    value: Any = None  # number, NOT_AVAILABLE or None
-    raw: Any = None
-    done: str | None = None
-    next: str | None = None
-    cells: dict[str, str] = field(default_factory=dict)  # key -> A1 reference
-    ok: bool = True
-
-
-@dataclass
-class Submission:
-    """A department's returned worksheet, read and checked."""
-
-    file: str
-    meta: Meta | None = None
-    department: str | None = None
-    sheet: str | None = None
-    entries: dict[str, Entry] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    saved: datetime | None = None
-    fatal: bool = False  # the file as a whole cannot be used
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == Severity.WARNING]
-
-    @property
-    def foreign(self) -> bool:
-        """The file does not belong to this survey: it can never stand for a department's return."""
-        return self.meta is None or any(f.code in FOREIGN_CODES for f in self.errors)
-
-    def failed_ids(self) -> set[str]:
-        return {f.indicator_id for f in self.errors if f.indicator_id}
-
-
-class _Unusable(Exception):
-    """The file as a whole cannot be used; the findings recorded so far say why."""
-
-
-class _Checker:
-    """Records findings on a submission, marking an indicator's entry failed on its errors."""
-
-    def __init__(self, sub: Submission) -> None:
-        self.sub = sub
-
-    def add(self, severity: Severity, code: str, message: str, *, cell: str | None = None,
-            ind: Indicator | None = None) -> None:
-        self.sub.findings.append(Finding(
-            severity, code, message, file=self.sub.file, sheet=self.sub.sheet, cell=cell,
-            indicator_id=ind.id if ind else None, indicator=ind.label if ind else None))
-        if severity == Severity.ERROR and ind is not None and ind.id in self.sub.entries:
-            self.sub.entries[ind.id].ok = False
-
-    def fatal(self, code: str, message: str) -> NoReturn:
-        """Record why the file cannot be used, and stop checking it."""
-        self.add(Severity.ERROR, code, message)
-        self.stop()
-
-    def stop(self) -> NoReturn:
-        """Stop checking a file the findings so far make unusable."""
-        self.sub.fatal = True
-        raise _Unusable
+__all__ = ["FOREIGN_CODES", "Entry", "Finding", "Severity", "Submission", "check_submission"]
 
 
 def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str] | None = None, *,
                      expected: Meta | None = None, sheet: str | None = None,
-                     saved: datetime | None = None, reference: Survey | None = None) -> Submission:
+                     saved: datetime | None = None, reference: Survey | None = None,
+                     hidden: HiddenCells | None = None) -> Submission:
     """Read and check one department's worksheet.
 
     `sheets` are the workbook's grids by name (at least the 管理情報 sheet and the
@@ -157,32 +40,40 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
     `reference` is the master survey as it stands: the locked cells (history
     years, target) are compared with its values, which a department can only
     change by unprotecting the sheet, and the big-change check measures from
-    its previous-year value rather than the file's.
+    its previous-year value rather than the file's. The label cells (item,
+    sub-item, unit) are compared with the form as it was distributed. A row
+    whose locked cells differ is rejected: its ID no longer says which
+    indicator its figures are. `hidden` holds, per sheet, the cells a
+    values-only reader shows empty although they hold an error value or a
+    formula never calculated: an input cell among them gets its own error.
     """
     sub = Submission(file=file, saved=saved)
-    checker = _Checker(sub)
+    checker = Checker(sub)
     try:
         meta = _identify(checker, sheets, expected)
         table = _department_table(checker, meta, sheets, order, sheet)
-        wanted = _department_indicators(checker, meta, table)
+        wanted = _department_indicators(checker, meta, table, expected)
         _require_input_columns(checker, meta.survey, table)
-    except _Unusable:
+    except Unusable:
         return sub
+    checker.hidden = (hidden or {}).get(sub.sheet or "", {})
     survey = meta.survey
     _check_copied_and_unknown_rows(checker, survey, table)
     _check_entries(checker, survey, table, wanted)
     if reference is not None and (reference.plan.id, reference.fiscal_year) != (survey.plan.id, survey.fiscal_year):
         reference = None  # another survey's figures say nothing about this file's locked cells
     rows = table.by_id()
+    form = _form_rows(survey, sub.department or "")
     for ind in wanted:
         if ind.id in sub.entries:
+            _check_labels(checker, ind, rows[ind.id], sub.entries[ind.id], form.get(ind.id))
             if reference is not None:
                 _check_locked(checker, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
             _check_change(checker, survey, ind, rows[ind.id], sub.entries, reference)
     return sub
 
 
-def _identify(checker: _Checker, sheets: Mapping[str, Grid], expected: Meta | None) -> Meta:
+def _identify(checker: Checker, sheets: Mapping[str, Grid], expected: Meta | None) -> Meta:
     """The file's 管理情報, which must be there and, when `expected` is given, name the same survey."""
     try:
         meta = read_meta(sheets)
@@ -209,7 +100,7 @@ def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
     return None
 
 
-def _department_table(checker: _Checker, meta: Meta, sheets: Mapping[str, Grid], order: Sequence[str] | None,
+def _department_table(checker: Checker, meta: Meta, sheets: Mapping[str, Grid], order: Sequence[str] | None,
                       sheet: str | None) -> layout.Table:
     """The indicator table to check (its sheet becomes the submission's), whose columns can be told apart."""
     tables = find_tables({k: v for k, v in sheets.items() if sheet is None or k == sheet}, order)
@@ -224,7 +115,7 @@ def _department_table(checker: _Checker, meta: Meta, sheets: Mapping[str, Grid],
         checker.fatal("no_table", "指標の表（ID列のある表）が見つかりません。配布された様式のシートを使ってください。")
     # A department file holds one sheet of its own; a survey workbook may hold several
     # department sheets, and then the sheet to check is named by the caller.
-    checker.sub.sheet, table = tables[0]
+    table = tables[0][1] if sheet is not None else _own_table(checker, meta, tables)
     if table.duplicate_columns:
         titles = _column_titles(meta.survey)
         for key, col in table.duplicate_columns:
@@ -237,12 +128,44 @@ def _department_table(checker: _Checker, meta: Meta, sheets: Mapping[str, Grid],
     return table
 
 
+def _own_table(checker: Checker, meta: Meta, tables: list[tuple[str, layout.Table]]) -> layout.Table:
+    """The table of a department workbook's own sheet (it becomes the submission's sheet).
+
+    The split names that sheet after the department (`sheet_name`): it is read
+    whatever other sheet stands first (a 下書き copy), which is reported. When it
+    was renamed, the only sheet with a table is read; among several, none can be
+    told to be the one meant, and the file is refused.
+    """
+    names = [n for n, _ in tables]
+    if meta.kind != DEPARTMENT or len(tables) == 1:
+        checker.sub.sheet, table = tables[0]
+        return table
+    own = sheet_name(meta.department or "")
+    if own not in names:
+        checker.sub.sheet = None
+        checker.fatal("ambiguous_sheet", f"指標の表のあるシートが{len(names)}枚あり（{_quoted(names)}）、"
+                      f"どれが提出するシートか分かりません。提出するシートだけを残し、ほかのシート（下書きなど）は"
+                      f"削除してください。")
+    checker.sub.sheet = own
+    others = [n for n in names if n != own]
+    checker.add(Severity.WARNING, "extra_sheet",
+                f"指標の表のあるシートがほかにもあります（{_quoted(others)}）。読み取ったのはシート「{own}」です。"
+                "下書きなどのコピーは削除し、提出するシートに入力してください。")
+    return dict(tables)[own]
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return "、".join(f"「{n}」" for n in names)
+
+
 def _column_titles(survey: Survey) -> dict[str, str]:
     """Column key -> its header on one line, to name a column to a person."""
-    return {c.key: c.header.replace("\n", "") for c in layout.survey_columns(survey)}
+    columns = layout.department_columns(survey) + layout.survey_columns(survey)
+    return {c.key: c.header.replace("\n", "") for c in reversed(columns)}
 
 
-def _department_indicators(checker: _Checker, meta: Meta, table: layout.Table) -> list[Indicator]:
+def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
+                           expected: Meta | None) -> list[Indicator]:
     """The indicators of the department whose sheet this is (it becomes the submission's department)."""
     defs = {i.id: i for i in meta.survey.indicators}
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
@@ -250,6 +173,16 @@ def _department_indicators(checker: _Checker, meta: Meta, table: layout.Table) -
         checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
     checker.sub.department = department
     wanted = [i for i in meta.survey.indicators if i.department == department]
+    own = {i.id for i in wanted}
+    if table.rows and not any(r.id in own for r in table.rows):
+        # Another department's sheet (or this 管理情報 pasted into its workbook): never this department's return.
+        known = {i.id: i.department for i in (expected.survey if expected else meta.survey).indicators}
+        theirs = list(dict.fromkeys(known[r.id] for r in table.rows if r.id in known))
+        whose = f"（{'、'.join(theirs)}の指標です）" if theirs else ""
+        checker.fatal("other_department",
+                      f"管理情報の担当部署は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
+                      f"別の部署のシートや管理情報をコピーしたファイルのため、集約しません。"
+                      f"{department}に配布した様式に入力してください。")
     if not wanted:
         checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
     return wanted
@@ -260,7 +193,7 @@ def _department_of(table: layout.Table, defs: dict[str, Indicator]) -> str | Non
     return found.pop() if len(found) == 1 else None
 
 
-def _require_input_columns(checker: _Checker, survey: Survey, table: layout.Table) -> None:
+def _require_input_columns(checker: Checker, survey: Survey, table: layout.Table) -> None:
     needed = {layout.year_key(survey.fiscal_year), layout.DONE, layout.NEXT}
     missing = needed - set(table.columns)
     if missing:
@@ -269,7 +202,7 @@ def _require_input_columns(checker: _Checker, survey: Survey, table: layout.Tabl
                       + "、".join(f"「{titles[k]}」" for k in sorted(missing)))
 
 
-def _check_copied_and_unknown_rows(checker: _Checker, survey: Survey, table: layout.Table) -> None:
+def _check_copied_and_unknown_rows(checker: Checker, survey: Survey, table: layout.Table) -> None:
     defs = {i.id: i for i in survey.indicators}
     first = table.by_id()
     for dup in table.duplicates:
@@ -285,7 +218,7 @@ def _check_copied_and_unknown_rows(checker: _Checker, survey: Survey, table: lay
                         cell=table.ref(row, layout.ID))
 
 
-def _check_entries(checker: _Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
+def _check_entries(checker: Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
     """Each wanted indicator's row read into an entry, its value and (on an item's first row) texts checked."""
     rows = table.by_id()
     for ind in wanted:
@@ -298,9 +231,11 @@ def _check_entries(checker: _Checker, survey: Survey, table: layout.Table, wante
         _check_value(checker, survey, ind, row, entry)
         if ind.lead:
             _check_texts(checker, survey, ind, row, entry)
+        else:
+            _check_unread_texts(checker, survey, ind, row, entry)
 
 
-def _check_value(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+def _check_value(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
     key = layout.year_key(survey.fiscal_year)
     raw = row.get(key)
     cell = entry.cells[key]
@@ -308,7 +243,8 @@ def _check_value(checker: _Checker, survey: Survey, ind: Indicator, row: layout.
     fy = fiscal_year_label(survey.fiscal_year)
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.EMPTY:
-        checker.add(Severity.ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
+        if not _hidden_content(checker, cell, ind, "数値"):
+            checker.add(Severity.ERROR, "blank", f"{fy}の実績値が未入力です。数値を入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.NOT_AVAILABLE:
         entry.value = NOT_AVAILABLE
@@ -316,9 +252,15 @@ def _check_value(checker: _Checker, survey: Survey, ind: Indicator, row: layout.
                     "数値がある場合は入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.INVALID:
-        checker.add(Severity.ERROR, "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。", cell=cell, ind=ind)
+        checker.add(Severity.ERROR, parsed.code or "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。",
+                    cell=cell, ind=ind)
         return
     value = parsed.value
+    limit = survey.config.max_number
+    if abs(value) > limit:
+        checker.add(Severity.ERROR, "too_large", f"実績値（{shortened(f'{value:,.0f}')}）が大きすぎます（上限：{limit:,.0f}）。"
+                    f"単位（{ind.unit}）と桁を確かめて入力し直してください。", cell=cell, ind=ind)
+        return
     shown = format_value(value, ind.unit, ind.kind, parsed.decimals)
     if value < 0:
         checker.add(Severity.ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
@@ -337,15 +279,36 @@ def _check_value(checker: _Checker, survey: Survey, ind: Indicator, row: layout.
                     "正しければこのままで構いません。", cell=cell, ind=ind)
 
 
-def _check_texts(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
+def _hidden_content(checker: Checker, cell: str, ind: Indicator, what: str) -> bool:
+    """An error for an input cell that looks empty but holds an error value or an uncalculated
+    formula (`what` is what to type there instead); False when it is really empty."""
+    hidden = checker.hidden_at(cell)
+    if hidden is None:
+        return False
+    if hidden.kind == "error":
+        checker.add(Severity.ERROR, "error_value", f"エラー値（{shortened(hidden.text)}）です。{what}を入力してください。",
+                    cell=cell, ind=ind)
+    else:
+        checker.add(Severity.ERROR, "formula_not_calculated",
+                    f"数式（{shortened(hidden.text, 60)}）の計算結果が保存されていません。Excel で開いて保存し直してください。"
+                    f"（数式を使わず{what}を入力しても構いません）", cell=cell, ind=ind)
+    return True
+
+
+def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
     cols = {c.key: c for c in layout.survey_columns(survey)}
     for key, label in ((layout.DONE, cols[layout.DONE].header), (layout.NEXT, cols[layout.NEXT].header)):
-        text = cell_text(row.get(key))
+        text = _typed_text(checker, row.get(key), label, entry.cells[key], ind)
         setattr(entry, key, text)
         cell = entry.cells[key]
         if text is None:
-            checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
-                        cell=cell, ind=ind)
+            if not _hidden_content(checker, cell, ind, "文字"):
+                checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+                            cell=cell, ind=ind)
+            continue
+        if len(text) > survey.config.max_text_chars:
+            checker.add(Severity.ERROR, "text_too_long", f"「{label}」が{len(text):,}文字あり、上限の"
+                        f"{survey.config.max_text_chars:,}文字を超えています。要点を絞って短くしてください。", cell=cell, ind=ind)
             continue
         cap = layout.text_capacity(cols[key], survey.config.text_max_lines)
         if len(text) > cap:
@@ -353,7 +316,34 @@ def _check_texts(checker: _Checker, survey: Survey, ind: Indicator, row: layout.
                         "要点を絞って短くしてください。", cell=cell, ind=ind)
 
 
-def _check_locked(checker: _Checker, survey: Survey, reference: Survey, ind: Indicator, row: layout.TableRow,
+def _typed_text(checker: Checker, raw: Any, label: str, cell: str, ind: Indicator) -> str | None:
+    """A text cell's content as it can be consolidated: control characters (which no cell can
+    hold) removed, with a warning saying which."""
+    text = cell_text(raw)
+    if text is None or not CONTROL_RE.search(text):
+        return text
+    found = "、".join(map(codepoint, control_characters(text)))
+    checker.add(Severity.WARNING, "text_control_character",
+                f"「{label}」に見えない制御文字（{found}）が含まれていたため取り除きました（垂直タブ・改ページは改行にしました）。"
+                "内容が正しいか確認してください。", cell=cell, ind=ind)
+    return cell_text(without_control(text))
+
+
+def _check_unread_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow,
+                        entry: Entry) -> None:
+    """Text typed into a sub-item's own text cells (the item's cells were unmerged): no one reads it."""
+    lead = checker.sub.entries.get(ind.group)
+    cols = {c.key: c for c in layout.survey_columns(survey)}
+    for key in (layout.DONE, layout.NEXT):
+        if key not in entry.cells or cell_text(row.get(key)) is None:
+            continue
+        where = f"この項目の1行目のセル（{lead.cells[key]}）" if lead is not None else "この項目の1行目のセル"
+        checker.add(Severity.WARNING, "text_not_read",
+                    f"このセルの「{cols[key].header}」は読み取られません（項目の記入欄は{where}です）。"
+                    f"内容を{where}に移してください。", cell=entry.cells[key], ind=ind)
+
+
+def _check_locked(checker: Checker, survey: Survey, reference: Survey, ind: Indicator, row: layout.TableRow,
                   entry: Entry) -> None:
     """History years and target as the file has them, against the master's (they are locked cells)."""
     master = reference.values.get(ind.id, {})
@@ -366,13 +356,63 @@ def _check_locked(checker: _Checker, survey: Survey, reference: Survey, ind: Ind
         got = master_value(raw, ind)
         if same_figure(got, want):
             continue
-        typed = ind.show(got) if got is not None or raw is None else str(raw)
-        checker.add(Severity.WARNING, "locked_changed",
-                    f"保護されたセル（{label}）が変更されています（調査票：{ind.show(want)}、このファイル：{typed}）。"
-                    "集約では調査票の値を使います。", cell=entry.cells[key], ind=ind)
+        typed = ind.show(got) if got is not None or raw is None else shortened(str(raw))
+        checker.add(Severity.ERROR, "locked_changed",
+                    f"保護されたセル（{label}）が調査票と違います（調査票：{ind.show(want)}、このファイル：{typed}）。"
+                    + _NOT_THIS_ROW, cell=entry.cells[key], ind=ind)
 
 
-def _check_change(checker: _Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
+# Why a row whose locked cells differ is refused, and what to do (the end of those messages).
+_NOT_THIS_ROW = ("行や指標IDをコピー・入れ替えたか、保護を解除して変更した可能性があり、この行の入力がこの指標のものか"
+                 "分からないため集約しません。配布された様式のこの指標の行に入力し直してください（調査票の値に誤りがある"
+                 "場合は事務局に連絡してください）。")
+# The cells that name an indicator on its row of the form, as the split writes them.
+_LABEL_KEYS = (layout.ITEM, layout.SUB_ITEM, layout.UNIT)
+
+
+def _form_rows(survey: Survey, department: str) -> dict[str, layout.TableRow]:
+    """The department's form as it was distributed (`department_sheet`), read back as a table."""
+    if not any(i.department == department for i in survey.indicators):
+        return {}
+    spec = department_sheet(survey, department)
+    grid = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
+    for (r, c), (value, _) in spec.cells.items():
+        grid[r][c] = value
+    table = layout.find_table(grid)
+    return table.by_id() if table is not None else {}
+
+
+def _label_text(value: Any) -> str:
+    return cell_str(value).replace("\r\n", "\n")
+
+
+def _check_labels(checker: Checker, ind: Indicator, row: layout.TableRow, entry: Entry,
+                  form: layout.TableRow | None) -> None:
+    """Item, sub-item and unit as the file shows them on the indicator's row, against the form's."""
+    if form is None:
+        return
+    titles = _column_titles_of(checker)
+    for key in _LABEL_KEYS:
+        if key not in entry.cells:
+            continue  # a deleted locked column: nothing there to tell about
+        want, got = _label_text(form.get(key)), _label_text(row.get(key))
+        if want == got:
+            continue
+        checker.add(Severity.ERROR, "label_changed",
+                    f"保護されたセル（{titles.get(key, key)}）が配布した様式と違います（様式：{_shown_label(want)}、"
+                    f"このファイル：{_shown_label(got)}）。" + _NOT_THIS_ROW, cell=entry.cells[key], ind=ind)
+
+
+def _shown_label(text: str) -> str:
+    return f"「{shortened(text.replace(chr(10), ' '))}」" if text else "（空欄）"
+
+
+def _column_titles_of(checker: Checker) -> dict[str, str]:
+    meta = checker.sub.meta
+    return _column_titles(meta.survey) if meta is not None else {}
+
+
+def _check_change(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
                   reference: Survey | None) -> None:
     entry = entries[ind.id]
     if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:

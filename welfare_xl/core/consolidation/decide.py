@@ -16,8 +16,12 @@ Rules (the secretariat's, written down):
 - Resubmissions (差し替え): per department the newest file wins, by the
   workbook's own saved time (docProps/core.xml) and then the file's
   modification time, which copying and mailing change. The others are listed
-  as superseded. A file that does not belong to this survey (wrong year,
-  wrong template, no 管理情報) never supersedes a good one. A file of this
+  as superseded. A saved time later than the run (beyond a few minutes of
+  clock skew) is not believed: that file is ranked by its file time instead,
+  and a warning names it and the file that was used. A file that does not
+  belong to this survey (wrong year, wrong template, no 管理情報), or whose
+  rows are another department's than its 管理情報 names, never supersedes a
+  good one. A file of this
   survey that cannot be read as a whole (a deleted input column, no table)
   still counts: when it is the newest, all of the department's indicators are
   rejected (the master keeps what it had) and the department is エラー; the
@@ -29,14 +33,15 @@ Rules (the secretariat's, written down):
   recomputed for every row from the updated survey.
 - Only the year's value and the texts are taken from a return, never its
   history years or target (locked cells a department can still change by
-  unprotecting the sheet): the check, given the master as `reference`, warns
-  about those, naming the cell, the master's figure and the typed one.
+  unprotecting the sheet): the check, given the master as `reference`,
+  rejects an indicator whose locked cells differ, naming the cell, the
+  master's figure and the typed one (its figures may be another row's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from welfare_xl.core.checks import Finding, Severity, Submission
@@ -58,11 +63,14 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.metadata import SURVEY
 from welfare_xl.core.model.numbers import same_number
 from welfare_xl.core.model.survey import Indicator, Survey
+from welfare_xl.core.model.text import printable
 from welfare_xl.core.progress import Grade, grade_style, grade_survey
 from welfare_xl.core.reading import cell_text
 
 _UTC = timezone.utc
 _OLDEST = datetime(1900, 1, 1, tzinfo=_UTC)
+# How far a file's saved time may run ahead of the run's clock (another PC's clock) and still be believed.
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 @dataclass
@@ -74,6 +82,8 @@ class _Run:
     sheet: str
     after: Survey  # the master's survey with the taken values and texts
     rows: dict[str, layout.TableRow]
+    latest: datetime  # the latest saved or file time believed (the run's time plus the clock skew), UTC;
+    # a naive run time is the local clock's (datetime.now()), unlike a naive saved time (UTC, as core.xml)
     outcomes: dict[str, FileOutcome] = field(default_factory=dict)  # file name -> what happened to it
     candidates: dict[str, list[ReceivedFile]] = field(default_factory=dict)  # department -> returns, newest first
     refused: dict[str, list[str]] = field(default_factory=dict)  # department -> files rejected whole
@@ -102,7 +112,8 @@ def consolidate_submissions(
     of that table); `sheet` is the master sheet's name, recorded in each change.
     Nothing is written: the caller applies `result.changes`.
     """
-    run = _Run(survey, table, sheet, after=_copy_values(survey), rows=table.by_id(),
+    run_at = run_at or datetime.now().replace(microsecond=0)
+    run = _Run(survey, table, sheet, after=_copy_values(survey), rows=table.by_id(), latest=run_at.astimezone(_UTC) + CLOCK_SKEW,
                candidates={d: [] for d in survey.departments}, refused={d: [] for d in survey.departments})
     _sort_received(run, received, skipped)
     for dept, files in run.candidates.items():
@@ -115,7 +126,7 @@ def consolidate_submissions(
     departments = [_department_status(run, d) for d in survey.departments]
     run.changes.sort(key=lambda c: (c.col, c.row))
     return ConsolidationResult(
-        run_at=run_at or datetime.now().replace(microsecond=0), survey_file=survey_file, folder=folder,
+        run_at=run_at, survey_file=survey_file, folder=folder,
         sheet=sheet, fiscal_year=survey.fiscal_year, departments=departments,
         files=[run.outcomes[k] for k in sorted(run.outcomes)], indicators=run.indicators, changes=run.changes,
         survey=run.after, problems=run.problems, warnings=run.warnings)
@@ -144,48 +155,97 @@ def _sort_received(run: _Run, received: Sequence[ReceivedFile], skipped: Sequenc
                 run.refused[dept].append(rf.name)
         elif dept not in run.candidates:
             run.outcomes[rf.name] = FileOutcome(rf.name, FileStatus.REJECTED,
-                                                note=f"担当部署「{dept}」はこの調査票にありません。", **base)
+                                                note=printable(f"担当部署「{dept}」はこの調査票にありません。"), **base)
         else:
             run.candidates[dept].append(rf)
 
 
 def _choose_newest(run: _Run, dept: str, files: list[ReceivedFile]) -> None:
     """The newest of a department's returns wins; the others are superseded. Returns saved at the
-    same moment that say different things are a guess, which becomes a warning to confirm."""
-    files.sort(key=_newness, reverse=True)
+    same moment that say different things are a guess, which becomes a warning to confirm; so is a
+    saved time in the future, which is not believed."""
+    files.sort(key=lambda rf: _newness(rf, run.latest), reverse=True)
     run.winners[dept] = newest = files[0]
-    tied = [f for f in files[1:] if _utc(f.submission.saved) == _utc(newest.submission.saved)
-            and not _same_content(f.submission, newest.submission)]
+    _warn_future(run, dept, files)
+    when = _saved(newest, run.latest)
+    tied = [f for f in files[1:] if _saved(f, run.latest) == when and not _same_content(f.submission, newest.submission)
+            and not _future(f, run.latest) and not _future(newest, run.latest)]
     if tied:
-        why = _tie_reason(newest, tied)
+        why = _tie_reason(newest, tied, run.latest)
         run.ties[dept] = (tied, why)
         run.warnings.append(Finding(
             Severity.WARNING, "same_saved_time",
-            f"{_quoted([newest.name] + [f.name for f in tied])}は{_saved_phrase(newest)}内容が違います。"
+            f"{_quoted([newest.name] + [f.name for f in tied])}は{_saved_phrase(newest, run.latest)}内容が違います。"
             f"{why}（「{newest.name}」）。どちらが最新か{dept}に確認してください。",
             file=newest.name))
     tied_names = {f.name for f in tied}
     for old in files[1:]:
         if old.name in tied_names:
-            note = f"「{newest.name}」と{_saved_phrase(newest)}内容が違います。{run.ties[dept][1]}（「{newest.name}」）。"
+            note = (f"「{newest.name}」と{_saved_phrase(newest, run.latest)}内容が違います。{run.ties[dept][1]}"
+                    f"（「{newest.name}」）。")
         else:
             note = f"より新しい「{newest.name}」に差し替えられたため使いません。"
         if newest.submission.fatal:
             note += f"（「{newest.name}」はファイル全体を使えないため、この部署の指標は反映していません）"
         run.outcomes[old.name] = FileOutcome(
             old.name, FileStatus.SUPERSEDED, department=dept, saved=old.submission.saved, mtime=old.mtime,
-            superseded_by=newest.name, warnings=[], note=note)
+            superseded_by=newest.name, warnings=[w for w in run.warnings if w.file == old.name], note=printable(note))
 
 
-def _newness(rf: ReceivedFile) -> tuple[datetime, datetime, str]:
+def _warn_future(run: _Run, dept: str, files: list[ReceivedFile]) -> None:
+    """A warning for each return saved (by its own record) after the run, when the department sent
+    others: its PC's clock was wrong, or the time was set by hand, and it was ranked by its file time
+    instead; the warning names the file used. A lone return has nothing to be ranked against."""
+    newest = files[0]
+    if len(files) < 2:
+        return
+    for rf in (f for f in files if _future(f, run.latest)):
+        others = [f.name for f in files if f is not rf]
+        if rf is newest:
+            outcome = f"「{rf.name}」を使いました" + (f"（ほかの提出：{_quoted(others)}）" if others else "")
+        else:
+            outcome = f"「{newest.name}」を使い、このファイルは使いません"
+        basis = (f"ファイルの更新日時（{local_time(rf.mtime)}）" if _plausible(rf.mtime, run.latest)
+                 else "ほかの日時の記録がないため最も古いものとして")
+        run.warnings.append(Finding(
+            Severity.WARNING, "future_saved_time",
+            f"「{rf.name}」の保存日時（{local_time(rf.submission.saved)}）が集約の実行日時より後です"
+            "（保存したパソコンの時計が正しくない可能性があります）。この保存日時は使わず、"
+            f"{basis}で新旧を判断して{outcome}。どれが最新か{dept}に確認してください。",
+            file=rf.name))
+
+
+def _future(rf: ReceivedFile, latest: datetime) -> bool:
+    """The return says it was saved after the run (beyond the clock skew)."""
+    saved = _utc(rf.submission.saved)
+    return saved is not None and saved > latest
+
+
+def _plausible(moment: datetime | None, latest: datetime) -> bool:
+    return moment is not None and _utc(moment) <= latest
+
+
+def _saved(rf: ReceivedFile, latest: datetime) -> datetime | None:
+    """The return's saved time when believable (not after the run), in UTC."""
+    saved = _utc(rf.submission.saved)
+    return saved if saved is not None and saved <= latest else None
+
+
+def _newness(rf: ReceivedFile, latest: datetime) -> tuple[datetime, datetime, str]:
     """Sort key, newest last: saved time, then file time, then name (for a stable order).
 
     Equal saved times happen when a department copies one workbook and edits the
     copy without Excel saving it again, or mails the same file twice: the newer
     file time is a reasonable tie-break, but when the contents differ it is a
     guess, which consolidation states (`_tie_reason`) and asks the secretariat to confirm.
+    A time after `latest` (the run plus clock skew) is not believed: a saved time in
+    the future gives way to the file time, and a file time in the future counts as oldest.
     """
-    return (_utc(rf.submission.saved) or _OLDEST, _utc(rf.mtime) or _OLDEST, rf.name)
+    mtime = _utc(rf.mtime) if _plausible(rf.mtime, latest) else None
+    saved = _saved(rf, latest)
+    if saved is None and rf.submission.saved is not None:
+        saved = mtime  # the saved time is not believed: the file time stands for it
+    return (saved or _OLDEST, mtime or _OLDEST, rf.name)
 
 
 def _same_content(a: Submission, b: Submission) -> bool:
@@ -196,14 +256,14 @@ def _same_content(a: Submission, b: Submission) -> bool:
     return content(a) == content(b)
 
 
-def _saved_phrase(rf: ReceivedFile) -> str:
-    saved = rf.submission.saved
+def _saved_phrase(rf: ReceivedFile, latest: datetime) -> str:
+    saved = _saved(rf, latest)
     return f"保存日時が同じ（{local_time(saved)}）で" if saved is not None else "どちらも保存日時の記録がなく、"
 
 
-def _tie_reason(newest: ReceivedFile, tied: Sequence[ReceivedFile]) -> str:
+def _tie_reason(newest: ReceivedFile, tied: Sequence[ReceivedFile], latest: datetime) -> str:
     """Why `newest` was used over files saved at the same moment (Japanese, one sentence, no final 。)."""
-    first = "保存日時が同じため" if newest.submission.saved is not None else "保存日時の記録がないため"
+    first = "保存日時が同じため" if _saved(newest, latest) is not None else "保存日時の記録がないため"
     if all(_utc(f.mtime) == _utc(newest.mtime) for f in tied):
         return f"{first}、ファイルの更新日時も同じため、ファイル名の順で後の方を使いました"
     return f"{first}、ファイルの更新日時が新しい方を使いました"
@@ -289,10 +349,10 @@ def _winner_outcome(run: _Run, dept: str, winner: ReceivedFile, accepted: list[s
     file_warnings = list(sub.warnings)
     if dept in run.ties:
         tied, why = run.ties[dept]
-        note += f"（{_quoted([f.name for f in tied])}と{_saved_phrase(winner)}内容が違います。{why}）"
+        note += f"（{_quoted([f.name for f in tied])}と{_saved_phrase(winner, run.latest)}内容が違います。{why}）"
         file_warnings += [w for w in run.warnings if w.file == winner.name]
     return FileOutcome(winner.name, status, department=dept, saved=sub.saved, mtime=winner.mtime,
-                       accepted=accepted, rejected=rejected, errors=sub.errors, warnings=file_warnings, note=note)
+                       accepted=accepted, rejected=rejected, errors=sub.errors, warnings=file_warnings, note=printable(note))
 
 
 def same_value(old: Any, new: Any) -> bool:
@@ -358,7 +418,7 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
     if winner is None:
         if refused:
             return DepartmentStatus(dept, DepartmentState.FAILED, files=refused,
-                                    note="提出ファイルを使えません：" + "、".join(refused))
+                                    note=printable("提出ファイルを使えません：" + "、".join(refused)))
         return DepartmentStatus(dept, DepartmentState.MISSING, note="提出ファイルがありません")
     names = [f.name for f in files]
     outcome = run.outcomes[winner.name]
@@ -372,7 +432,7 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
         notes.append("差し替え前：" + "、".join(names[1:]))
     if dept in run.ties:
         tied, why = run.ties[dept]
-        notes.append(f"{_quoted([winner.name] + [f.name for f in tied])}は{_saved_phrase(winner)}内容が違います。"
+        notes.append(f"{_quoted([winner.name] + [f.name for f in tied])}は{_saved_phrase(winner, run.latest)}内容が違います。"
                      f"{why}（「{winner.name}」）。どちらが最新か部署に確認してください")
     if refused:
         notes.append("不採用のファイル：" + "、".join(refused))
@@ -384,7 +444,7 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
     else:
         status = DepartmentState.RESUBMITTED if len(files) > 1 else DepartmentState.SUBMITTED
     return DepartmentStatus(dept, status, file=winner.name, files=names + refused, saved=winner.submission.saved,
-                            note="／".join(notes))
+                            note=printable("／".join(notes)))
 
 
 def _missing_entry(sub: Submission, ind: Indicator) -> Finding:

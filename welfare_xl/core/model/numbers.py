@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
+from welfare_xl.core.model.text import codepoint, control_characters, shortened
+
 
 class Kind(str, Enum):
     """What an indicator's number measures; decides the checks and the format."""
@@ -37,6 +39,9 @@ class Status(str, Enum):
 # Dashes people type for "no value" (全角ハイフン, 長音, ダッシュ, マイナス記号...).
 NOT_AVAILABLE_MARKS = frozenset({"－", "-", "‐", "―", "—", "–", "ー", "−", "ｰ", "─", "N/A", "NA", "n/a", "該当なし"})
 
+NOT_FINITE = "not_finite"
+CONTROL_CHARACTER = "control_character"
+
 _NUMBER_RE = re.compile(r"^(?P<sign>[+\-])?(?P<int>\d+|\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d+))?$")
 
 
@@ -48,6 +53,9 @@ class ParsedValue:
     decimals: int | None = None  # digits after the point as typed (for display)
     notes: tuple[str, ...] = field(default=())  # Japanese descriptions of each normalization
     error: str | None = None  # Japanese reason when status is INVALID
+    # Why, when INVALID for a reason of its own: NOT_FINITE (infinite, NaN, too many digits to be a
+    # number at all) or CONTROL_CHARACTER (a character no cell can hold); None for any other.
+    code: str | None = None
 
     @property
     def normalized(self) -> bool:
@@ -71,15 +79,37 @@ def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> P
     if isinstance(raw, bool):
         return ParsedValue(raw, Status.INVALID, error="TRUE/FALSE は数値ではありません。")
     if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return ParsedValue(raw, Status.INVALID, error="数値として読めません。")
+        if not _finite(raw):
+            return _not_finite(raw)
         value: float | int = raw
         if kind is Kind.COUNT and isinstance(raw, float) and raw.is_integer():
             value = int(raw)
         return ParsedValue(raw, Status.NUMBER, value=value)
     if not isinstance(raw, str):
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+        return ParsedValue(raw, Status.INVALID, error=f"「{shortened(str(raw))}」は数値として読めません。")
+    control = control_characters(raw)
+    if control:
+        return ParsedValue(raw, Status.INVALID, code=CONTROL_CHARACTER,
+                           error=f"「{shortened(raw)}」に見えない制御文字（{'、'.join(map(codepoint, control))}）が"
+                                 "含まれています。セルの内容を消して入力し直してください。")
     return _parse_text(raw, unit, kind)
+
+
+def _finite(number: float | Decimal) -> bool:
+    """A number a float can hold: not infinite, not NaN, not an integer too long to convert."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
+
+
+def _not_finite(raw: object) -> ParsedValue:
+    try:
+        shown = shortened(str(raw))
+    except ValueError:  # an int longer than Python converts to a string
+        shown = "桁数が多すぎる整数"
+    return ParsedValue(raw, Status.INVALID, code=NOT_FINITE,
+                       error=f"「{shown}」は数値として扱えない値（無限大・非数、または桁数が多すぎる数）です。")
 
 
 def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
@@ -93,7 +123,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
     sign, text = _accounting_sign(text, notes)
     percent, text = _without_unit(text, unit, notes)
     if not text:
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」に数値がありません。")
+        return ParsedValue(raw, Status.INVALID, error=f"「{shortened(raw)}」に数値がありません。")
     match = _NUMBER_RE.match(text)
     if not match:
         return _unreadable(raw, text, unit)
@@ -105,7 +135,7 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
     try:
         dec = Decimal(match.group("int").replace(",", "") + ("." + frac if frac else ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+        return ParsedValue(raw, Status.INVALID, error=f"「{shortened(raw)}」は数値として読めません。")
     decimals = len(frac) if frac else 0
 
     if kind is Kind.PERCENT:
@@ -117,8 +147,10 @@ def _parse_text(raw: str, unit: str, kind: Kind) -> ParsedValue:
             notes.append("％を小数に変換")
     elif percent:
         return ParsedValue(raw, Status.INVALID,
-                           error=f"「{raw}」は％で入力されていますが、この指標の単位は「{unit}」です。")
+                           error=f"「{shortened(raw)}」は％で入力されていますが、この指標の単位は「{unit}」です。")
 
+    if not _finite(dec):
+        return _not_finite(raw)
     number: float | int
     if kind is Kind.COUNT and dec == dec.to_integral_value():
         number = int(dec) * sign
@@ -174,10 +206,10 @@ def _unreadable(raw: str, text: str, unit: str) -> ParsedValue:
     if trailing and re.match(r"^[+\-]?\d", text):
         rest = trailing.group("rest")
         hint = f"単位「{rest}」はこの指標の単位（{unit or 'なし'}）と異なります。" if unit else f"「{rest}」を取り除いてください。"
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。{hint}")
+        return ParsedValue(raw, Status.INVALID, error=f"「{shortened(raw)}」は数値として読めません。{hint}")
     if re.fullmatch(r"[+\-]?[\d,]+(\.\d+)?", text):
-        return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は桁区切りのカンマの位置が正しくありません。")
-    return ParsedValue(raw, Status.INVALID, error=f"「{raw}」は数値として読めません。")
+        return ParsedValue(raw, Status.INVALID, error=f"「{shortened(raw)}」は桁区切りのカンマの位置が正しくありません。")
+    return ParsedValue(raw, Status.INVALID, error=f"「{shortened(raw)}」は数値として読めません。")
 
 
 TOLERANCE = 1e-9  # two figures this close (relative, or absolute near zero) are the same figure

@@ -246,3 +246,28 @@ def test_text_in_a_sub_items_own_row_is_reported(work: Path, capsys):
     assert cell.coordinate in line and "G2-02b" in line
     assert ws.cell(rows["G2-02a"], cols["done"]).coordinate in line
     assert_landed(out)
+
+
+# --- cells a values-only reader shows empty ---------------------------------------------------
+
+
+@pytest.mark.parametrize("content, code_word", [("=40+4", "計算結果が保存されていません"), ("#DIV/0!", "エラー値")])
+def test_error_values_and_uncalculated_formulas_get_their_own_message(work: Path, capsys, content, code_word):
+    """A formula saved by a program that does not calculate, or an error value, is not called 未入力."""
+    path = work / "提出" / "交通課.xlsx"
+    wb, ws = sheet_of(path, "交通課")
+    rows, cols = cells_by_key(ws)
+    cell = ws.cell(rows["G6-01"], cols["y2019"])
+    cell.value = content
+    if content.startswith("#"):
+        cell.data_type = "e"
+    save_as_person(wb, path, saved=T0, mtime=T0)
+
+    checked, check_out, consolidated, run_out, out = run_both(work, path, capsys)
+    assert (checked, consolidated) == (1, 1)
+    for text in (check_out, run_out):
+        assert "［G6-01］" in text and code_word in text and cell.coordinate in text
+        assert content in text
+    for text in (check_out,):
+        assert "未入力" not in text
+    assert_landed(out, blank={"G6-01"})

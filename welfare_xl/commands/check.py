@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from welfare_xl.core.checks import Submission, check_submission
+from welfare_xl.core.checks import Submission
 from welfare_xl.errors import UserError
 from welfare_xl.files.reader import WorkbookReadError
-from welfare_xl.files.submissions import FAILED, display_name, limits_of, read_return, skip_reason
+from welfare_xl.files.submissions import FAILED, check_return, display_name, limits_of, read_return, skip_reason
 from welfare_xl.files.survey_file import load_survey_file
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ def check(path: str | Path, survey: str | Path | None = None, sheet: str | None 
         data = read_return(path, limits_of(expected), sheet)
         if sheet is not None and sheet not in data.sheets:
             raise UnreadableFile(f"{name}: シート「{sheet}」がありません（シート：{'、'.join(data.sheet_order)}）。")
-        return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
-                                reference=reference, sheet=sheet)
+        return check_return(name, data, expected, reference, sheet)
     except WorkbookReadError as exc:
         raise UnreadableFile(f"{name}: {exc}") from exc
     except UserError:

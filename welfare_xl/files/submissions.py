@@ -82,6 +82,14 @@ def read_return(path: Path, limits: Limits, sheet: str | None = None) -> Workboo
     return read_workbook(path, limits=limits, tables_only=True)
 
 
+def check_return(name: str, data: WorkbookData, expected: Meta | None, reference: Survey | None,
+                 sheet: str | None = None) -> Submission:
+    """The core's check of a return as read: its grids, saved time and the cells the grids hide
+    (error values, formulas never calculated), the same for `check` and the folder."""
+    return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
+                            reference=reference, sheet=sheet, hidden=data.hidden)
+
+
 def scan_folder(folder: str | Path, expected: Meta,
                 reference: Survey | None = None) -> tuple[list[ReceivedFile], list[SkippedFile]]:
     """Read and check every workbook in `folder` (not its subfolders); say why anything else is skipped.
@@ -115,8 +123,7 @@ def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | N
     data = None
     try:
         data = read_return(path, limits)
-        return check_submission(name, data.sheets, data.sheet_order, expected=expected, saved=data.modified,
-                                reference=reference)
+        return check_return(name, data, expected, reference)
     except WorkbookReadError as exc:
         log.info("unreadable %s: %s", name, exc)
         return unreadable_submission(name, str(exc), exc.code)

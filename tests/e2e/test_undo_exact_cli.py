@@ -108,7 +108,9 @@ def office(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
         "equals_text": ws.cell(rows["G3-01"], cols[layout.NEXT]).coordinate,
         "newlines": ws.cell(rows["G3-03"], cols[layout.DONE]).coordinate,
         "empty": ws.cell(rows["G4-02"], cols[Y]).coordinate,
-        "formula_elsewhere": ws.cell(rows["G1-01"], cols["y2018"]).coordinate,
+        # Below the table: a formula in a history cell would now change a locked figure, which rejects
+        # the indicator (the department's file still has the master's old figure).
+        "formula_elsewhere": ws.cell(ws.max_row + 3, cols["y2018"]).coordinate,
     }
     ws[cell["formula_no_cache"]] = "=500+13"
     ws[cell["formula_cached"]] = "=ROUND(2700/3,0)"

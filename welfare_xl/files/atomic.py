@@ -20,6 +20,8 @@ it first, whole or not at all.
 from __future__ import annotations
 
 import errno
+import gc
+import logging
 import os
 import shutil
 import sys
@@ -32,10 +34,12 @@ from typing import Any, Callable, Iterator
 
 from welfare_xl.errors import UserError
 from welfare_xl.files.lock import TEMP_PREFIX, locked, real_path, temp_prefix
-from welfare_xl.files.write_errors import why_not_written
+from welfare_xl.files.write_errors import io_error, why_not_written
 
 __all__ = ["TEMP_PREFIX", "OutputError", "Output", "WriteError", "backup", "backup_existing", "check_output",
            "save_atomic", "same_file", "why_not_written", "workbook_suffix", "write_atomic"]
+
+log = logging.getLogger(__name__)
 
 BACKUP_STEM_CHARS = 40  # a backup keeps at most this much of the original name
 BACKUP_NAME_BYTES = 200  # and its name stays well under the file systems' 255
@@ -184,8 +188,25 @@ def save_atomic(wb: Any, path: str | Path) -> Path:
     path = Path(path)
     try:
         return write_atomic(path, wb.save)
-    except OSError as exc:
-        raise WriteError(path, exc) from exc
+    except Exception as exc:  # lxml reports a full disk as SerialisationError: see `io_error`
+        failed = io_error(exc)
+        if failed is None:
+            raise
+        # Keep the errno and its subclass (PermissionError …), not the traceback: openpyxl's
+        # half-run writer generators live in it, and when they are collected lxml complains
+        # about the failed file once more on stderr ("Exception ignored in …"). They are
+        # collected at the end of this block, with that complaint sent to the log instead.
+        failed = OSError(failed.errno, failed.strerror or str(failed)) if failed.errno else OSError(str(failed))
+        hook, sys.unraisablehook = sys.unraisablehook, _log_unraisable
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise WriteError(path, failed)
+
+
+def _log_unraisable(unraisable: Any) -> None:
+    log.info("after a failed save: %r", unraisable.exc_value)
 
 
 def file_mode(path: Path) -> int:

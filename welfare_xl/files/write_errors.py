@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from pathlib import Path
 
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)
@@ -23,3 +24,17 @@ def why_not_written(path: Path, exc: OSError) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         return "ファイル名（またはフォルダの場所）が長すぎます。短い名前の場所に保存してください。"
     return f"保存できません（{type(exc).__name__}）。"
+
+
+def io_error(exc: BaseException) -> OSError | None:
+    """`exc` as the OSError it stands for, or None when it is not a failed write.
+
+    lxml (openpyxl's XML writer) reports a failed write, a full disk say, not as
+    OSError but as `SerialisationError("IO_ENOSPC")`; the name after IO_ is the errno.
+    """
+    if isinstance(exc, OSError):
+        return exc
+    found = re.search(r"\bIO_(E[A-Z0-9]+)\b", str(exc))
+    if found and hasattr(errno, found.group(1)):
+        return OSError(getattr(errno, found.group(1)), str(exc))
+    return None

@@ -63,7 +63,7 @@ class _LogFile(logging.Handler):
 def cmd_template_build(args: argparse.Namespace) -> int:
     from welfare_xl.commands.template import build_template
 
-    path = build_template(args.source, args.output)
+    path = build_template(args.source, args.output, echo=_out)
     _out(f"調査票テンプレートを作成しました: {path}")
     return EXIT_OK
 
@@ -72,7 +72,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     from welfare_xl.commands.split import add_department_sheets, split
 
     if args.in_workbook:
-        res = add_department_sheets(args.survey, args.output)
+        res = add_department_sheets(args.survey, args.output, echo=_err)
         if res.backup:
             _out(f"元の調査票をバックアップしました: {res.backup}")
         if res.added:
@@ -80,7 +80,7 @@ def cmd_split(args: argparse.Namespace) -> int:
         if res.kept:
             _out(f"すでにあるシートはそのままにしました（{'、'.join(res.kept)}）。作り直す場合は、そのシートを削除してから実行してください。")
         return EXIT_OK
-    paths = split(args.survey, args.output)
+    paths = split(args.survey, args.output, echo=_out)
     _out(f"部署別の調査票を {len(paths)} 件作成しました（{args.output}）:")
     for p in paths:
         _out(f"  {p}")
@@ -112,7 +112,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from welfare_xl.core.consolidation.log import LOG_SHEET
     from welfare_xl.core.consolidation.messages import run_summary
 
-    result = consolidate(args.survey, args.submissions, args.output)
+    result = consolidate(args.survey, args.submissions, args.output, echo=_err)  # stdout may be JSON
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -126,7 +126,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     from welfare_xl.commands.undo import undo
     from welfare_xl.core.consolidation.messages import undo_summary
 
-    plan = undo(args.survey, args.output)
+    plan = undo(args.survey, args.output, echo=_out)
     for line in undo_summary(plan):
         _out(line)
     _out(f"保存しました: {args.output or args.survey}")
@@ -149,17 +149,23 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_committee(args: argparse.Namespace) -> int:
     from welfare_xl.commands.committee import committee
 
-    result = committee(args.consolidated, args.output, pdf=args.pdf)
+    result = committee(args.consolidated, args.output, pdf=args.pdf, echo=_out)
     for line in result.summary_lines():
         _out(line)
     return result.exit_code
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from welfare_xl.commands.export import export_csv
+    from welfare_xl.commands.export import export
+    from welfare_xl.core.committee_report import NOTHING_GRADED
 
-    path = export_csv(args.consolidated, args.csv)
-    _out(f"CSV を書き出しました（UTF-8 BOM 付き）: {path}")
+    result = export(args.consolidated, args.csv)
+    if result.backup:
+        _out(f"既存のファイルをバックアップしました: {result.backup}")
+    _out(f"CSV を書き出しました（UTF-8 BOM 付き）: {result.path}")
+    if not result.graded:
+        _out(f"注意: {NOTHING_GRADED}")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

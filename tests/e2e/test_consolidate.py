@@ -552,9 +552,11 @@ def test_consolidating_twice_gives_the_same_result(work: Path):
     survey, folder, out = work / "調査票.xlsx", work / "提出", work / "集約.xlsx"
     consolidate(survey, folder, out, now=RUN)
     first_grid, first_log = read_workbook(out).sheets["資料２"], log_rows(out)
-    consolidate(survey, folder, out, now=RUN)
+    second = consolidate(survey, folder, out, now=RUN)
     assert read_workbook(out).sheets["資料２"] == first_grid
-    assert log_rows(out) == first_log  # the log is replaced, not appended to
+    # The log is replaced, not appended to; only its backup line differs: the first result was kept.
+    assert second.backup == str(work / "集約.backup-20200520-100000.xlsx")
+    assert [r for r in log_rows(out) if r[0] != "バックアップ"] == [r for r in first_log if r[0] != "バックアップ"]
 
     # Consolidating the result again changes nothing, and says so.
     again = consolidate(out, folder, out, now=RUN)
@@ -589,14 +591,16 @@ def test_output_written_atomically(work: Path):
     out.write_bytes(b"previous result")
     out.chmod(0o640)
     consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
-    assert sorted(p.name for p in out_dir.iterdir()) == ["集約.xlsx"]  # no temporary file left
+    # No temporary or lock file left; the file that was there is kept as a backup.
+    assert sorted(p.name for p in out_dir.iterdir()) == ["集約.backup-20200520-100000.xlsx", "集約.xlsx"]
+    assert (out_dir / "集約.backup-20200520-100000.xlsx").read_bytes() == b"previous result"
     assert out.stat().st_mode & 0o777 == 0o640  # the replaced file's permissions are kept
 
     # A failed save leaves the survey as it was and no temporary file behind.
     survey_bytes = (work / "調査票.xlsx").read_bytes()
     (out_dir / "ディレクトリ.xlsx").mkdir()
     assert main(["consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(out_dir / "ディレクトリ.xlsx")]) == 2
-    assert sorted(p.name for p in out_dir.iterdir()) == ["ディレクトリ.xlsx", "集約.xlsx"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["ディレクトリ.xlsx", "集約.backup-20200520-100000.xlsx", "集約.xlsx"]
     assert (work / "調査票.xlsx").read_bytes() == survey_bytes
 
 

@@ -24,6 +24,15 @@ class FilePath(Protocol):
     def name(self) -> str: ...
 
 
+NOTHING_GRADED = ("どの指標も進捗評価ができませんでした（すべて評価不能）。集約前の調査票ではありませんか。"
+                  "部署の提出を集約した調査票を指定してください。")
+
+
+def nothing_graded(grades: CommitteeGrades) -> bool:
+    """Every indicator shown 評価不能: the file was most likely never consolidated (the CLI exits 1)."""
+    return all(g.code == GradeCode.NA for g in grades.shown.values())
+
+
 @dataclass
 class CommitteeResult:
     path: FilePath
@@ -34,7 +43,7 @@ class CommitteeResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.pdf_error else 0
+        return 1 if self.pdf_error or nothing_graded(self.grades) else 0
 
     def summary_lines(self) -> list[str]:
         s, g = self.survey, self.grades
@@ -42,6 +51,8 @@ class CommitteeResult:
         dept = {i.id: i.department for i in s.indicators}
         counts = count_grades(tuple(g.shown.values()))
         lines = [f"委員会版を作成しました: {self.path}"]
+        if nothing_graded(g):
+            lines.append(f"注意: {NOTHING_GRADED}")
         tally = "、".join(f"{MARKS[c][0]} {MARKS[c][1]} {counts[c]}" for c in CODES)
         lines.append(f"{fiscal_year_label(s.fiscal_year)}の進捗評価（{len(g.shown)} 指標）: {tally}")
         behind = [i for i, grade in g.shown.items() if grade.behind]

@@ -16,8 +16,13 @@ from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.sheets.department import department_sheet, safe_filename
 from welfare_xl.core.sheets.spec import grid_spec
-from welfare_xl.files.atomic import backup_if_overwriting, save_atomic
+from welfare_xl.files.atomic import backup_existing, save_atomic
 from welfare_xl.files.writer import add_sheets, write_specs
+
+
+def department_book_path(out_dir: str | Path, dept: str) -> Path:
+    """`out_dir/<部署名>.xlsx`, where a department's workbook is written."""
+    return Path(out_dir) / f"{safe_filename(dept)}.xlsx"
 
 
 def write_department_book(survey: Survey, dept: str, out_dir: str | Path) -> Path:
@@ -28,7 +33,7 @@ def write_department_book(survey: Survey, dept: str, out_dir: str | Path) -> Pat
         department_sheet(survey, dept),
         grid_spec(META_SHEET, to_grid(sub, DEPARTMENT, dept), hidden=True, widths={0: 26, 1: 40}),
     ]
-    path = out_dir / f"{safe_filename(dept)}.xlsx"
+    path = department_book_path(out_dir, dept)
     return write_specs(path, specs, lock_structure=True, title=f"{survey.plan.title} {dept}")
 
 
@@ -46,11 +51,12 @@ def write_department_sheets(survey: Survey, survey_path: Path, target: Path,
 
     A department sheet that already exists is kept as it is (what was typed in it
     is never thrown away). Nothing is written when every sheet is there. Writing
-    over the survey itself keeps a timestamped backup first, as consolidation does.
+    over a file (the survey itself, say) keeps a timestamped backup first, as consolidation does;
+    an .xlsm survey keeps its macros.
     """
-    from openpyxl import load_workbook
+    from welfare_xl.files.survey_edit import open_for_writing
 
-    wb = load_workbook(survey_path)
+    wb = open_for_writing(survey_path)
     result = InWorkbookResult(path=target)
     specs = []
     for dept in survey.departments:
@@ -63,6 +69,6 @@ def write_department_sheets(survey: Survey, survey_path: Path, target: Path,
     if not specs:
         return result
     add_sheets(wb, specs)
-    result.backup = backup_if_overwriting(survey_path, target, now or datetime.now())
+    result.backup = backup_existing(target, (now or datetime.now()).replace(microsecond=0))
     save_atomic(wb, target)
     return result

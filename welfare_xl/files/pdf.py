@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from welfare_xl.errors import UserError
+from welfare_xl.files.atomic import write_atomic
 
 # Path of soffice to use instead of searching PATH (e.g. a portable LibreOffice).
 ENV_SOFFICE = "WELFARE_XL_SOFFICE"
@@ -105,19 +106,12 @@ def to_pdf(xlsx: str | Path, pdf: str | Path, *, soffice: str | None = None,
             detail = (stderr or stdout).strip().splitlines()
             reason = f"（LibreOffice: {detail[-1][:200]}）" if detail else f"（終了コード {code}）"
             raise RenderFailedError(f"{xlsx.name}: LibreOffice で PDF を作成できませんでした{reason}。{_excel_hint(xlsx)}")
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".~wxl-", suffix=".pdf", dir=pdf.parent)
-        os.close(fd)
         try:
-            shutil.copyfile(produced, name)
-            os.replace(name, pdf)
+            write_atomic(pdf, lambda tmp: shutil.copyfile(produced, tmp))
         except OSError as exc:
             raise RenderFailedError(
                 f"{pdf}: PDF を書き込めません（{exc.strerror or exc}）。PDF を開いている場合は閉じてからやり直してください。"
             ) from exc
-        finally:
-            if os.path.exists(name):
-                os.unlink(name)
     return pdf
 
 

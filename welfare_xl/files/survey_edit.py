@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, log_sheet_spec
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
 from welfare_xl.core.model.cells import HiddenValue
-from welfare_xl.files.atomic import OutputError, backup_if_overwriting, save_atomic
+from welfare_xl.files.atomic import OutputError, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
 
@@ -106,10 +106,10 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     return save_atomic(wb, out)
 
 
-def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path | None:
+def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path:
     """The survey with the plan's cells put back and its 集約ログ renamed 集約ログ（取消済）, saved to `out`.
 
-    Writing over the survey itself keeps a timestamped backup first; returns it (None otherwise).
+    The command makes the backup of a file at `out` first (`welfare_xl.files.atomic.backup_existing`).
     """
     wb = open_for_writing(survey_path)
     apply_changes(wb, plan.restore)
@@ -117,6 +117,4 @@ def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> P
     if undone in wb.sheetnames:
         del wb[undone]
     wb[LOG_SHEET].title = undone
-    made = backup_if_overwriting(survey_path, out, now)
-    save_atomic(wb, out)
-    return made
+    return save_atomic(wb, out)

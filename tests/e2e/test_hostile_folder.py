@@ -21,39 +21,26 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.hostile import CASES, DEPARTMENTS, SECRET, YEAR, Case, Kit, build_kit
+from support.hostile import CASES, DEPARTMENTS, SECRET, YEAR, Case, Expected, Kit
 from support.paths import ROOT
-from support.runner import PEAK_MB, TIMEOUT_S, Run, Snapshot, assert_no_crash, compare, consolidate, snapshot
+from support.runner import PEAK_MB, TIMEOUT_S, Run, assert_no_crash, compare, consolidate, snapshot
 from support.seed import seed_table, template_survey
 
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.numbers import parse_value
 
 
-@dataclass
-class Expected:
-    blank: Snapshot  # the master as distributed
-    good: Snapshot  # the master after consolidating the five good returns alone
-    departments: dict[str, str]  # indicator ID -> department
+@pytest.fixture
+def kit(hostile_kit: Kit) -> Kit:
+    return hostile_kit
 
 
-@pytest.fixture(scope="session")
-def kit(tmp_path_factory) -> Kit:
-    return build_kit(tmp_path_factory.mktemp("hostile") / "kit")
-
-
-@pytest.fixture(scope="session")
-def expected(kit: Kit, tmp_path_factory) -> Expected:
-    base = tmp_path_factory.mktemp("good-run")
-    run = consolidate(kit.master, kit.goods, base / "out.xlsx", home=base / "home")
-    assert run.code == 0, run.describe()
-    survey = template_survey()
-    return Expected(snapshot(kit.master), snapshot(base / "out.xlsx"),
-                    {ind.id: ind.department for ind in survey.indicators})
+@pytest.fixture
+def expected(hostile_expected: Expected) -> Expected:
+    return hostile_expected
 
 
 def test_the_good_run_holds_the_seed_figures(expected: Expected):

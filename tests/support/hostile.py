@@ -99,6 +99,26 @@ def build_kit(base: Path) -> Kit:
     return Kit(base, master, base / "配布", goods)
 
 
+@dataclass
+class Expected:
+    """What a master must hold: as distributed, and after the five good returns alone."""
+
+    blank: dict  # runner.Snapshot of the master as distributed
+    good: dict  # runner.Snapshot after consolidating the good returns alone
+    departments: dict[str, str]  # indicator ID -> department
+
+
+def expect_good(kit: Kit, base: Path) -> Expected:
+    """Consolidate the good returns alone (fenced, like every run here): the oracle of the corpus and the fuzz."""
+    from support.runner import consolidate, snapshot
+    from support.seed import template_survey
+
+    run = consolidate(kit.master, kit.goods, base / "good.xlsx", home=base / "home")
+    assert run.code == 0, run.describe()
+    return Expected(snapshot(kit.master), snapshot(base / "good.xlsx"),
+                    {ind.id: ind.department for ind in template_survey().indicators})
+
+
 Builder = Callable[[Kit, Path, str], list[str]]  # (kit, folder, name) -> entries written
 
 

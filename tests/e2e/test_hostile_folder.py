@@ -19,6 +19,7 @@ address space of `runner.MEMORY_MB` (1 GiB) and peaks under `runner.PEAK_MB` (51
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -141,3 +142,13 @@ def test_every_case_in_one_folder(kit: Kit, expected: Expected, tmp_path: Path):
     assert not problems, "\n".join(problems) + "\n" + run.describe()
     assert_nothing_from_outside(run, out, tmp_path)
     assert_bounded(run)
+
+
+def test_the_docs_table_lists_every_case_with_its_exit_code():
+    """docs/hostile-inputs.md is the corpus' table: one row per case, with the exit code the test asserts."""
+    table = (ROOT / "docs" / "hostile-inputs.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| \d+ \| `([a-z0-9_]+)` \|[^|]*\|[^|]*\| ([^|]+) \|",
+                                                         table, re.M)}
+    assert set(rows) == {c.id for c in CASES}
+    for case in CASES:
+        assert rows[case.id].strip() == " または ".join(map(str, case.codes)), case.id

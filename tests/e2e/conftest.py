@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.fill import CHIIKI, CHIIKI_TEXTS, fill_department
+from support.hostile import Expected, Kit, build_kit, expect_good
 from support.paths import TEMPLATE
 
 from welfare_xl.commands.split import split
@@ -21,3 +22,15 @@ def dept_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def chiiki(dept_dir: Path) -> Path:
     return fill_department(dept_dir / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
+
+
+@pytest.fixture(scope="session")
+def hostile_kit(tmp_path_factory) -> Kit:
+    """The good year of the hostile corpus and the fuzz (support/hostile.py), built once."""
+    return build_kit(tmp_path_factory.mktemp("hostile") / "kit")
+
+
+@pytest.fixture(scope="session")
+def hostile_expected(hostile_kit: Kit, tmp_path_factory) -> Expected:
+    """The master after the good returns alone, and as distributed: what every hostile run is held to."""
+    return expect_good(hostile_kit, tmp_path_factory.mktemp("good-run"))

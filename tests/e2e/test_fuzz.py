@@ -62,7 +62,6 @@ def test_the_undamaged_excel_like_return_is_taken_whole(hostile_kit: Kit, hostil
     assert compare(snapshot(tmp_path / "out.xlsx"), e.blank, e.good, e.departments, year_key=YEAR) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: reading (a damaged return aborts the whole run today)")
 def test_hundreds_of_mutants_in_one_folder(hostile_kit: Kit, hostile_expected: Expected, tmp_path: Path):
     folder = others(hostile_kit, tmp_path / "提出")
     made = mutants(hostile_kit.good(X), folder, MUTANTS, SEED, X)

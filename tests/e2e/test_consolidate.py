@@ -289,13 +289,15 @@ def test_lock_files_and_non_workbooks_are_ignored_and_said_so(work: Path):
     shutil.copy(folder / "交通課.xlsx", folder / "古い提出" / "交通課.xlsx")
     out = work / "集約.xlsx"
     result = consolidate(work / "調査票.xlsx", folder, out, now=RUN)
-    # Issue 8: an unreadable .xlsx looks like a return, so it is refused (不採用) and the run exits 1;
-    # the entries that are plainly not returns are only listed (対象外).
+    # Issue 8: an unreadable .xlsx, or a spreadsheet in another format (.xls), looks like a return,
+    # so it is refused (不採用) and the run exits 1; the entries that are plainly not returns are
+    # only listed (対象外).
     assert result.exit_code == 1
     ignored = {f.file: f.note for f in result.files if f.status == "ignored"}
-    assert set(ignored) == {"~$地域共生課.xlsx", "提出一覧メモ.txt", "昔の様式.xls", "古い提出"}
+    assert set(ignored) == {"~$地域共生課.xlsx", "提出一覧メモ.txt", "古い提出"}
     assert "ロックファイル" in ignored["~$地域共生課.xlsx"]
-    assert ".xls" in ignored["昔の様式.xls"]
+    old_format = {f.file: f for f in result.files}["昔の様式.xls"]
+    assert old_format.status == "rejected" and ".xls" in old_format.note
     broken = {f.file: f for f in result.files}["壊れた.xlsx"]
     assert broken.status == "rejected" and "ではありません" in broken.note
     assert all(d.status == "submitted" for d in result.departments)

@@ -116,13 +116,12 @@ def test_case_beside_the_good_returns(case: Case, kit: Kit, expected: Expected, 
     assert run.code in case.codes, f"exit {run.code}, expected {case.codes}\n{run.describe()}"
     assert_named(run, case, entries)
     problems = compare(snapshot(out), expected.blank, expected.good, expected.departments,
-                       victims=case.victims, year_key=YEAR)
+                       victims=case.victims, year_key=YEAR, typed=dict(case.typed))
     assert not problems, "\n".join(problems) + "\n" + run.describe()
     assert_nothing_from_outside(run, out, tmp_path)
     assert_bounded(run)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: every part (the issue's done-when: all fixes merged)")
 def test_every_case_in_one_folder(kit: Kit, expected: Expected, tmp_path: Path):
     """Every corpus case plus the five good returns in one folder: exit 1, no traceback, every bad
     entry named (with its reason where its outcome is its own, not superseded by a good return),

@@ -140,8 +140,9 @@ def test_check_and_consolidate_accept_the_same_files(work: Path, capsys, suffix:
     code, text = run(capsys, "check", str(other))
     assert code == 2 and other.name in text
     result = consolidate(work / "調査票.xlsx", work / "提出", work / "o.xlsx", now=RUN)
-    assert {f.file: f.status for f in result.files}[other.name] == "ignored"
-    assert result.exit_code == 0  # not a return: listed, not a failure
+    # A spreadsheet in another format was meant as a return: refused and named, the run exits 1.
+    assert {f.file: f.status for f in result.files}[other.name] == "rejected"
+    assert result.exit_code == 1
 
 
 def test_a_check_that_fails_refuses_that_file_only(work: Path, capsys):

@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from support.paths import ROOT
 
@@ -135,13 +135,15 @@ def snapshot(path: Path, sheet: str = "資料２") -> Snapshot:
 
 
 def compare(got: Snapshot, blank: Snapshot, good: Snapshot, departments: dict[str, str], *,
-            victims: frozenset[str] = frozenset(), year_key: str) -> list[str]:
+            victims: frozenset[str] = frozenset(), year_key: str,
+            typed: Mapping[tuple[str, str], Any] | None = None) -> list[str]:
     """What is wrong in `got`, a master consolidated from a folder with hostile files, as lines.
 
     Departments not in `victims` must hold exactly the good run's figures, texts and grades.
     A victim (the department whose return was damaged) may hold its good figure or the
     blank master's for each input cell, never anything else: nothing wrong lets in.
-    Every other cell (history, target, labels) is the blank master's.
+    Every other cell (history, target, labels) is the blank master's. `typed` gives, for a
+    victim's cell, the value its return may also land with (what the clerk typed, as cleaned).
     """
     inputs = (year_key, layout.DONE, layout.NEXT)
     problems = []
@@ -155,6 +157,8 @@ def compare(got: Snapshot, blank: Snapshot, good: Snapshot, departments: dict[st
                 continue  # a victim's grade follows whatever of it was taken
             else:
                 allowed = [good[ind, key], blank[ind, key]]
+                if typed and (ind, key) in typed:
+                    allowed.append(typed[ind, key])
         else:
             allowed = [blank[ind, key]]
         if value not in allowed:

@@ -30,6 +30,12 @@ class Severity(StrEnum):
 # opposed to a file of this survey the department broke.
 FOREIGN_CODES = frozenset({"not_from_template", "wrong_template", "other_department", "no_department"})
 
+# Warnings about a figure or text the department saw when it checked its own sheet, and that ask
+# nothing of the secretariat: kept in the 集約ログ, but not in a run's summary nor its exit code.
+# Every other warning on a file that is used (a text changed on reading, text no one reads, a draft
+# sheet, a row of no indicator) is shown with the run's own and makes the run exit 1.
+ROUTINE_WARNINGS = frozenset({"normalized", "not_available", "big_change", "text_long"})
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -52,6 +58,11 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return {"severity": str(self.severity), "file": self.file, "sheet": self.sheet, "cell": self.cell,
                 "indicator_id": self.indicator_id, "indicator": self.indicator, "message": self.message}
+
+    @property
+    def routine(self) -> bool:
+        """A warning the department has already seen on its own sheet and the secretariat need not."""
+        return self.severity == Severity.WARNING and self.code in ROUTINE_WARNINGS
 
     @property
     def mark(self) -> str:

@@ -33,6 +33,7 @@ defusedxml).
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zipfile
@@ -134,6 +135,7 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
     for s in book:
         if s.name in wanted and s.part in xml:
             _check_extent(s.name, xml[s.part], limits)
+            _check_shared_refs(s.name, xml[s.part], xml)
             hidden = hidden_cells(xml[s.part])
             if hidden:
                 found.hidden[s.name] = hidden
@@ -162,6 +164,10 @@ def _check_directory(z: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo
     infos = z.infolist()
     if len(infos) > MAX_PARTS:
         raise WorkbookReadError(f"ブックの部品が多すぎます（{len(infos):,} 個）。{RESAVE}", "too_large")
+    names = [info.filename.lower() for info in infos]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise WorkbookReadError(f"同じ名前の部品（{twice}）が2つある壊れたファイルで、どちらが正しいか分かりません。{RESAVE}")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
@@ -209,13 +215,26 @@ def _inflate(raw, info: zipfile.ZipInfo) -> bytes:
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+EXCEL_CELL_CHARS = 32_767  # the most characters a cell holds in Excel
+# A text element long enough in bytes to hold more than a cell can: a candidate, counted exactly.
+_LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]{%d,})" % (EXCEL_CELL_CHARS + 1))
+
+
 def _check_xml(name: str, data: bytes) -> None:
-    """UTF-8 (as Excel writes) and no DOCTYPE/ENTITY declaration: nothing to expand, nothing to fetch."""
+    """UTF-8 (as Excel writes) and no DOCTYPE/ENTITY declaration: nothing to expand, nothing to fetch;
+    and no text longer than a cell holds, which the reader would cut short without a word."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
         raise WorkbookReadError(f"Excel が使わない文字コードの部品（{name}）があります。{RESAVE}", "unsafe_xml")
     if _DECLARATION.search(data):
         raise WorkbookReadError(f"Excel が書かない宣言（DOCTYPE／ENTITY）を含む部品（{name}）があります。"
                                 f"安全のため読み込みません。{RESAVE}", "unsafe_xml")
+    for match in _LONG_TEXT.finditer(data):
+        chars = len(html.unescape(match.group(1).decode("utf-8", "replace")))
+        if chars > EXCEL_CELL_CHARS:
+            raise WorkbookReadError(
+                f"1つのセルに Excel の上限（{EXCEL_CELL_CHARS:,}文字）を超える {chars:,} 文字の文字列があります"
+                f"（部品 {name}）。Excel 以外で作られたか壊れたファイルのため、途中で切れた文字を反映しないよう"
+                f"読み込みません。{RESAVE}", "too_large")
 
 
 def _parse(data: bytes):
@@ -308,6 +327,23 @@ def _shared_index(data: bytes) -> int | None:
     if m is None:
         return None
     return len(_SHARED_ITEM.findall(data, 0, m.start())) - 1
+
+
+_SHARED_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*</(?:\w+:)?v>')
+
+
+def _check_shared_refs(sheet: str, data: bytes, xml: dict[str, bytes]) -> None:
+    """Every shared-string number a cell of the sheet holds names a string that exists: the reader
+    would otherwise take another string for it (a number past 2**64 wraps round) or fail."""
+    refs = _SHARED_REF.findall(data)
+    if not refs:
+        return
+    shared = next((v for k, v in xml.items() if k.lower().endswith("sharedstrings.xml")), b"")
+    count = len(_SHARED_ITEM.findall(shared))
+    highest = max(int(r) for r in refs)
+    if highest >= count:
+        raise WorkbookReadError(f"シート「{sheet}」のセルが、共有文字列（sharedStrings）にない {highest} 番の文字列を"
+                                f"指しています（{count} 個まで）。壊れたファイルです。{RESAVE}")
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?ref="([^"]*)"')

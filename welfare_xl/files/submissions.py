@@ -111,7 +111,7 @@ def scan_folder(folder: str | Path, expected: Meta,
         name = _unique(display_name(path.name), used)
         reason = skip_reason(path)
         if reason:
-            skipped.append(SkippedFile(name, reason))
+            skipped.append(SkippedFile(name, reason, refused=looks_like_return(path)))
             log.info("skipped %s: %s", name, reason)
             continue
         received.append(ReceivedFile(_read_and_check(path, name, expected, reference, limits), _mtime(path)))
@@ -173,22 +173,45 @@ def _unique(name: str, used: set[str]) -> str:
     return shown
 
 
+# Spreadsheets of another format: a department's return saved the wrong way, which the
+# secretariat must chase (refused, so the run exits 1), not a stray file (対象外).
+OTHER_SPREADSHEETS = {
+    ".xls": "古い形式（.xls）",
+    ".xlsb": "バイナリ形式（.xlsb）",
+    ".ods": "OpenDocument 形式（.ods）",
+    ".csv": "CSV 形式（.csv）",
+    ".xltx": "テンプレート形式（.xltx）",
+    ".xltm": "テンプレート形式（.xltm）",
+}
+
+
 def skip_reason(path: Path) -> str | None:
     """Why the entry at `path` is not read as a return (Japanese), or None to read it: the one rule of
     which files are returns, for the folder (集約, 提出状況) and for `check` alike."""
     name = path.name
+    if path.is_symlink():
+        # Its content lives elsewhere: reading it would take (and show) a file outside the folder.
+        return ("別の場所のファイルへのリンク（シンボリックリンク）のため読み込みません。"
+                "ファイルそのものを提出フォルダに置いてください。")
     if path.is_dir():
         return "フォルダのため読み込みません（提出ファイルはフォルダの直下に置いてください）。"
     if name.startswith(LOCK_PREFIXES):
         return "Excel などがファイルを開いている間に作る一時ファイル（ロックファイル）のため読み込みません。"
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        return "古い形式（.xls）のため読み込めません。配布した .xlsx の様式で提出してもらってください。"
+    if suffix in OTHER_SPREADSHEETS:
+        return (f"{OTHER_SPREADSHEETS[suffix]}のため読み込めません。配布した様式を Excel で開き、"
+                "「Excel ブック（.xlsx）」のまま保存して提出してもらってください。")
     if suffix not in XLSX_SUFFIXES:
         return "Excel ブック（.xlsx / .xlsm）ではないため読み込みません。"
     if not path.is_file():
         return "通常のファイルではないため読み込みません。"
     return None
+
+
+def looks_like_return(path: Path) -> bool:
+    """A skipped entry that was probably meant as a return (a link, a spreadsheet saved in another
+    format): it is refused, named, and the run exits 1, where a stray file is only listed."""
+    return path.is_symlink() or path.suffix.lower() in OTHER_SPREADSHEETS
 
 
 def consolidate_folder(survey_path: str | Path, folder: str | Path, *,

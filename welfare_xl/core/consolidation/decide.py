@@ -138,7 +138,8 @@ def consolidate_submissions(
 def _sort_received(run: _Run, received: Sequence[ReceivedFile], skipped: Sequence[SkippedFile]) -> None:
     """Files that can stand for a department's return go to its candidates; the others get their outcome."""
     for sk in skipped:
-        run.outcomes[sk.file] = FileOutcome(sk.file, FileStatus.IGNORED, note=sk.reason)
+        status = FileStatus.REJECTED if sk.refused else FileStatus.IGNORED
+        run.outcomes[sk.file] = FileOutcome(sk.file, status, note=sk.reason)
     for rf in received:
         sub = rf.submission
         dept = sub.department or (sub.meta.department if sub.meta else None)

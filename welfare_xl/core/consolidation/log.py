@@ -180,7 +180,7 @@ def _overview(w: _Writer, result: ConsolidationResult) -> None:
         ("結果", closing(result)),
     ]
     overview += [("集約先の問題", p) for p in result.problems]
-    overview += [("確認が必要なこと", warning.message) for warning in result.warnings]
+    overview += [("確認が必要なこと", warning.message) for warning in result.to_confirm]
     for label, value in overview:
         w.line(label, value, style=(_LABEL, _VALUE))
 

@@ -78,7 +78,7 @@ def run_summary(result: ConsolidationResult, *, bullet: str = "  ", sep: str = "
     errors = [e for f in result.files if f.status in REFUSED for e in f.errors]
     lines += _titled("反映しなかった内容", [e.describe(mark=sep) for e in errors], bullet, sep, limit)
     lines += [f"集約先の問題{sep}{p}" for p in result.problems]
-    lines += _titled("確認が必要なこと", [w.describe(mark=sep) for w in result.warnings], bullet, sep, limit)
+    lines += _titled("確認が必要なこと", [w.describe(mark=sep) for w in result.to_confirm], bullet, sep, limit)
     lines.append(closing(result))
     return lines
 

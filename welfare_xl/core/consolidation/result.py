@@ -104,6 +104,7 @@ class SkippedFile:
 
     file: str
     reason: str  # Japanese
+    refused: bool = False  # meant as a return (another format, a link): 不採用, not 対象外
 
 
 # --- the changes ----------------------------------------------------------------------------
@@ -336,9 +337,17 @@ class ConsolidationResult:
                 and not any(f.status in REFUSED for f in self.files))
 
     @property
+    def to_confirm(self) -> list[Finding]:
+        """What the secretariat should confirm: the run's own warnings, then the warnings on the files
+        whose figures were used that are not routine (`Finding.routine`), each once."""
+        found = list(self.warnings)
+        found += [w for f in self.files if f.status in TAKEN for w in f.warnings if not w.routine]
+        return list(dict.fromkeys(found))
+
+    @property
     def complete(self) -> bool:
         """Every department submitted, every file went through cleanly, nothing to confirm."""
-        return self.all_taken and not self.warnings
+        return self.all_taken and not self.to_confirm
 
     @property
     def exit_code(self) -> int:
@@ -385,7 +394,7 @@ class SubmissionStatus:
     @classmethod
     def of(cls, result: ConsolidationResult) -> "SubmissionStatus":
         return cls(result.fiscal_year, result.survey_file, result.folder, result.departments, result.files,
-                   list(result.warnings))
+                   result.to_confirm)
 
     @property
     def complete(self) -> bool:

@@ -20,12 +20,11 @@ address space of `runner.MEMORY_MB` (1 GiB) and peaks under `runner.PEAK_MB` (51
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from support.hostile import CASES, DEPARTMENTS, SECRET, YEAR, Case, Expected, Kit
+from support.hostile import CASES, SECRET, YEAR, Case, Expected, Kit, folder_with_goods
 from support.paths import ROOT
 from support.runner import PEAK_MB, TIMEOUT_S, Run, assert_no_crash, compare, consolidate, snapshot
 from support.seed import seed_table, template_survey
@@ -59,15 +58,6 @@ def test_the_good_run_holds_the_seed_figures(expected: Expected):
 def test_the_corpus_covers_the_issue():
     assert len(CASES) >= 40
     assert {c.codes for c in CASES} >= {(0,), (1,)}
-
-
-def folder_with_goods(kit: Kit, base: Path, leave_out: str | None = None) -> Path:
-    folder = base / "提出"
-    folder.mkdir(parents=True)
-    for dept in DEPARTMENTS:
-        if dept != leave_out:
-            shutil.copy2(kit.good(dept), folder / f"{dept}.xlsx")
-    return folder
 
 
 def master_text(path: Path) -> str:
@@ -144,10 +134,11 @@ def test_every_case_in_one_folder(kit: Kit, expected: Expected, tmp_path: Path):
 
 
 def test_the_docs_table_lists_every_case_with_its_exit_code():
-    """docs/hostile-inputs.md is the corpus' table: one row per case, with the exit code the test asserts."""
+    """docs/hostile-inputs.md is the corpus' table (scripts/hostile_table.py writes it from real runs):
+    one row per case, with an exit code the test allows."""
     table = (ROOT / "docs" / "hostile-inputs.md").read_text(encoding="utf-8")
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| \d+ \| `([a-z0-9_]+)` \|[^|]*\|[^|]*\| ([^|]+) \|",
                                                          table, re.M)}
     assert set(rows) == {c.id for c in CASES}
     for case in CASES:
-        assert rows[case.id].strip() == " または ".join(map(str, case.codes)), case.id
+        assert int(rows[case.id]) in case.codes, case.id

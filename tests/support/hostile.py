@@ -482,6 +482,16 @@ def copy_master(kit: Kit, folder: Path, name: str) -> list[str]:
     return [f"{name}.xlsx"]
 
 
+def folder_with_goods(kit: Kit, base: Path, leave_out: str | None = None) -> Path:
+    """`base/提出` holding the good returns of every department but `leave_out`."""
+    folder = base / "提出"
+    folder.mkdir(parents=True)
+    for dept in DEPARTMENTS:
+        if dept != leave_out:
+            shutil.copy2(kit.good(dept), folder / f"{dept}.xlsx")
+    return folder
+
+
 def blank_form(kit: Kit, folder: Path, name: str) -> list[str]:
     """The form as distributed, sent back untouched: saved (by the split) before the departments filled theirs."""
     parts = pk.read_parts(kit.forms / f"{X}.xlsx")

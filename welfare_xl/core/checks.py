@@ -90,6 +90,9 @@ def _identify(checker: Checker, sheets: Mapping[str, Grid], expected: Meta | Non
 def _identity_mismatch(meta: Meta, expected: Meta) -> str | None:
     got, want = meta.survey, expected.survey
     if got.plan.id != want.plan.id:
+        if got.plan.name == want.plan.name:  # same title, another plan (a copy edited for another city)
+            return (f"別の計画の調査票です（計画名は同じ「{got.plan.name}」ですが、計画の識別子が"
+                    f"このファイルは「{got.plan.id}」、集約先は「{want.plan.id}」です）。")
         return f"別の計画の調査票です（このファイル：{got.plan.name}、集約先：{want.plan.name}）。"
     if got.fiscal_year != want.fiscal_year:
         return (f"年度が違います（このファイル：{fiscal_year_label(got.fiscal_year)}、"

@@ -61,7 +61,7 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
         raise
     except BaseException as exc:  # noqa: BLE001 - a native reader's panic is a BaseException
         log.warning("calamine failed on %s", path, exc_info=True)
-        raise WorkbookReadError(f"Excel ファイルとして開けません（{type(exc).__name__}）。"
+        raise WorkbookReadError("ブックの中身（シートや部品のつながり）が壊れているため開けません（詳細はログにあります）。"
                                 "Excel で開いて保存し直してもらってください。", "read_failed") from exc
     return WorkbookData(path=path, sheets=grids, sheet_order=found.order, hidden_sheets=hidden_sheets,
                         modified=found.modified, hidden={k: v for k, v in found.hidden.items() if k in grids})

@@ -255,9 +255,23 @@ def test_future_saved_time_does_not_beat_a_later_file_and_is_named(master):
     assert not [w for w in result.warnings if w.code == "future_saved_time"]
 
 
-def test_a_lone_return_saved_in_the_future_is_simply_taken(master):
+def test_a_lone_return_saved_in_the_future_is_taken_with_a_warning(master):
+    """Saved after the run and after it reached the folder: the PC's clock was wrong; nothing to rank
+    it against, so it is used, and the secretariat is asked to confirm (issue 8)."""
     form = Form(master[0], "交通課")
-    result = consolidate(master, [form.received(master, saved=datetime(2031, 1, 1, tzinfo=UTC))])
+    result = consolidate(master, [form.received(master, saved=datetime(2031, 1, 1, tzinfo=UTC),
+                                                mtime=RUN - timedelta(days=1))])
+    assert outcome(result, "G6-01").status == "updated"
+    assert [w.code for w in result.warnings] == ["future_saved_time"]
+    assert "2031" in result.warnings[0].message and "交通課" in result.warnings[0].message
+    assert result.exit_code == 1
+
+
+def test_a_lone_return_saved_no_later_than_its_file_time_is_taken_quietly(master):
+    """A run dated before a file that a tool saved and copied at once (as tests and scripts do)."""
+    form = Form(master[0], "交通課")
+    when = datetime(2031, 1, 1, tzinfo=UTC)
+    result = consolidate(master, [form.received(master, saved=when, mtime=when)])
     assert outcome(result, "G6-01").status == "updated" and not result.warnings
 
 

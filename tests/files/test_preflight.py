@@ -137,6 +137,7 @@ def test_only_the_sheets_of_a_return_are_read(tmp_path: Path):
 @pytest.mark.parametrize("config,fragment", [
     (Config(max_file_mb=0.001), "ファイルが大きすぎます"),
     (Config(max_unzipped_mb=0.001), "展開後のサイズが大きすぎます"),
+    (Config(max_parts=3), "部品が多すぎます"),
 ])
 def test_file_limits_are_settings(tmp_path: Path, config: Config, fragment: str):
     exc = refused(book(tmp_path / "ok.xlsx"), limits=Limits.of(config))
@@ -200,8 +201,9 @@ def test_what_calamine_cannot_parse_is_a_read_error(tmp_path: Path):
 
 
 def test_limits_follow_the_config():
-    limits = Limits.of(Config(max_file_mb=2, max_unzipped_mb=3, max_inflate_ratio=7, max_sheet_cells=11))
-    assert limits == Limits(2 * MB, 3 * MB, 7.0, 11)
+    limits = Limits.of(Config(max_file_mb=2, max_unzipped_mb=3, max_inflate_ratio=7, max_sheet_cells=11,
+                              max_parts=13))
+    assert limits == Limits(2 * MB, 3 * MB, 7.0, 11, 13)
     assert Limits.of() == Limits.of(Config())
 
 

@@ -9,7 +9,7 @@ Excel writes:
 
 - the file: not empty, not over `max_file_mb`, a zip (an encrypted workbook is
   an OLE compound file, not a zip);
-- the zip's central directory: at most `MAX_PARTS` parts, no encrypted part, only
+- the zip's central directory: at most `Config.max_parts` parts, no encrypted part, only
   stored or deflated parts, declared sizes within `max_unzipped_mb` and, for a
   part over 1 MB inflated, within `max_inflate_ratio` of its compressed size;
 - every XML part (``.xml``, ``.rels``, ``.vml``) is inflated here, bounded by its
@@ -50,7 +50,6 @@ from welfare_xl.core.model.survey import Config
 from welfare_xl.errors import UserError
 
 MB = 1024 * 1024
-MAX_PARTS = 10_000  # an Excel workbook has tens of parts; a zip of a million empty parts is an attack
 RATIO_FROM = 1 * MB  # the inflate ratio is checked on parts inflating beyond this
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -84,13 +83,14 @@ class Limits:
     unzipped_bytes: int
     inflate_ratio: float
     sheet_cells: int
+    parts: int
 
     @classmethod
     def of(cls, config: Config | None = None) -> "Limits":
         """The limits of a survey's settings; the defaults when no survey is known."""
         c = config or Config()
         return cls(int(c.max_file_mb * MB), int(c.max_unzipped_mb * MB), float(c.max_inflate_ratio),
-                    int(c.max_sheet_cells))
+                   int(c.max_sheet_cells), int(c.max_parts))
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _check_file(path: Path, limits: Limits) -> None:
 
 def _check_directory(z: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
     infos = z.infolist()
-    if len(infos) > MAX_PARTS:
+    if len(infos) > limits.parts:
         raise WorkbookReadError(f"ブックの部品が多すぎます（{len(infos):,} 個）。{RESAVE}", "too_large")
     names = [info.filename.lower() for info in infos]
     if len(set(names)) != len(names):

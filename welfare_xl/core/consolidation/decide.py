@@ -196,9 +196,17 @@ def _choose_newest(run: _Run, dept: str, files: list[ReceivedFile]) -> None:
 def _warn_future(run: _Run, dept: str, files: list[ReceivedFile]) -> None:
     """A warning for each return saved (by its own record) after the run, when the department sent
     others: its PC's clock was wrong, or the time was set by hand, and it was ranked by its file time
-    instead; the warning names the file used. A lone return has nothing to be ranked against."""
+    instead; the warning names the file used. A lone return has nothing to be ranked against: it is
+    warned about when its saved time is also later than its own file time (a file cannot be saved
+    after it was copied into the folder), so a return saved just now by a tool is not."""
     newest = files[0]
     if len(files) < 2:
+        if _future(newest, run.latest) and _utc(newest.submission.saved) > (_utc(newest.mtime) or _OLDEST) + CLOCK_SKEW:
+            run.warnings.append(Finding(
+                Severity.WARNING, "future_saved_time",
+                f"「{newest.name}」の保存日時（{local_time(newest.submission.saved)}）が集約の実行日時より後です"
+                "（保存したパソコンの時計が正しくない可能性があります）。ほかに提出がないためこのファイルを使いました。"
+                f"最新の内容か{dept}に確認してください。", file=newest.name))
         return
     for rf in (f for f in files if _future(f, run.latest)):
         others = [f.name for f in files if f is not rf]

@@ -129,13 +129,14 @@ class Config:
     max_unzipped_mb: float = 100.0  # all its parts inflated
     max_inflate_ratio: float = 100.0  # inflated / compressed, for a part over 1 MB inflated
     max_sheet_cells: int = 1_000_000  # rows x columns of a sheet that is read
+    max_parts: int = 10_000  # files inside the .xlsx (Excel writes a few dozen)
     max_text_chars: int = 32_767  # a typed text (Excel's own cell limit)
     max_number: float = 1e15  # magnitude of a typed value (Excel keeps 15 digits)
 
 
 #: Config fields that are plain numeric limits, read and written the same way everywhere.
-LIMIT_FIELDS = ("max_file_mb", "max_unzipped_mb", "max_inflate_ratio", "max_sheet_cells", "max_text_chars",
-                "max_number")
+LIMIT_FIELDS = ("max_file_mb", "max_unzipped_mb", "max_inflate_ratio", "max_sheet_cells", "max_parts",
+                "max_text_chars", "max_number")
 
 
 def limits_from(settings: dict, prefix: str = "") -> dict[str, float | int]:

@@ -117,6 +117,18 @@ def test_a_lying_dimension_does_not_hide_the_real_extent(tmp_path: Path):
     assert "A1:Z200000" in str(exc) and "5,200,000" in str(exc)
 
 
+@pytest.mark.parametrize("tail, code", [
+    (b'<row r="3"><c r="ZZZZZZ3"><v>1</v></c></row>', "too_large"),  # a column name past XFD (the fuzz found it)
+    (b'<row r="99999999999999999999"><c><v>1</v></c></row>', "too_large"),  # a 20-digit row
+    (b'<row r="3"><c r="A3B"><v>1</v></c></row>', "unreadable"),  # not a reference at all
+    (b'<row r="x"><c r="A3"><v>1</v></c></row>', "unreadable"),
+])
+def test_references_past_the_sheet_or_malformed_are_refused(tmp_path: Path, tail: bytes, code: str):
+    exc = refused(rewrite(book(tmp_path / "ok.xlsx"), tmp_path / "ref.xlsx",
+                          {SHEET1: lambda x: x.replace(b"</sheetData>", tail + b"</sheetData>")}))
+    assert exc.code == code
+
+
 def test_cells_without_references_count_too(tmp_path: Path):
     tail = b'<row r="1048576"><c><v>1</v></c></row></sheetData>'
     exc = refused(rewrite(book(tmp_path / "ok.xlsx"), tmp_path / "nor.xlsx",

@@ -348,16 +348,22 @@ def _check_shared_refs(sheet: str, data: bytes, xml: dict[str, bytes]) -> None:
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?ref="([^"]*)"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Za-z]{1,4})\$?(\d{1,8})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,8})"')
-_REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,8})")
+# Every reference a cell or row claims, however long: a reader turns "ZZZZZZ1" or a 20-digit row
+# into an allocation the size of its number, so each one is counted, and one that is not a
+# reference at all makes the sheet broken.
+_CELL_R = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Za-z]+)\$?(\d+)"')
+_ROW_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_REF = re.compile(r"\$?([A-Za-z]+)\$?(\d+)")
 
 
 def sheet_extent(data: bytes) -> tuple[int, int]:
     """(rows, columns) of the grid a reader builds from A1 for this sheet XML, at the largest.
 
-    The larger of `<dimension>` and the real cell references; cells without a
-    reference (placed one after another) count as if each were a new column.
+    The larger of `<dimension>` and the real cell and row references; cells without a
+    reference (placed one after another) count as if each were a new column. A cell or
+    row reference that is not one raises `WorkbookReadError`.
     """
     rows = cols = 0
     m = _DIMENSION.search(data)
@@ -365,19 +371,24 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
         for letters, digits in _REF.findall(m.group(1).decode("ascii", "replace")):
             rows, cols = max(rows, int(digits)), max(cols, _col(letters))
     refs = _CELL_REF.findall(data)
+    row_refs = _ROW_REF.findall(data)
+    if len(refs) != len(_CELL_R.findall(data)) or len(row_refs) != len(_ROW_R.findall(data)):
+        raise WorkbookReadError(f"セルや行の位置の記録が壊れています。{RESAVE}")
     if refs:
         letters, digits = zip(*refs)
         rows, cols = max(rows, max(map(int, digits))), max(cols, max(_col(x.decode()) for x in set(letters)))
+    if row_refs:
+        rows = max(rows, max(map(int, row_refs)))
     unplaced = len(_CELL_TAG.findall(data)) - len(refs)
     if unplaced > 0:
-        row_refs = [int(r) for r in _ROW_REF.findall(data)]
-        rows = max([rows, len(row_refs), *row_refs])
+        rows = max(rows, len(row_refs))
         cols = max(cols, 1) + unplaced
     return rows, cols
 
 
 def _col(letters: str) -> int:
-    return column_index(letters) + 1
+    """1-based column number; any name longer than Excel's three letters is past the last column."""
+    return column_index(letters) + 1 if len(letters) <= 3 else MAX_COLS + 1
 
 
 def _check_extent(sheet: str, data: bytes, limits: Limits) -> None:

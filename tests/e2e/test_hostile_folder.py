@@ -142,3 +142,8 @@ def test_the_docs_table_lists_every_case_with_its_exit_code():
     assert set(rows) == {c.id for c in CASES}
     for case in CASES:
         assert int(rows[case.id]) in case.codes, case.id
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    short = readme.split("<!-- hostile-table:start -->")[1].split("<!-- hostile-table:end -->")[0]
+    listed = re.findall(r"^\| (\d+) \| ([^|]+) \| [^|]+ \| (\d) \|$", short, re.M)
+    assert [what.strip() for _, what, _ in listed] == [case.what for case in CASES]
+    assert all(int(code) in case.codes for (_, _, code), case in zip(listed, CASES))

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.grids import grid_of
 from support.paths import TEMPLATE_SOURCE
 from support.seed import seed_inputs
 from welfare_xl.core.model import layout
-from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.checks import check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions, same_value
 from welfare_xl.core.consolidation.log import (
@@ -32,7 +32,6 @@ from welfare_xl.core.consolidation.undo import plan_undo, undo_changes
 from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
 from welfare_xl.core.progress import grade_style
-from welfare_xl.core.sheets.spec import SheetSpec
 from welfare_xl.files.source import load_source
 from welfare_xl.core.sheets.master import survey_sheet
 from welfare_xl.core.model.cells import cell_ref, parse_cell
@@ -40,21 +39,6 @@ from welfare_xl.core.model.cells import cell_ref, parse_cell
 UTC = timezone.utc
 
 
-def grid_of(spec: SheetSpec) -> list[list]:
-    """The grid a reader returns for a rendered spec (0-based, from A1)."""
-    rows, cols = spec.max_row + 1, spec.max_col + 1
-    grid = [[None] * cols for _ in range(rows)]
-    for (r, c), (value, _) in spec.cells.items():
-        grid[r][c] = value
-    return grid
-
-
-@pytest.fixture(scope="module")
-def master():
-    """(survey, book) of the blank template, from grids only."""
-    src = load_source(TEMPLATE_SOURCE).survey
-    sheets = {src.plan.sheet: grid_of(survey_sheet(src)), "管理情報": to_grid(src, SURVEY)}
-    return load_survey_grids(sheets, list(sheets))
 
 
 def department_file(survey, dept: str, name: str, *, values=None, texts=None, saved=None, mtime=None,

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from support.paths import TEMPLATE_SOURCE
+from support.grids import grid_of
 from support.seed import seed_inputs
 from welfare_xl.core.checks import Severity, check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions
@@ -27,32 +27,16 @@ from welfare_xl.core.consolidation.messages import run_summary
 from welfare_xl.core.consolidation.result import ReceivedFile
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue, parse_cell
-from welfare_xl.core.model.metadata import DEPARTMENT, SURVEY, to_grid
+from welfare_xl.core.model.metadata import DEPARTMENT, to_grid
 from welfare_xl.core.model.numbers import Status, parse_value
 from welfare_xl.core.model.text import printable, without_control
-from welfare_xl.core.reading import load_survey_grids
 from welfare_xl.core.sheets.department import department_sheet
-from welfare_xl.core.sheets.master import survey_sheet
-from welfare_xl.core.sheets.spec import SheetSpec
-from welfare_xl.files.source import load_source
 
 UTC = timezone.utc
 RUN = datetime(2020, 5, 20, 10, tzinfo=UTC)
 FY = "y2019"
 
 
-def grid_of(spec: SheetSpec) -> list[list]:
-    grid = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
-    for (r, c), (value, _) in spec.cells.items():
-        grid[r][c] = value
-    return grid
-
-
-@pytest.fixture(scope="module")
-def master():
-    src = load_source(TEMPLATE_SOURCE).survey
-    sheets = {src.plan.sheet: grid_of(survey_sheet(src)), "管理情報": to_grid(src, SURVEY)}
-    return load_survey_grids(sheets, list(sheets))
 
 
 class Form:

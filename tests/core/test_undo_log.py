@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 
 import pytest
+from support.grids import grid_of
 from support.paths import TEMPLATE_SOURCE
 
 from welfare_xl.core.consolidation.log import (
@@ -23,7 +24,6 @@ from welfare_xl.core.consolidation.undo import undo_changes
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.core.progress import grade_from_label, grade_style
-from welfare_xl.core.sheets.spec import SheetSpec
 from welfare_xl.files.source import load_source
 
 EXCEL_MAX = 32_767  # characters (UTF-16 code units) of one cell
@@ -42,13 +42,6 @@ CONTENTS = [
     None, True, 0.1, 513, datetime(2020, 5, 20, 10, 0),
 ]
 
-
-def grid_of(spec: SheetSpec) -> list[list]:
-    """The grid a reader returns for a rendered spec (0-based, from A1)."""
-    grid = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
-    for (r, c), (value, _) in spec.cells.items():
-        grid[r][c] = value
-    return grid
 
 
 def result_with(changes: list[CellChange]) -> ConsolidationResult:

@@ -21,7 +21,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 from support.hostile import DEPARTMENTS, X, YEAR, Expected, Kit
 from support.mutate import base_parts, judge, mutants
 from support.package import write_parts

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from support.fill import fill_department
+from support.fill import copy_office, fill_department
 from support.paths import TEMPLATE
 from support.seed import seed_inputs
 from support.zips import rewrite, sheet_part
@@ -47,11 +47,7 @@ def base(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def work(tmp_path: Path, base: Path) -> Path:
-    shutil.copy(base / "調査票.xlsx", tmp_path / "調査票.xlsx")
-    shutil.copytree(base / "提出", tmp_path / "提出")
-    shutil.copytree(base / "配布", tmp_path / "配布")
-    shutil.copy(base / "clean.xlsx", tmp_path / "clean.xlsx")
-    return tmp_path
+    return copy_office(base, tmp_path, "調査票.xlsx", "提出", "配布", "clean.xlsx")
 
 
 def master_grid(path: Path) -> list[list]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from support.fill import cells_by_key, fill_department, save_as_person, unprotect
+from support.fill import cells_by_key, copy_office, fill_department, save_as_person, unprotect
 from support.paths import TEMPLATE
 from support.seed import seed_inputs
 
@@ -44,10 +44,7 @@ def returned(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def work(tmp_path: Path, returned: Path) -> Path:
-    shutil.copy(returned / "調査票.xlsx", tmp_path / "調査票.xlsx")
-    shutil.copytree(returned / "配布", tmp_path / "配布")
-    shutil.copytree(returned / "提出", tmp_path / "提出")
-    return tmp_path
+    return copy_office(returned, tmp_path, "調査票.xlsx", "配布", "提出")
 
 
 def expected(indicator_id: str):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+import shutil
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -102,3 +103,14 @@ def insert_row(ws, at: int) -> None:
         elif r2 >= at:
             r2 += 1
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
+def copy_office(base: Path, to: Path, *names: str) -> Path:
+    """Copy the named files and folders of a prepared office (調査票.xlsx, 配布, 提出 ...) from `base` to `to`."""
+    for name in names:
+        source = base / name
+        if source.is_dir():
+            shutil.copytree(source, to / name)
+        else:
+            shutil.copy(source, to / name)
+    return to

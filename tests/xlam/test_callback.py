@@ -55,6 +55,13 @@ def messages(source: str) -> dict[str, str]:
     }
 
 
+def assert_in_order(text: str, pieces: list[str]) -> None:
+    """Every piece is in `text`, in this order."""
+    positions = [text.find(piece) for piece in pieces]
+    assert -1 not in positions, dict(zip(pieces, positions, strict=True))
+    assert positions == sorted(positions)
+
+
 def test_the_refusal_runs_after_the_guards_and_before_run_python(callback: str) -> None:
     on_action = procedure(callback, "WelfareXL_OnAction")
     steps = [
@@ -64,9 +71,7 @@ def test_the_refusal_runs_after_the_guards_and_before_run_python(callback: str) 
         "If Len(problem) > 0 Then\n        MsgBox problem, vbCritical, MSG_TITLE\n        Exit Sub\n    End If",
         "RunPython \"import welfare_xl.addin;",
     ]
-    positions = [on_action.find(step) for step in steps]
-    assert -1 not in positions, dict(zip(steps, positions, strict=True))
-    assert positions == sorted(positions)
+    assert_in_order(on_action, steps)
     assert on_action.count("RunPython \"") == 1
 
 
@@ -132,9 +137,7 @@ def test_xlwings_reads_the_workbook_before_the_user_file_as_the_refusal_assumes(
         "FileExists(GetDirectoryConfigFilePath())",
         "FileExists(GetConfigFilePath())",
     ]
-    positions = [get_config.find(source) for source in sources]
-    assert -1 not in positions, dict(zip(sources, positions, strict=True))
-    assert positions == sorted(positions)
+    assert_in_order(get_config, sources)
     assert get_config.count("SheetExists(") == 2 and get_config.count("GetConfigFromFile(") == 2
     module = xlwings_module_source()
     # the file beside the workbook is named by the active workbook; the user file by the profile

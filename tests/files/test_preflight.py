@@ -204,6 +204,23 @@ def test_what_is_not_a_workbook_says_why(tmp_path: Path, content, fragment: str)
     assert fragment in str(exc) and exc.exit_code == 2
 
 
+@pytest.mark.parametrize("attr", [b'uniqueCount="4294967296"', b'count="99999999999999"', b'uniqueCount="x"'])
+def test_a_shared_string_table_declaring_more_than_it_holds_is_refused(tmp_path: Path, attr: bytes):
+    """calamine reserves room for the declared number first: uniqueCount="4294967296" aborted the
+    process (found by the fuzz, seed 300)."""
+    import re
+
+    from support import package as pk
+
+    parts = pk.read_parts(book(tmp_path / "ok.xlsx"))
+    pk.to_shared_strings(parts)  # as Excel saves strings (openpyxl writes them inline)
+    sst = re.sub(r'\s(?:count|uniqueCount)="[^"]*"', "", pk.text(parts, pk.SST_PART), count=2)
+    pk.put(parts, pk.SST_PART, sst.replace("<sst ", "<sst " + attr.decode() + " ", 1))
+    pk.write_parts(tmp_path / "sst.xlsx", parts)
+    assert read_workbook(tmp_path / "ok.xlsx").sheets["回答"][0][0] == "wxl:id"
+    assert "共有文字列" in str(refused(tmp_path / "sst.xlsx"))
+
+
 def test_what_calamine_cannot_parse_is_a_read_error(tmp_path: Path):
     """Malformed XML passes the preflight (it does not parse sheets) and calamine's own error is caught."""
     bad = rewrite(book(tmp_path / "ok.xlsx"), tmp_path / "bad.xlsx",

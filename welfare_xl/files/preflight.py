@@ -123,6 +123,8 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
             xml = {i.filename: _inflate(raw, i) for i in infos if i.filename.lower().endswith(XML_SUFFIXES)}
         for name, data in xml.items():
             _check_xml(name, data)
+            if name.lower().endswith("sharedstrings.xml"):
+                _check_shared_counts(name, data)
         book = _sheets(xml)
     except WorkbookReadError:
         raise
@@ -330,6 +332,26 @@ def _shared_index(data: bytes) -> int | None:
 
 
 _SHARED_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*</(?:\w+:)?v>')
+
+
+_SST_COUNTS = re.compile(rb'<(?:\w+:)?sst\s[^>]*>')
+_COUNT_ATTR = re.compile(rb'\b(count|uniqueCount)="([^"]*)"')
+
+
+def _check_shared_counts(name: str, data: bytes) -> None:
+    """The shared-string table's declared sizes are what it holds: a reader reserves room for the
+    declared number before reading one string (uniqueCount="4294967296" aborts it; the fuzz found it)."""
+    head = _SST_COUNTS.search(data)
+    if head is None:
+        return
+    items = len(_SHARED_ITEM.findall(data))
+    for attr, value in _COUNT_ATTR.findall(head.group()):
+        declared = int(value) if value.isdigit() else -1
+        # uniqueCount is the number of strings; count, the cells using them (at most a sheet's cells).
+        bound = items if attr == b"uniqueCount" else max(items, MAX_ROWS * 16)
+        if not 0 <= declared <= bound:
+            raise WorkbookReadError(f"共有文字列の表（{name}）の件数の記録（{attr.decode()}={value.decode()[:20]}）が"
+                                    f"中身（{items} 件）と合いません。壊れたファイルです。{RESAVE}")
 
 
 def _check_shared_refs(sheet: str, data: bytes, xml: dict[str, bytes]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from support.fill import fill_department, insert_row, save_as_person, unprotect
+from support.fill import cells_by_key, fill_department, insert_row, save_as_person, unprotect
 from support.paths import TEMPLATE, TEMPLATE_SOURCE
 from support.seed import seed_inputs, seed_table
 
@@ -377,6 +377,12 @@ def test_formula_like_text_is_stored_as_text(work: Path):
     assert not any(c.data_type == "f" for row in log_ws.iter_rows() for c in row)
 
 
+def form_ref(path: Path, ind: str, key: str) -> str:
+    """The A1 reference of an indicator's cell in a department's workbook, found by its key row."""
+    rows, cols = cells_by_key(load_workbook(path).worksheets[0])
+    return cell_ref(rows[ind] - 1, cols[key] - 1)
+
+
 def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     values, texts = seed_values("地域共生課")
     values["G2-02b"] = "約15,000人"
@@ -385,6 +391,8 @@ def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     out = work / "集約.xlsx"
     result = consolidate(work / "調査票.xlsx", work / "提出", out, now=RUN)
     assert result.exit_code == 1
+    h9 = form_ref(work / "提出" / "地域共生課.xlsx", "G2-02b", layout.year_key(2019))  # H9 before the 点検 line
+    k11 = form_ref(work / "提出" / "地域共生課.xlsx", "G3-01", layout.NEXT)
 
     # Rejected: G2-02b's value; G3-01's value and texts. Everything else went through.
     assert master_value(out, "G2-02b") is None
@@ -399,13 +407,13 @@ def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     assert sorted(f.rejected) == ["G2-02b", "G3-01"]
     by_id = {o.indicator.id: o for o in result.indicators}
     (reason,) = by_id["G2-02b"].reasons
-    assert (reason.file, reason.sheet, reason.cell, reason.indicator_id) == ("地域共生課.xlsx", "地域共生課", "H9", "G2-02b")
+    assert (reason.file, reason.sheet, reason.cell, reason.indicator_id) == ("地域共生課.xlsx", "地域共生課", h9, "G2-02b")
     assert "約15,000人" in reason.message
-    assert [r.cell for r in by_id["G3-01"].reasons] == ["K11"]
+    assert [r.cell for r in by_id["G3-01"].reasons] == [k11]
     assert {d.department: d.label for d in result.departments}["地域共生課"] == "エラー"
 
     lines = "\n".join(run_summary(result))
-    assert "地域共生課.xlsx／地域共生課／H9 ［G2-02b］" in lines
+    assert f"地域共生課.xlsx／地域共生課／{h9} ［G2-02b］" in lines
     section = log_section(out, "ファイル別の結果")
     start = next(i for i, r in enumerate(section) if r[0] == "地域共生課.xlsx")
     assert section[start][2] == "一部不採用"
@@ -413,10 +421,10 @@ def test_one_bad_file_rejects_only_its_failed_indicators(work: Path):
     own = own[:next((i for i, r in enumerate(own) if r[0]), len(own))]  # up to the next file's row
     errors = [r[4] for r in own if r[2] == "エラー"]
     assert len(errors) == 2
-    assert errors[0].startswith("地域共生課／H9 ［G2-02b］ふれあいのまちづくり事業における地域活動拠点（延べ利用者数）")
-    assert errors[1].startswith("地域共生課／K11 ［G3-01］")
+    assert errors[0].startswith(f"地域共生課／{h9} ［G2-02b］ふれあいのまちづくり事業における地域活動拠点（延べ利用者数）")
+    assert errors[1].startswith(f"地域共生課／{k11} ［G3-01］")
     indicators = {r[0]: r for r in log_section(out, "指標別の反映内容")}
-    assert indicators["G2-02b"][3] == "不採用" and "H9" in indicators["G2-02b"][10]
+    assert indicators["G2-02b"][3] == "不採用" and h9 in indicators["G2-02b"][10]
 
 
 def test_newest_return_that_cannot_be_read_whole_does_not_fall_back_to_the_older_one(work: Path):
@@ -739,7 +747,8 @@ def test_json_output_keys(mixed: Path, capsys):
     files = {f["file"]: f for f in data["files"]}
     assert files["地域共生課.xlsx"]["status"] == "superseded"
     (error,) = files["高齢者支援課.xlsx"]["errors"]
-    assert (error["code"], error["cell"], error["indicator_id"]) == ("percent_range", "H7", "G4-01")
+    cell = form_ref(mixed / "提出" / "高齢者支援課.xlsx", "G4-01", layout.year_key(2019))  # H7 before the 点検 line
+    assert (error["code"], error["cell"], error["indicator_id"]) == ("percent_range", cell, "G4-01")
     ind = {i["indicator_id"]: i for i in data["indicators"]}
     assert ind["G1-01"]["new_value"] == 513 and ind["G1-01"]["source"] == "地域共生課_差替.xlsx"
     change = data["changes"][0]

@@ -14,7 +14,8 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-from welfare_xl.core.sheets.spec import FONT, ChartSpec, SheetSpec, Style
+from welfare_xl.core.model.cells import Formula
+from welfare_xl.core.sheets.spec import FONT, ChartSpec, ConditionalFormat, SheetSpec, Style
 from welfare_xl.files.atomic import save_atomic
 
 
@@ -75,7 +76,9 @@ def write_sheet(ws, spec: SheetSpec, cache: StyleCache | None = None) -> None:
     cache = cache or StyleCache()
     for (r, c), (value, style) in sorted(spec.cells.items()):
         cell = ws.cell(row=r + 1, column=c + 1)
-        if value is not None:
+        if isinstance(value, Formula):
+            cell.value = "=" + value.text.lstrip("=")
+        elif value is not None:
             cell.value = value
             if style.text and isinstance(value, str):
                 # openpyxl turns any string starting with '=' into a formula; an
@@ -100,6 +103,7 @@ def write_sheet(ws, spec: SheetSpec, cache: StyleCache | None = None) -> None:
         for ref in v.ranges:
             dv.add(ref)
         ws.add_data_validation(dv)
+    _conditional_formats(ws, spec.conditional_formats)
     if spec.freeze:
         ws.freeze_panes = ws.cell(row=spec.freeze[0] + 1, column=spec.freeze[1] + 1)
     if spec.print_setup:
@@ -121,6 +125,17 @@ def write_sheet(ws, spec: SheetSpec, cache: StyleCache | None = None) -> None:
                 ws.row_breaks.append(Break(id=r))  # openpyxl: break after 1-based row r
     for chart in spec.charts:
         _add_chart(ws, chart)
+
+
+def _conditional_formats(ws, rules: list[ConditionalFormat]) -> None:
+    """Excel's own conditional fills, in the spec's order; the first rule that holds stops the others."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    for rule in rules:
+        fill = PatternFill(fill_type="solid", start_color=rule.fill, end_color=rule.fill)
+        ws.conditional_formatting.add(" ".join(rule.ranges),
+                                      FormulaRule(formula=[rule.formula], fill=fill, stopIfTrue=True))
 
 
 def _text_properties(size: float, bold: bool = False):

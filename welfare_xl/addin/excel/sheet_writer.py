@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 from welfare_xl.addin.excel.ranges import block, rectangles, runs
-from welfare_xl.core.model.cells import Cell, HiddenValue, Rect, range_cells
+from welfare_xl.core.model.cells import Cell, Formula, HiddenValue, Rect, range_cells
 from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,11 +60,8 @@ def excel_value(value: Any) -> Any:
         return "'" + value
     if isinstance(value, HiddenValue):
         return value.text
-    if hasattr(value, "text"):  # only then: importing the consolidation core is not for every click
-        from welfare_xl.core.consolidation.result import Formula
-
-        if isinstance(value, Formula):
-            return value.text
+    if isinstance(value, Formula):  # a form's own formula, or one 元に戻す puts back
+        return value.text
     return value
 
 

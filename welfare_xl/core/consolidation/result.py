@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from welfare_xl.core.checks import Finding, Submission
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import HiddenValue, cell_ref
+from welfare_xl.core.model.cells import Formula, HiddenValue, cell_ref  # Formula: a CellChange value too
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Indicator, Survey
 from welfare_xl.core.progress import Grade, grade_from_label, grade_style
@@ -108,21 +108,6 @@ class SkippedFile:
 
 
 # --- the changes ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula a cell held, as a CellChange value: written back as a formula, never as text.
-
-    `text` is the formula as Excel shows it ('=SUM(H5:H6)'); `value` what a
-    values-only reader showed for it (its cached result, None when the file kept
-    none); `array` the range of an array formula ('H7' or 'H7:H9'), else None.
-    A str value that starts with '=' is a text, never this.
-    """
-
-    text: str
-    value: Any = None
-    array: str | None = None
 
 
 def shown(value: Any) -> Any:

@@ -27,6 +27,21 @@ class HiddenValue:
     text: str
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A cell's formula: written as a formula, never as text (a form's own, or a CellChange value put back).
+
+    `text` is the formula as Excel shows it ('=SUM(H5:H6)'); `value` what a
+    values-only reader showed for it (its cached result, None when the file kept
+    none); `array` the range of an array formula ('H7' or 'H7:H9'), else None.
+    A str value that starts with '=' is a text, never this.
+    """
+
+    text: str
+    value: Any = None
+    array: str | None = None
+
+
 #: Per sheet name, the cells (0-based row, column) whose content a values-only grid hides.
 HiddenCells = Mapping[str, Mapping[tuple[int, int], HiddenValue]]
 Cell = tuple[int, int]  # (row, column), 0-based

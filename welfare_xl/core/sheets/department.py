@@ -16,6 +16,7 @@ from welfare_xl.core.model.cells import cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
+from welfare_xl.core.sheets.selfcheck import add_self_check
 from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, KEY, TITLE
 from welfare_xl.core.sheets.table import TableRows, goal_runs, item_runs
@@ -38,23 +39,41 @@ def unit_hint(unit: str, kind: Kind) -> str:
     return f"単位：{unit}。半角の数値で入力します（例：2.13）。単位は不要です。"
 
 
+# Excel's answer to a value the rule refuses (its warning dialog adds 「続けますか?」).
+KEEP_OR_RETYPE = "「はい」でこのまま残せますが、点検で確認が必要になります。「いいえ」で入力し直せます。"
+
+
 def validation_for(kind: Kind, ref: str, unit: str) -> Validation:
+    """The value cell's data validation: warning style, not stop.
+
+    Decided for issue 10: a typed unit or full-width digits ("513人", "８６団体")
+    are accepted at typing and read by `check` (a 要確認 warning saying what was
+    read), not refused. A stop rule cannot keep a value out anyway (pasting
+    skips it), it refused 「－」, which `check` accepts as a deliberate 値なし,
+    and it made the department retype what the tool reads correctly; the
+    warning still stops the clerk once with the rule, and whatever is kept
+    shows in the sheet's own 点検 line and column (`selfcheck`).
+    """
     title = "入力のしかた"
     if kind is Kind.PERCENT:
         return Validation((ref,), "decimal", "between", "0", "1", title, unit_hint(unit, kind),
-                          "入力エラー", "0％から100％までの数値を入力してください。")
+                          "入力の確認", f"0％から100％までの数値を入力してください。{KEEP_OR_RETYPE}",
+                          error_style="warning")
     if kind is Kind.COUNT:
         return Validation((ref,), "whole", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
-                          "入力エラー", f"0以上の整数を入力してください（単位「{unit}」は付けません）。")
+                          "入力の確認", f"0以上の整数を半角で入力してください（単位「{unit}」は付けません）。"
+                          f"{KEEP_OR_RETYPE}", error_style="warning")
     return Validation((ref,), "decimal", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
-                      "入力エラー", f"0以上の数値を入力してください（単位「{unit}」は付けません）。")
+                      "入力の確認", f"0以上の数値を半角で入力してください（単位「{unit}」は付けません）。{KEEP_OR_RETYPE}",
+                      error_style="warning")
 
 
 # Rows of a department's worksheet as `department_sheet` writes it (0-based).
 TITLE_ROW = 0
 SUBTITLE_ROW = 1
-INSTRUCTION_ROW = 2
-DEPARTMENT_SHEET_ROWS = TableRows(key=3, header=4, first_data=6)
+CHECK_ROW = 2  # the 点検 line: what is left to fix, counted by the sheet's own formulas
+INSTRUCTION_ROW = 3
+DEPARTMENT_SHEET_ROWS = TableRows(key=4, header=5, first_data=7)
 
 
 def department_sheet(survey: Survey, department: str, *, name: str | None = None) -> SheetSpec:
@@ -83,6 +102,7 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     for n, ind in enumerate(inds):
         _put_indicator(spec, sub, col, rows.first_data + n, ind)
     _put_text_validations(spec, sub, columns, col)
+    add_self_check(spec, sub, columns, rows, CHECK_ROW, last)
 
     spec.freeze = (rows.first_data, col[layout.UNIT] + 1)
     spec.print_setup = PrintSetup(title_rows=(rows.header, rows.subheader),
@@ -97,7 +117,8 @@ def _put_title(spec: SheetSpec, sub: Survey, department: str, last_col: int) -> 
     spec.merge(SUBTITLE_ROW, 1, SUBTITLE_ROW, last_col, f"{fy_label}　担当部署：{department}", TITLE)
     spec.merge(INSTRUCTION_ROW, 1, INSTRUCTION_ROW, last_col,
                f"黄色で点線枠のセル（見出しに{INPUT_MARK}）に、{fy_label}の実績値（{fy_label}末日現在）と取組状況・今後の展開を入力してください。"
-               "数値は半角・単位なしで入力します。入力後は「入力チェック」で確認してから提出してください。"
+               "数値は半角・単位なしで入力します。入力後は上の「点検」の行と右端の「点検」列（アドインがあれば「入力チェック」）で"
+               "確認してから提出してください。"
                "ほかのセルは保護されています。", INSTRUCTION)
     spec.row_heights[TITLE_ROW] = 22
     spec.row_heights[INSTRUCTION_ROW] = 36

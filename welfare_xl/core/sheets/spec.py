@@ -58,6 +58,18 @@ class Validation:
 
 
 @dataclass(frozen=True)
+class ConditionalFormat:
+    """A fill Excel itself applies to a range while `formula` holds (conditional formatting):
+    a form that marks its own cells without the add-in. `formula` has no leading '=' and its
+    relative references are relative to the top-left cell of the first range, as in the file
+    format. Rules apply in the order listed; the first that holds decides the fill."""
+
+    ranges: tuple[str, ...]  # A1 references
+    formula: str
+    fill: str
+
+
+@dataclass(frozen=True)
 class PrintSetup:
     paper: str = "A3"
     landscape: bool = True
@@ -119,6 +131,7 @@ class SheetSpec:
     tab_color: str | None = None
     charts: list[ChartSpec] = field(default_factory=list)
     row_breaks: list[int] = field(default_factory=list)  # 0-based rows a new printed page starts at
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
 
     def put(self, row: int, col: int, value: Any, style: Style) -> None:
         self.cells[(row, col)] = (value, style)

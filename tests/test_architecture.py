@@ -259,7 +259,8 @@ VIOLATIONS = {
     "addin/actions/two.py": "from pkg.addin.excel import grids\nfrom pkg.addin import ACTIONS\n",
     "xlam/__init__.py": "",
     "xlam/build.py": "import zipfile\nimport lxml\nfrom pkg.core import pure\n",
-    "cli.py": "import argparse\nfrom pkg.commands import check\nfrom pkg.files import reader\n",
+    "cli.py": "import argparse\nfrom pkg.commands import check\nfrom pkg.files import reader\nfrom pkg import cli_text\n",
+    "cli_text.py": "import argparse\nfrom pkg.errors import UserError\n",
 }
 
 
@@ -282,7 +283,8 @@ def test_a_deliberate_violation_is_caught(tmp_path: Path):
         ("pkg.xlam.build", "pkg.core.pure", "the builder imports only itself"),
         ("pkg.addin.actions.two", "pkg.addin.ACTIONS", "only the ribbon (RunPython) imports the add-in's entry point"),
         ("pkg.xlam.build", "lxml", "the builder imports only the standard library"),
-        ("pkg.cli", "pkg.files.reader", "the CLI imports only commands, core, errors and the builder"),
+        ("pkg.cli", "pkg.files.reader", "the CLI imports only commands, core, errors, the builder and its Japanese argparse"),
+        ("pkg.cli_text", "pkg.errors.UserError", "the CLI's Japanese argparse imports nothing of ours"),
     }
     for importer, imported, rule in expected:
         assert any(f" {importer} -> {imported}: {rule}" in line for line in broken), (importer, imported, broken)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator, TextIO
 
 log = logging.getLogger("welfare_xl")
 
@@ -57,6 +60,61 @@ class _LogFile(logging.Handler):
             pass
 
 
+# --- progress -------------------------------------------------------------------
+
+Progress = Callable[[int, int, str], None]  # (done, in all, the item's name), as the commands tell it
+PROGRESS_DELAY = 1.0  # seconds: a shorter run shows no bar at all
+# The label, then the share done, the count, the time taken and left, and the item in hand (tqdm's {desc}).
+BAR_FORMAT = "{label} {{percentage:3.0f}}%|{{bar}}| {{n_fmt}}/{{total_fmt}} 件（経過 {{elapsed}}・残り {{remaining}}） {{desc}}"
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _columns(stream: TextIO) -> int:
+    """The terminal's width, or 0 when it does not say (a pseudo-terminal with no size set)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
+@contextmanager
+def progress_bar(label: str, stream: TextIO | None = None, delay: float = PROGRESS_DELAY) -> Iterator[Progress]:
+    """A progress bar (tqdm) on stderr for a run lasting over `delay` seconds, removed when done.
+
+    Nothing at all (tqdm is not even imported) when stderr is not a terminal: a
+    log file, a pipe or a test reads only the messages; stdout (JSON) is never touched.
+    """
+    stream = stream if stream is not None else sys.stderr
+    if not _is_terminal(stream):
+        yield lambda done, total, name: None
+        return
+    from tqdm import tqdm
+
+    bar = None
+
+    def tell(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            sized = _columns(stream) > 0  # else tqdm would draw in 0 columns: nothing
+            bar = tqdm(total=total, desc=name, file=stream, delay=delay, leave=False,
+                       bar_format=BAR_FORMAT.format(label=label),
+                       dynamic_ncols=sized, ncols=None if sized else 80, nrows=None if sized else 24)
+        bar.set_description_str(name, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield tell
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 # --- commands -------------------------------------------------------------------
 
 
@@ -80,7 +138,8 @@ def cmd_split(args: argparse.Namespace) -> int:
         if res.kept:
             _out(f"すでにあるシートはそのままにしました（{'、'.join(res.kept)}）。作り直す場合は、そのシートを削除してから実行してください。")
         return EXIT_OK
-    paths = split(args.survey, args.output, echo=_out)
+    with progress_bar("部署別の調査票を作成中") as progress:
+        paths = split(args.survey, args.output, echo=_out, progress=progress)
     _out(f"部署別の調査票を {len(paths)} 件作成しました（{args.output}）:")
     for p in paths:
         _out(f"  {p}")
@@ -112,7 +171,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from welfare_xl.core.consolidation.log import LOG_SHEET
     from welfare_xl.core.consolidation.messages import run_summary
 
-    result = consolidate(args.survey, args.submissions, args.output, echo=_err)  # stdout may be JSON
+    with progress_bar("提出ファイルを点検中") as progress:  # stdout may be JSON: echo and the bar go to stderr
+        result = consolidate(args.survey, args.submissions, args.output, echo=_err, progress=progress)
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -137,7 +197,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from welfare_xl.commands.status import submission_status
     from welfare_xl.core.consolidation.messages import status_summary
 
-    status = submission_status(args.survey, args.submissions)
+    with progress_bar("提出ファイルを点検中") as progress:
+        status = submission_status(args.survey, args.submissions, progress=progress)
     if args.json:
         _out(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
     else:

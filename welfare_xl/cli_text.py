@@ -131,8 +131,15 @@ class JapaneseFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 - argparse's signature
         super().add_usage(usage, actions, groups, USAGE if prefix is None else prefix)
 
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        return wrap(text, width)
+    def add_argument(self, action: argparse.Action) -> None:
+        """argparse sizes the invocation column by characters: size it by columns."""
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            columns = width(self._format_action_invocation(action)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, columns)
+
+    def _split_lines(self, text: str, columns: int) -> list[str]:
+        return wrap(text, columns)
 
     def _format_action(self, action: argparse.Action) -> str:
         """argparse pads the invocation (`-o 保存先`) to the help column by characters: pad it by columns."""

@@ -14,7 +14,8 @@ still a dependency). The rules:
   `commands` or `xlam`; an action never imports another action;
 * `xlam` (the builder) imports only `xlam`, `errors`, `files.user_config` and
   the standard library;
-* `cli` imports `commands`, `core`, `errors` and `xlam` (never the add-in or `files` directly);
+* `cli` imports `commands`, `core`, `errors`, `xlam` and `cli_text` (its Japanese argparse), never the
+  add-in or `files` directly; `cli_text` imports nothing of ours;
 * `errors` imports nothing of ours; nothing imports `cli` but `__main__`, and
   nothing imports the add-in's entry point `welfare_xl.addin` (the ribbon does);
 * there is no cycle between modules.
@@ -145,8 +146,10 @@ def _broken_rule(mod: str, imported: str, ours: str | None, top: str, package: s
     if is_ours and ours == f"{p}.addin" and mod != ours:
         return "only the ribbon (RunPython) imports the add-in's entry point"
     if kind == "cli" and is_ours and imported != f"{p}.__version__" \
-            and not under(imported, f"{p}.commands", f"{p}.core", f"{p}.errors", f"{p}.xlam"):
-        return "the CLI imports only commands, core, errors and the builder"
+            and not under(imported, f"{p}.commands", f"{p}.core", f"{p}.errors", f"{p}.xlam", f"{p}.cli_text"):
+        return "the CLI imports only commands, core, errors, the builder and its Japanese argparse"
+    if kind == "cli_text" and is_ours:
+        return "the CLI's Japanese argparse imports nothing of ours"
     if kind == "core":
         if is_ours:
             return None if under(imported, f"{p}.core", f"{p}.errors") else "core imports only core and errors"
@@ -256,7 +259,8 @@ VIOLATIONS = {
     "addin/actions/two.py": "from pkg.addin.excel import grids\nfrom pkg.addin import ACTIONS\n",
     "xlam/__init__.py": "",
     "xlam/build.py": "import zipfile\nimport lxml\nfrom pkg.core import pure\n",
-    "cli.py": "import argparse\nfrom pkg.commands import check\nfrom pkg.files import reader\n",
+    "cli.py": "import argparse\nfrom pkg.commands import check\nfrom pkg.files import reader\nfrom pkg import cli_text\n",
+    "cli_text.py": "import argparse\nfrom pkg.errors import UserError\n",
 }
 
 
@@ -279,7 +283,8 @@ def test_a_deliberate_violation_is_caught(tmp_path: Path):
         ("pkg.xlam.build", "pkg.core.pure", "the builder imports only itself"),
         ("pkg.addin.actions.two", "pkg.addin.ACTIONS", "only the ribbon (RunPython) imports the add-in's entry point"),
         ("pkg.xlam.build", "lxml", "the builder imports only the standard library"),
-        ("pkg.cli", "pkg.files.reader", "the CLI imports only commands, core, errors and the builder"),
+        ("pkg.cli", "pkg.files.reader", "the CLI imports only commands, core, errors, the builder and its Japanese argparse"),
+        ("pkg.cli_text", "pkg.errors.UserError", "the CLI's Japanese argparse imports nothing of ours"),
     }
     for importer, imported, rule in expected:
         assert any(f" {importer} -> {imported}: {rule}" in line for line in broken), (importer, imported, broken)

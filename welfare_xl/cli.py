@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator, TextIO
 
 log = logging.getLogger("welfare_xl")
 
@@ -57,6 +60,61 @@ class _LogFile(logging.Handler):
             pass
 
 
+# --- progress -------------------------------------------------------------------
+
+Progress = Callable[[int, int, str], None]  # (done, in all, the item's name), as the commands tell it
+PROGRESS_DELAY = 1.0  # seconds: a shorter run shows no bar at all
+# The label, then the share done, the count, the time taken and left, and the item in hand (tqdm's {desc}).
+BAR_FORMAT = "{label} {{percentage:3.0f}}%|{{bar}}| {{n_fmt}}/{{total_fmt}} 件（経過 {{elapsed}}・残り {{remaining}}） {{desc}}"
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _columns(stream: TextIO) -> int:
+    """The terminal's width, or 0 when it does not say (a pseudo-terminal with no size set)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
+@contextmanager
+def progress_bar(label: str, stream: TextIO | None = None, delay: float = PROGRESS_DELAY) -> Iterator[Progress]:
+    """A progress bar (tqdm) on stderr for a run lasting over `delay` seconds, removed when done.
+
+    Nothing at all (tqdm is not even imported) when stderr is not a terminal: a
+    log file, a pipe or a test reads only the messages; stdout (JSON) is never touched.
+    """
+    stream = stream if stream is not None else sys.stderr
+    if not _is_terminal(stream):
+        yield lambda done, total, name: None
+        return
+    from tqdm import tqdm
+
+    bar = None
+
+    def tell(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            sized = _columns(stream) > 0  # else tqdm would draw in 0 columns: nothing
+            bar = tqdm(total=total, desc=name, file=stream, delay=delay, leave=False,
+                       bar_format=BAR_FORMAT.format(label=label),
+                       dynamic_ncols=sized, ncols=None if sized else 80, nrows=None if sized else 24)
+        bar.set_description_str(name, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield tell
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 # --- commands -------------------------------------------------------------------
 
 
@@ -80,7 +138,8 @@ def cmd_split(args: argparse.Namespace) -> int:
         if res.kept:
             _out(f"すでにあるシートはそのままにしました（{'、'.join(res.kept)}）。作り直す場合は、そのシートを削除してから実行してください。")
         return EXIT_OK
-    paths = split(args.survey, args.output, echo=_out)
+    with progress_bar("部署別の調査票を作成中") as progress:
+        paths = split(args.survey, args.output, echo=_out, progress=progress)
     _out(f"部署別の調査票を {len(paths)} 件作成しました（{args.output}）:")
     for p in paths:
         _out(f"  {p}")
@@ -112,7 +171,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from welfare_xl.core.consolidation.log import LOG_SHEET
     from welfare_xl.core.consolidation.messages import run_summary
 
-    result = consolidate(args.survey, args.submissions, args.output, echo=_err)  # stdout may be JSON
+    with progress_bar("提出ファイルを点検中") as progress:  # stdout may be JSON: echo and the bar go to stderr
+        result = consolidate(args.survey, args.submissions, args.output, echo=_err, progress=progress)
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -137,7 +197,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from welfare_xl.commands.status import submission_status
     from welfare_xl.core.consolidation.messages import status_summary
 
-    status = submission_status(args.survey, args.submissions)
+    with progress_bar("提出ファイルを点検中") as progress:
+        status = submission_status(args.survey, args.submissions, progress=progress)
     if args.json:
         _out(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -203,68 +264,123 @@ def arg(*flags: str, **options) -> Arg:
     return flags, options
 
 
-SURVEY = arg("survey", help="調査票（資料２のあるブック）")
-SUBMISSIONS = arg("submissions", help="提出ファイルのフォルダ")
-CONSOLIDATED = arg("consolidated", help="集約済みの調査票")
-JSON = arg("--json", action="store_true", help="結果を JSON で出力します")
+SURVEY = arg("survey", metavar="調査票", help="調査票（資料２のあるブック）")
+SUBMISSIONS = arg("submissions", metavar="提出フォルダ", help="部署から返ってきた調査票を置いたフォルダ")
+CONSOLIDATED = arg("consolidated", metavar="集約済みの調査票", help="集約済みの調査票（資料２のあるブック）")
+JSON = arg("--json", action="store_true", help="結果を JSON で出力します（進捗表示は出しません）")
 
 
-def output(help: str, **options) -> Arg:
+def output(help: str, metavar: str = "保存先", **options) -> Arg:
     """The -o/--output argument, whose meaning each command says in `help`."""
-    return arg("-o", "--output", help=help, **options)
+    return arg("-o", "--output", metavar=metavar, help=help, **options)
 
 
-def _command(sub, name: str, help: str, func, *args: Arg) -> argparse.ArgumentParser:
-    """A subcommand `name` running `func(args)`, with the given arguments in order."""
-    p = sub.add_parser(name, help=help)
+# What 2 means for every command; each command says what 0 and 1 mean for it.
+EXIT_2 = "使えないファイル（ない・読めない・種類が違う）、使えない保存先、コマンドの指定の誤り、中断"
+
+
+def _epilog(examples: tuple[str, ...], codes: dict[int, str]) -> str:
+    """The end of a command's help: its examples and its exit codes."""
+    lines = ["例:", *(f"  {e}" for e in examples), "", "終了コード:"]
+    lines += [f"  {code}  {text}" for code, text in sorted({**codes, EXIT_UNREADABLE: EXIT_2}.items())]
+    return "\n".join(lines)
+
+
+def _command(sub, name: str, summary: str, func, *args: Arg, examples: tuple[str, ...],
+             codes: dict[int, str]) -> argparse.ArgumentParser:
+    """A subcommand `name` running `func(args)`: its one-line `summary`, arguments in order, examples, exit codes."""
+    p = sub.add_parser(name, help=summary, description=summary, epilog=_epilog(examples, codes))
     for flags, options in args:
         p.add_argument(*flags, **options)
-    p.set_defaults(func=func)
+    p.set_defaults(func=func, help_of=p)
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from welfare_xl import __version__
+def _group(sub, name: str, summary: str, examples: tuple[str, ...]) -> tuple[argparse.ArgumentParser, object]:
+    """A command with subcommands (`template`, `addin`); alone, it shows its own help."""
+    p = sub.add_parser(name, help=summary, description=summary,
+                       epilog=_epilog(examples, {EXIT_OK: "完了しました"}))
+    p.set_defaults(help_of=p)
+    return p, p.add_subparsers(title="サブコマンド", dest=f"{name}_command", metavar="サブコマンド", help="次のどれか")
 
-    parser = argparse.ArgumentParser(
+
+def build_parser() -> argparse.ArgumentParser:
+    """Long because it is the table of every command, its arguments, examples and exit codes, read best whole."""
+    from welfare_xl import __version__
+    from welfare_xl.cli_text import VERSION, JapaneseParser
+
+    parser = JapaneseParser(
         prog="welfare-xl",
         description="計画進捗状況調査票の配布・点検・集約・委員会資料作成を行います。",
+        epilog=_epilog(("welfare-xl split 調査票.xlsx -o 配布", "welfare-xl consolidate 調査票.xlsx 提出 -o 調査票.xlsx",
+                        "welfare-xl consolidate --help（コマンドごとの説明）"),
+                       {EXIT_OK: "問題なし", EXIT_PROBLEMS: "確認が必要なことがある（意味はコマンドごとの --help に）"}),
     )
-    parser.add_argument("--version", action="version", version=f"welfare-xl {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(help_of=parser)
+    parser.add_argument("--version", action="version", version=f"welfare-xl {__version__}", help=VERSION)
+    sub = parser.add_subparsers(title="コマンド", dest="command", metavar="コマンド", help="次のどれか")
 
-    p = sub.add_parser("template", help="調査票テンプレートの生成")
-    tsub = p.add_subparsers(dest="template_command", metavar="SUBCOMMAND")
-    _command(tsub, "build", "定義ファイル（TOML）から調査票テンプレートを生成します", cmd_template_build,
-             arg("source", help="テンプレート定義（.toml）"), output("出力する調査票（.xlsx）", required=True))
-    _command(sub, "split", "部署別の調査票を作成します", cmd_split,
-             SURVEY, output("出力フォルダ（--in-workbook のときは出力ブック）", required=True),
-             arg("--in-workbook", action="store_true", help="部署別シートを調査票ブックの中に追加します"))
+    _, tsub = _group(sub, "template", "調査票テンプレートを作ります",
+                     ("welfare-xl template build templates/source/調査票.toml -o 調査票.xlsx",))
+    _command(tsub, "build", "定義ファイル（TOML）から調査票テンプレートを作ります", cmd_template_build,
+             arg("source", metavar="定義ファイル", help="テンプレートの定義（.toml）"),
+             output("作成する調査票（.xlsx）", required=True),
+             examples=("welfare-xl template build templates/source/調査票.toml -o 調査票.xlsx",),
+             codes={EXIT_OK: "作成しました"})
+    _command(sub, "split", "部署別の調査票を作ります（部署ごとに1ブック）", cmd_split,
+             SURVEY, output("出力フォルダ（--in-workbook のときは保存するブック）", required=True),
+             arg("--in-workbook", action="store_true", help="部署別シートを調査票のブックの中に追加します"),
+             examples=("welfare-xl split 調査票.xlsx -o 配布", "welfare-xl split 調査票.xlsx --in-workbook -o 調査票.xlsx"),
+             codes={EXIT_OK: "作成しました"})
     _command(sub, "check", "部署から返ってきた調査票を点検します", cmd_check,
-             arg("file", help="部署の調査票（.xlsx）"), arg("--survey", help="集約先の調査票（年度・様式の一致も確認します）"),
-             arg("--sheet", help="点検するシート（調査票の中の部署別シートを点検するとき）"), JSON)
+             arg("file", metavar="部署の調査票", help="部署が入力した調査票（.xlsx / .xlsm）"),
+             arg("--survey", metavar="調査票", help="集約先の調査票（年度・様式・固定欄の一致も確かめます）"),
+             arg("--sheet", metavar="シート名", help="点検するシート（調査票の中の部署別シートを点検するとき）"), JSON,
+             examples=("welfare-xl check 提出/地域共生課.xlsx --survey 調査票.xlsx",),
+             codes={EXIT_OK: "エラーはありません（注意だけのときも 0）",
+                    EXIT_PROBLEMS: "エラーがあります（部署で直して提出し直してもらいます）"})
     _command(sub, "consolidate", "部署から返ってきた調査票を資料２に集約します", cmd_consolidate,
-             SURVEY, SUBMISSIONS, output("集約結果のブック（調査票自身を指定すると先にバックアップを作ります）", required=True),
-             JSON)
+             SURVEY, SUBMISSIONS,
+             output("集約結果のブック（調査票自身を指定すると先にバックアップを作ります）", metavar="保存するブック",
+                    required=True), JSON,
+             examples=("welfare-xl consolidate 調査票.xlsx 提出 -o 調査票.xlsx",),
+             codes={EXIT_OK: "全部署を採用し、確認することもありません",
+                    EXIT_PROBLEMS: "不採用・未提出・確認が必要なことがあります（集約結果は保存しました）"})
     _command(sub, "undo", "直前の集約で変更したセルを元に戻します（集約ログから）", cmd_undo,
-             arg("survey", help="集約済みの調査票（集約ログのあるブック）"),
-             output("保存先（既定：同じファイル。先にバックアップを作ります）"))
-    _command(sub, "status", "提出状況を表示します（集約はしません）", cmd_status, SURVEY, SUBMISSIONS, JSON)
-    _command(sub, "committee", "推進委員会用の資料を作成します", cmd_committee,
-             CONSOLIDATED, output("委員会版のブック（.xlsx）", required=True),
-             arg("--pdf", help="PDF も作成します（LibreOffice が必要）"))
+             arg("survey", metavar="集約済みの調査票", help="集約済みの調査票（集約ログのあるブック）"),
+             output("保存先（既定：同じファイル。先にバックアップを作ります）"),
+             examples=("welfare-xl undo 調査票.xlsx",),
+             codes={EXIT_OK: "すべて元に戻しました",
+                    EXIT_PROBLEMS: "集約のあとで変更されたセルなど、戻さなかったセルがあります"})
+    _command(sub, "status", "提出状況を表示します（集約はしません）", cmd_status, SURVEY, SUBMISSIONS, JSON,
+             examples=("welfare-xl status 調査票.xlsx 提出",),
+             codes={EXIT_OK: "全部署の提出がそろい、確認することもありません",
+                    EXIT_PROBLEMS: "未提出・不採用・確認が必要なことがあります"})
+    _command(sub, "committee", "推進委員会用の資料を作ります", cmd_committee,
+             CONSOLIDATED, output("委員会版のブック（.xlsx）", metavar="保存するブック", required=True),
+             arg("--pdf", metavar="PDFファイル", help="PDF も作ります（LibreOffice が必要）"),
+             examples=("welfare-xl committee 調査票.xlsx -o 委員会.xlsx --pdf 委員会.pdf",),
+             codes={EXIT_OK: "作成しました",
+                    EXIT_PROBLEMS: "PDF を作れなかったか、どの指標も評価できませんでした（ブックは保存しました）"})
     _command(sub, "export", "集約済みの表を CSV に書き出します", cmd_export,
-             CONSOLIDATED, arg("--csv", required=True, help="出力する CSV（UTF-8 BOM 付き）"))
+             CONSOLIDATED, arg("--csv", metavar="CSVファイル", required=True, help="書き出す CSV（UTF-8 BOM 付き）"),
+             examples=("welfare-xl export 調査票.xlsx --csv 集約.csv",),
+             codes={EXIT_OK: "書き出しました",
+                    EXIT_PROBLEMS: "どの指標も評価できませんでした（CSV は保存しました）"})
     _command(sub, "demo", "同梱のサンプルで1年分の流れを実行します", cmd_demo,
-             output("出力フォルダ（既定：demo-output）", default="demo-output"))
+             output("出力フォルダ（既定：demo-output）", metavar="出力フォルダ", default="demo-output"),
+             examples=("welfare-xl demo -o デモ",),
+             codes={EXIT_OK: "すべての手順が済みました", EXIT_PROBLEMS: "サンプルの集約で確認することが残りました"})
 
-    p = sub.add_parser("addin", help="Excel アドイン（.xlam）の作成・インストール")
-    asub = p.add_subparsers(dest="addin_command", metavar="SUBCOMMAND")
-    _command(asub, "build", "addin/ のソースから welfare_xl.xlam を作成します", cmd_addin_build,
-             output("出力先（既定：addin/welfare_xl.xlam）"))
+    _, asub = _group(sub, "addin", "Excel アドイン（.xlam）を作成・インストールします",
+                     ("welfare-xl addin build", "welfare-xl addin install"))
+    _command(asub, "build", "addin/ のソースから welfare_xl.xlam を作ります", cmd_addin_build,
+             output("出力先（.xlam。既定：addin/welfare_xl.xlam）"),
+             examples=("welfare-xl addin build -o welfare_xl.xlam",), codes={EXIT_OK: "作成しました"})
     _command(asub, "install", "アドインを XLSTART に配置し、設定ファイルを書きます（Windows）", cmd_addin_install,
-             arg("--xlstart", help="XLSTART フォルダ（既定：%%APPDATA%%\\Microsoft\\Excel\\XLSTART）"),
-             arg("--python", help="使用する Python（既定：このコマンドを実行している Python）"))
+             arg("--xlstart", metavar="フォルダ", help="XLSTART フォルダ（既定：%%APPDATA%%\\Microsoft\\Excel\\XLSTART）"),
+             arg("--python", metavar="実行ファイル", help="使用する Python（既定：このコマンドを実行している Python）"),
+             examples=("welfare-xl addin install",), codes={EXIT_OK: "配置しました"})
     return parser
 
 
@@ -277,9 +393,11 @@ def main(argv: list[str] | None = None) -> int:
     if not any(isinstance(h, _LogFile) for h in log.handlers):
         log.addHandler(_LogFile(logging.WARNING))
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the command's own parser, with its usage (argparse's top level would show its own)
+        args.help_of.error(f"unrecognized arguments: {' '.join(extra)}")
+    if not getattr(args, "func", None):  # a command with subcommands, or none: its help
+        args.help_of.print_help()
         return EXIT_UNREADABLE
     try:
         return args.func(args)

@@ -250,9 +250,17 @@ def test_deleted_input_column_is_named_by_its_header(chiiki: Path):
 
 
 def test_checking_the_master_itself_says_what_it_is(template: Path, capsys):
-    assert main(["check", str(template)]) == 1
-    out = capsys.readouterr().out
-    assert "集約用の調査票（資料２）で、部署別の調査票ではありません" in out
+    """Issue 10: the master is a wrong kind of file for `check` (exit 2, as every command), not a return to fix."""
+    assert main(["check", str(template)]) == 2
+    captured = capsys.readouterr()
+    assert "集約用の調査票（資料２）で、部署別の調査票ではありません" in captured.err
+    assert "提出してください" not in captured.out + captured.err
+
+
+def test_checking_the_master_sheet_by_name_is_refused_too(template: Path, capsys):
+    assert main(["check", str(template), "--sheet", "資料２"]) == 2
+    err = capsys.readouterr().err
+    assert "シート「資料２」は集約用の表" in err and template.name in err
 
 
 def test_department_sheet_inside_the_survey(template: Path):

@@ -62,6 +62,23 @@ def desktop_app() -> SimpleNamespace:
     return SimpleNamespace(engine=SimpleNamespace(name="excel"))
 
 
+class StatusBarApp:
+    """`book.app` of the COM engine with Excel's status bar (`Application.StatusBar`): every text
+    written is kept in `shown`, in order; False (handing the bar back to Excel) too."""
+
+    def __init__(self) -> None:
+        self.engine = SimpleNamespace(name="excel")
+        self.shown: list[str | bool] = []
+
+    @property
+    def status_bar(self) -> str | bool:
+        return self.shown[-1] if self.shown else False
+
+    @status_bar.setter
+    def status_bar(self, value: str | bool) -> None:
+        self.shown.append(value)
+
+
 class FakeRange:
     """`sheet.range(...)`: records the address, answers a value grid and a fill colour."""
 

@@ -15,12 +15,14 @@ from welfare_xl.files.survey_file import load_survey_file
 
 
 def split(survey_path: str | Path, out_dir: str | Path, departments: list[str] | None = None, *,
-          now: datetime | None = None, echo: Callable[[str], None] | None = None) -> list[Path]:
+          now: datetime | None = None, echo: Callable[[str], None] | None = None,
+          progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
     """Write `out_dir/<部署名>.xlsx` for each department of the survey; returns the paths.
 
     A department workbook already there (sent out before) is first copied to a
     timestamped backup beside it, and `echo` is told where; the survey itself,
     or a workbook of welfare-xl that is not a department's, is never replaced.
+    `progress` is told after each workbook (done, in all, its file name).
     """
     survey, _, _ = load_survey_file(survey_path)
     now = (now or datetime.now()).replace(microsecond=0)
@@ -35,6 +37,8 @@ def split(survey_path: str | Path, out_dir: str | Path, departments: list[str] |
                 echo(f"既存のファイルをバックアップしました: {made}")
             write_department_book(survey, dept, out_dir)
         paths.append(out.given)
+        if progress is not None:
+            progress(len(paths), len(outs), out.given.name)
     return paths
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterator
 
 from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions
@@ -90,12 +91,17 @@ def check_return(name: str, data: WorkbookData, expected: Meta | None, reference
                             reference=reference, sheet=sheet, hidden=data.hidden)
 
 
-def scan_folder(folder: str | Path, expected: Meta,
-                reference: Survey | None = None) -> tuple[list[ReceivedFile], list[SkippedFile]]:
+# Told after each entry of the folder: (entries done, entries in all, the entry's name as shown).
+Progress = Callable[[int, int, str], None]
+
+
+def scan_folder(folder: str | Path, expected: Meta, reference: Survey | None = None, *,
+                progress: Progress | None = None) -> tuple[list[ReceivedFile], list[SkippedFile]]:
     """Read and check every workbook in `folder` (not its subfolders); say why anything else is skipped.
 
     `reference` is the master survey: each file's locked cells (history, target) are compared with it.
     A file that cannot be read or checked is received as refused, with the reason (`unreadable_submission`).
+    `progress` is told after each entry (the CLI's progress bar, the add-in's status bar).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -104,7 +110,7 @@ def scan_folder(folder: str | Path, expected: Meta,
     received: list[ReceivedFile] = []
     skipped: list[SkippedFile] = []
     used: set[str] = set()
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+    for path in _reporting(sorted(folder.iterdir(), key=lambda p: p.name), progress):
         if is_noise(path.name):
             log.info("not listed: %r", path.name)
             continue
@@ -116,6 +122,14 @@ def scan_folder(folder: str | Path, expected: Meta,
             continue
         received.append(ReceivedFile(_read_and_check(path, name, expected, reference, limits), _mtime(path)))
     return received, skipped
+
+
+def _reporting(paths: list[Path], progress: Progress | None) -> Iterator[Path]:
+    """`paths` one by one, telling `progress` when the caller is done with each (`continue` included)."""
+    for done, path in enumerate(paths, 1):
+        yield path
+        if progress is not None:
+            progress(done, len(paths), display_name(path.name))
 
 
 def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
@@ -214,8 +228,8 @@ def looks_like_return(path: Path) -> bool:
     return path.is_symlink() or path.suffix.lower() in OTHER_SPREADSHEETS
 
 
-def consolidate_folder(survey_path: str | Path, folder: str | Path, *,
-                       run_at: datetime | None = None) -> ConsolidationResult:
+def consolidate_folder(survey_path: str | Path, folder: str | Path, *, run_at: datetime | None = None,
+                       progress: Progress | None = None) -> ConsolidationResult:
     """What consolidating `folder` into the survey file would do, decided by the core; nothing is written.
 
     The survey is read from its file; the folder's returns are checked against
@@ -223,7 +237,7 @@ def consolidate_folder(survey_path: str | Path, folder: str | Path, *,
     """
     survey_path = Path(survey_path)
     survey, book, _ = load_survey_file(survey_path)
-    received, skipped = scan_folder(folder, book.meta, survey)
+    received, skipped = scan_folder(folder, book.meta, survey, progress=progress)
     return consolidate_submissions(survey, book.table, received, sheet=book.sheet, skipped=skipped, run_at=run_at,
                                    survey_file=display_name(str(survey_path.resolve())),
                                    folder=display_name(str(Path(folder).resolve())))

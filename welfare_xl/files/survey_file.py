@@ -19,6 +19,8 @@ def load_survey_file(path: str | Path) -> tuple[Survey, Book, WorkbookData]:
     path = Path(path)
     if not path.exists():
         raise SurveyFileError(f"{path}: ファイルがありません。")
+    if path.is_dir():
+        raise SurveyFileError(f"{path}: フォルダです。調査票のファイル（.xlsx）を指定してください。")
     try:
         data = read_workbook(path)
         survey, book = load_survey_grids(data.sheets, data.sheet_order)

@@ -275,6 +275,9 @@ def build_addin(out: Path | None = None) -> Path:
     """Build the add-in and write it to ``out`` (default ``addin/welfare_xl.xlam``
     in the checkout). Returns the path written."""
     target = Path(out) if out is not None else default_addin_path()
+    if target.suffix.lower() != ".xlam":  # e.g. -o 調査票.xlsx would replace a workbook with the add-in
+        raise AddinBuildError(f"{target}: アドインの出力先は .xlam のファイル名にしてください"
+                              "（ほかの名前では Excel がアドインとして読み込みません）。")
     data = build_addin_bytes()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from welfare_xl.addin.excel import settings
 from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.addin.excel.formulas import held_contents
-from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status
+from welfare_xl.addin.excel.grids import (NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status,
+                                          status_progress)
 from welfare_xl.addin.excel.ranges import block, rectangles
 from welfare_xl.addin.excel.sheet_writer import excel_value, paint, write_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
@@ -62,7 +63,8 @@ def _submissions(book: "xw.Book", live: LiveSurvey, folders: settings.Settings, 
             f"「{settings.SUBMISSIONS}」で変えられます）。")
     n = sum(1 for p in folder.iterdir() if p.is_file())
     status(book, f"提出フォルダのファイル {n} 件を読み込んでいます…（{folder}）")
-    received, skipped = scan_folder(folder, live.meta, live.survey)  # locked cells against the master
+    progress = status_progress(book, f"{label}：提出ファイルを点検しています")
+    received, skipped = scan_folder(folder, live.meta, live.survey, progress=progress)  # locked cells against the master
     result = consolidate_submissions(live.survey, live.table, received, sheet=live.sheet, skipped=skipped,
                                      survey_file=book.name, folder=str(folder))
     return result, folder

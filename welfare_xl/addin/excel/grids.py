@@ -20,7 +20,7 @@ engine: 入力チェック reads the fill of a cell before it first marks it
 from __future__ import annotations
 
 from pathlib import Path, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from welfare_xl.core.model.cells import Grid
 from welfare_xl.errors import UserError
@@ -190,3 +190,20 @@ def status(book: "xw.Book", text: str | None) -> None:
     """
     if is_desktop(book):
         book.app.status_bar = text if text is not None else False
+
+
+STATUS_UPDATES = 100  # at most about this many status bar writes per run (each is a COM call)
+
+
+def status_progress(book: "xw.Book", label: str) -> Callable[[int, int, str], None]:
+    """Progress of a run over many items (the files of the 提出フォルダ) in the status bar:
+    `label（done/total）：name`, on the first item, the last and about every hundredth of the way
+    between (desktop only; nothing on the remote engine, which has no status bar)."""
+    if not is_desktop(book):
+        return lambda done, total, name: None
+
+    def tell(done: int, total: int, name: str) -> None:
+        if done in (1, total) or done % max(1, total // STATUS_UPDATES) == 0:
+            status(book, f"{label}（{done}/{total}）：{name}")
+
+    return tell

@@ -115,11 +115,15 @@ def undo_summary(plan: UndoPlan, *, bullet: str = "  ", limit: int | None = None
 
 def describe_cell(ch: CellChange) -> str:
     """A changed cell for a person: M16［G3-03］進捗評価（集約時は M15）."""
-    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(ch.key)
-    year = layout.key_year(ch.key)
-    label = label or (f"{fiscal_year_label(year)}の実績値" if year else ch.key)
     moved = f"（集約時は {ch.logged_ref}）" if ch.logged_ref and ch.logged_ref != ch.ref else ""
-    return f"{ch.ref}［{ch.indicator_id}］{label}{moved}"
+    return f"{ch.ref}［{ch.indicator_id}］{column_label(ch.key)}{moved}"
+
+
+def column_label(key: str) -> str:
+    """A master column as a person names it, from its key: 令和元年度の実績値, 取組状況, 進捗評価."""
+    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(key)
+    year = layout.key_year(key)
+    return label or (f"{fiscal_year_label(year)}の実績値" if year else key)
 
 
 def local_time(moment: datetime | None) -> str:

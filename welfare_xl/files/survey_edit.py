@@ -19,7 +19,9 @@ from typing import Any, Iterable
 
 from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX, log_specs
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
+from welfare_xl.core.sheets.master import text_row_heights
 from welfare_xl.files.atomic import OutputError, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
@@ -102,6 +104,8 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     """
     wb = open_for_writing(survey_path)
     logged = replace(result, changes=apply_changes(wb, result.changes))
+    if result.sheet in wb.sheetnames:
+        fit_text_rows(wb[result.sheet], result)
     for name in (LOG_SHEET, DATA_SHEET):
         if name in wb.sheetnames:
             del wb[name]
@@ -109,6 +113,15 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     for spec in log_specs(logged):
         write_sheet(wb.create_sheet(spec.name), spec, cache)
     return save_atomic(wb, out)
+
+
+def fit_text_rows(ws: Any, result: ConsolidationResult) -> None:
+    """Size the master rows whose texts changed to the new texts (`master.text_row_heights`)."""
+    rows = {o.indicator.id: o.row for o in result.indicators if o.row is not None}
+    changed = [ch.indicator_id for ch in result.changes if ch.key in (layout.DONE, layout.NEXT)]
+    for ind_id, height in text_row_heights(result.survey, changed).items():
+        if ind_id in rows:
+            ws.row_dimensions[rows[ind_id] + 1].height = height
 
 
 def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path:

@@ -124,7 +124,8 @@ _TEXT_PREVIEW = 60  # characters of a long text shown in the log (the sheet itse
 
 # The fill of a status word. The word carries the meaning; the fill only helps the eye.
 _BAD_STATUSES = {*REFUSED, DepartmentState.FAILED, IndicatorStatus.REJECTED, IndicatorStatus.NO_ROW}
-_ATTENTION_STATUSES = {DepartmentState.MISSING, IndicatorStatus.NOT_SUBMITTED, FileStatus.SUPERSEDED,
+_ATTENTION_STATUSES = {DepartmentState.MISSING, DepartmentState.BLANK, FileStatus.BLANK, IndicatorStatus.NOT_SUBMITTED,
+                       FileStatus.SUPERSEDED,
                        FileStatus.IGNORED}
 
 

@@ -35,7 +35,7 @@ from welfare_xl.commands.consolidate import consolidate as consolidate_file
 from welfare_xl.commands.split import split as split_files
 from welfare_xl.commands.undo import UndoError
 from welfare_xl.commands.undo import undo as undo_file
-from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX
 from welfare_xl.core.consolidation.result import column_runs
 from welfare_xl.core.consolidation.undo import undo_changes
 from welfare_xl.core.model import layout
@@ -67,14 +67,15 @@ def assert_only_changed_cells_written(book: xw.Book, changes) -> None:
 def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path, tmp_path: Path):
     book = run(office, "consolidate")
     n = funcs(book)
-    assert n["addSheet"] == 1 and n["sheetDelete"] == 0  # the 集約ログ
+    assert n["addSheet"] == 2 and n["sheetDelete"] == 0  # the 集約ログ and its hidden data sheet
     prompt = xl.alerts(book)[0]
     assert "令和元年度の提出ファイルを「資料２」に集約しました" in prompt
     assert "地域共生課.xlsx（一部不採用）" in prompt and "「元に戻す」" in prompt
 
     after = tmp_path / "after.xlsx"
     wb, _ = xl.replay_file(book, office, after)
-    assert wb.sheetnames[-1] == LOG_SHEET and wb.active.title == "資料２"
+    assert wb.sheetnames[-2:] == [LOG_SHEET, DATA_SHEET] and wb.active.title == "資料２"
+    assert wb[DATA_SHEET].sheet_state == "hidden" and wb[LOG_SHEET].sheet_state == "visible"
 
     # The CLI consolidating the same folder into a copy of the same survey writes the same 資料２.
     cli_out = tmp_path / "cli.xlsx"
@@ -82,7 +83,7 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     assert result.changes
     assert master_values(after) == master_values(cli_out)
     assert_only_changed_cells_written(book, result.changes)
-    assert n["setValues"] == len(value_writes(book)) + 1  # the master's runs, and the log
+    assert n["setValues"] == len(value_writes(book)) + 2  # the master's runs, the log and its data sheet
 
     # Behind grades: bold on a fill (a hatch too on desktop Excel).
     ws = wb["資料２"]
@@ -90,9 +91,9 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
         if ch.key == layout.GRADE and ch.style is not None and ch.style.fill:
             cell = ws.cell(ch.row + 1, ch.col + 1)
             assert cell.fill.fgColor.rgb == "00" + BEHIND_FILL and cell.font.b
-    # The log is the machine-readable record undo needs.
-    log_grid = [[c.value for c in row] for row in wb[LOG_SHEET].iter_rows()]
-    assert len(undo_changes(log_grid)) == len(result.changes)
+    # The log's hidden data sheet is the machine-readable record undo needs.
+    log_grid, data_grid = ([[c.value for c in row] for row in wb[name].iter_rows()] for name in (LOG_SHEET, DATA_SHEET))
+    assert len(undo_changes(log_grid, data_grid)) == len(result.changes)
 
     # 元に戻す: every changed cell back as it was, the log kept under another name.
     undo = run(after, "undo")
@@ -103,6 +104,7 @@ def test_consolidate_writes_what_the_cli_writes_then_undo_restores(office: Path,
     wb, _ = xl.replay_file(undo, after, undone)
     assert master_values(undone) == master_values(office)
     assert LOG_SHEET not in wb.sheetnames and f"{LOG_SHEET}{UNDONE_SUFFIX}" in wb.sheetnames
+    assert DATA_SHEET not in wb.sheetnames and wb[f"{DATA_SHEET}{UNDONE_SUFFIX}"].sheet_state == "hidden"
     cli_undone = tmp_path / "cli_undone.xlsx"
     undo_file(after, cli_undone)
     assert load_workbook(cli_undone).sheetnames == wb.sheetnames  # the file adapter's 元に戻す names it the same
@@ -135,7 +137,7 @@ def test_undo_refuses_the_log_of_another_sheet_in_both_adapters(office: Path, tm
     after = tmp_path / "after.xlsx"
     xl.replay_file(run(office, "consolidate"), office, after)
     wb = load_workbook(after)
-    log = wb[LOG_SHEET]
+    log = wb[DATA_SHEET]
     marker = next(c.row for c in log["A"] if c.value == "wxl:changes")
     for (cell,) in log.iter_rows(min_row=marker + 3, max_col=1):
         if cell.value:
@@ -177,8 +179,8 @@ def test_consolidating_again_replaces_the_log_and_changes_nothing_else(office: P
     xl.replay_file(run(office, "consolidate"), office, after)
     again = run(after, "consolidate")
     n = funcs(again)
-    assert n["sheetDelete"] == 1 and n["addSheet"] == 1
-    assert n["setValues"] == 1  # only the new log: the master already holds every value
+    assert n["sheetDelete"] == 2 and n["addSheet"] == 2
+    assert n["setValues"] == 2  # only the new log and its data: the master already holds every value
     assert "変更したセル：0 個" in xl.alerts(again)[0]
 
 
@@ -210,7 +212,7 @@ def test_the_log_goes_after_the_last_visible_sheet_not_after_the_hidden_one(offi
     wb.save(office)
     assert load_workbook(office).sheetnames == ["資料２", settings.SHEET, META_SHEET]
     wb, _ = xl.replay_file(run(office, "consolidate"), office)
-    assert wb.sheetnames == ["資料２", settings.SHEET, LOG_SHEET, META_SHEET]
+    assert wb.sheetnames == ["資料２", settings.SHEET, LOG_SHEET, DATA_SHEET, META_SHEET]
     assert wb[META_SHEET].sheet_state == "hidden"
 
 
@@ -270,5 +272,5 @@ def test_consolidate_actions_do_not_grow_with_rows(tmp_path: Path):
     large, book = consolidated_counts(tmp_path, 120)
     assert small == large, (small, large)
     # y2019, done and next: 3 runs each, the rows before, between and after the 2 rejected
-    # indicators (whose cells are not written); 進捗評価: 1 run (every row regraded); the log.
-    assert large["setValues"] == len(value_writes(book)) + 1 == 3 * 3 + 1 + 1
+    # indicators (whose cells are not written); 進捗評価: 1 run (every row regraded); the log and its data.
+    assert large["setValues"] == len(value_writes(book)) + 2 == 3 * 3 + 1 + 2

@@ -24,7 +24,7 @@ from support.fill import cells_by_key
 from welfare_xl.addin.excel.formulas import held, held_contents
 from welfare_xl.addin.excel.sheet_writer import excel_value
 from welfare_xl.commands.consolidate import consolidate as consolidate_file
-from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, logged_changes
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX, logged_changes
 from welfare_xl.core.consolidation.result import CellChange, Formula
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
@@ -55,7 +55,7 @@ def test_the_button_undoes_a_file_consolidation_with_formulas_as_formulas(office
 
     after = tmp_path / "集約後.xlsx"
     consolidate_file(office, tmp_path / "提出", after)
-    logged = {ch.ref: ch.old for ch in logged_changes(read_workbook(after).sheets[LOG_SHEET])}
+    logged = {ch.ref: ch.old for ch in logged_changes(read_workbook(after).sheets[DATA_SHEET])}
     assert logged[formula.coordinate] == Formula("=500+13*0") and logged[long.coordinate] == LONG
     assert logged[error.coordinate] == HiddenValue("error", "#N/A")
 
@@ -65,6 +65,7 @@ def test_the_button_undoes_a_file_consolidation_with_formulas_as_formulas(office
     replayed, _ = xl.replay_file(book, after, undone)
     assert every_cell(undone) == before
     assert LOG_SHEET + UNDONE_SUFFIX in replayed.sheetnames and LOG_SHEET not in replayed.sheetnames
+    assert DATA_SHEET + UNDONE_SUFFIX in replayed.sheetnames and DATA_SHEET not in replayed.sheetnames
 
 
 class FormulaSheet(FakeSheet):

@@ -24,7 +24,7 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.checks import check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions, same_value
 from welfare_xl.core.consolidation.log import (
-    CHANGES_MARKER, LogError, decode_value, encode_value, log_sheet_spec, logged_changes,
+    CHANGES_MARKER, LogError, decode_value, encode_value, log_data_spec, log_sheet_spec, log_specs, logged_changes,
 )
 from welfare_xl.core.consolidation.messages import closing, run_summary, status_line, undo_summary
 from welfare_xl.core.consolidation.result import CellChange, ReceivedFile, SkippedFile, column_runs
@@ -157,9 +157,9 @@ def test_log_changes_read_back_exactly(master):
     files = [department_file(survey, d, f"{d}.xlsx", texts={"G1-01": ("=1+1", "+81")} if d == "地域共生課" else None)
              for d in survey.departments]
     result = run(master, files)
-    grid = grid_of(log_sheet_spec(result))
-    assert logged_changes(grid) == result.changes
-    undo = undo_changes(grid)
+    log, data = (grid_of(spec) for spec in log_specs(result))
+    assert logged_changes(data) == result.changes
+    undo = undo_changes(log, data)
     assert [(c.row, c.col, c.old, c.new) for c in undo] == [(c.row, c.col, c.new, c.old) for c in reversed(result.changes)]
     assert all(c.style == grade_style(None) for c in undo if c.key == layout.GRADE)  # blank grade → plain cell
 
@@ -167,7 +167,7 @@ def test_log_changes_read_back_exactly(master):
 def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(master):
     survey = master[0]
     result = run(master, [department_file(survey, d, f"{d}.xlsx") for d in survey.departments])
-    log = grid_of(log_sheet_spec(result))
+    log, data = grid_of(log_sheet_spec(result)), grid_of(log_data_spec(result))
     blank = grid_of(survey_sheet(load_source(TEMPLATE_SOURCE).survey))
     grid = [list(row) for row in blank]
     for ch in result.changes:
@@ -181,7 +181,7 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
         g[table.key_row][table.columns[layout.NEXT]] = None
     grid[rows["G5-01"].row + 1][table.columns["y2019"]] = 99  # edited by hand (now one row lower)
 
-    plan = plan_undo(log, grid)
+    plan = plan_undo(log, grid, data_grid=data)
     assert plan.sheet == "資料２"
     assert [(c.indicator_id, c.key, c.ref, c.logged_ref) for c in plan.edited] == [
         ("G5-01", "y2019", cell_ref(rows["G5-01"].row + 1, table.columns["y2019"]),
@@ -204,14 +204,14 @@ def test_undo_finds_cells_again_by_id_and_key_and_reports_rows_and_columns_gone(
     text = "\n".join(undo_summary(plan))
     assert "行や列が挿入・削除されていたため" in text and "行または列がなくなっているため戻せません" in text
     with pytest.raises(LogError, match="指標の表"):
-        plan_undo(log, [["何もないシート"]])
+        plan_undo(log, [["何もないシート"]], data_grid=data)
 
 
 def test_undo_refuses_the_log_of_another_sheet(master):
     """The one guard both adapters rely on: a log records the sheet it changed."""
     survey = master[0]
     result = run(master, [department_file(survey, "交通課", "交通課.xlsx")])
-    log = grid_of(log_sheet_spec(result))
+    log = grid_of(log_data_spec(result))
     grid = grid_of(survey_sheet(load_source(TEMPLATE_SOURCE).survey))
     for ch in result.changes:
         grid[ch.row][ch.col] = ch.new

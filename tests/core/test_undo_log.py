@@ -1,8 +1,8 @@
 """The 集約ログ keeps any legal cell content for 元に戻す: formulas, errors, Excel's longest texts.
 
 On in-memory grids: the log is rendered as a SheetSpec and read back from the grid a
-reader would return, so these tests pin down the log format (welfare-xl-log/2, and
-reading /1) independently of the file adapters (tests/e2e/test_undo_exact.py runs
+reader would return, so these tests pin down the log format (welfare-xl-log/3, and
+reading /1 and /2) independently of the file adapters (tests/e2e/test_undo_exact.py runs
 the whole path on files).
 """
 
@@ -16,8 +16,8 @@ from support.grids import grid_of
 from support.paths import TEMPLATE_SOURCE
 
 from welfare_xl.core.consolidation.log import (
-    CHANGE_FIELDS, CHANGES_MARKER, FORMATS, LOG_FORMAT, LONG_CHARS, VALUES_MARKER, LogError, log_sheet_spec,
-    logged_changes,
+    CHANGE_FIELDS, CHANGES_MARKER, DATA_SHEET, FORMATS, LOG_FORMAT, LOG_SHEET, LONG_CHARS, VALUES_MARKER, LogError,
+    changes_grid, log_data_spec, log_sheet_spec, log_specs, logged_changes,
 )
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, to_jsonable
 from welfare_xl.core.consolidation.undo import undo_changes
@@ -56,7 +56,7 @@ def changes_of(pairs: list[tuple]) -> list[CellChange]:
 
 def test_every_cell_content_comes_back_from_the_log_and_no_log_cell_exceeds_excel():
     changes = changes_of([(old, new) for old in CONTENTS for new in (CONTENTS[6], 1)])
-    grid = grid_of(log_sheet_spec(result_with(changes)))
+    grid = grid_of(log_data_spec(result_with(changes)))
 
     back = logged_changes(grid)
     assert [(c.ref, c.old, c.new) for c in back] == [(c.ref, c.old, c.new) for c in changes]
@@ -69,7 +69,7 @@ def test_every_cell_content_comes_back_from_the_log_and_no_log_cell_exceeds_exce
 
 def test_short_values_stay_in_their_row_and_need_no_long_section():
     changes = changes_of([("短い", "文"), (Formula("=1+1", 2), 3)])
-    grid = grid_of(log_sheet_spec(result_with(changes)))
+    grid = grid_of(log_data_spec(result_with(changes)))
     assert not any(row[0] == VALUES_MARKER for row in grid)
     rows = {row[1]: row for row in grid if row[0] == "資料２"}
     assert json.loads(rows["H7"][4]) == {"$formula": {"text": "=1+1", "value": 2}}
@@ -91,7 +91,7 @@ def test_a_log_of_the_previous_format_still_undoes():
 
 def test_a_log_of_an_unknown_format_or_with_a_missing_piece_is_refused():
     changes = changes_of([("あ" * EXCEL_MAX, "短い")])
-    grid = grid_of(log_sheet_spec(result_with(changes)))
+    grid = grid_of(log_data_spec(result_with(changes)))
     marker = next(r for r, row in enumerate(grid) if row[0] == CHANGES_MARKER)
     newer = [list(row) for row in grid]
     newer[marker][1] = "welfare-xl-log/9"
@@ -113,7 +113,7 @@ def test_undo_of_a_grade_formula_styles_the_cell_by_what_it_showed():
     behind = "△ 遅れ"
     change = CellChange(5, 12, layout.GRADE, "G1-01", Formula('=IF(H6<100,"△ 遅れ","○ 順調")', behind), "○ 順調",
                         "資料２")
-    (undo,) = undo_changes(grid_of(log_sheet_spec(result_with([change]))))
+    (undo,) = undo_changes(grid_of(log_data_spec(result_with([change]))))
     assert undo.new == change.old and undo.style == grade_style(grade_from_label(behind)) != grade_style(None)
 
 
@@ -121,3 +121,46 @@ def test_the_json_of_a_formula_and_an_error():
     assert to_jsonable(Formula("=A1", None)) == {"$formula": {"text": "=A1"}}
     assert to_jsonable(HiddenValue("error", "#N/A")) == {"$error": "#N/A"}
     assert to_jsonable(HiddenValue("formula", "=A1")) == to_jsonable(Formula("=A1"))
+
+
+# --- the log for people, apart from what undo reads (welfare-xl-log/3) -----------------------
+
+
+def test_the_readable_log_holds_no_json_and_its_data_sheet_is_hidden():
+    """Issue 10: 集約ログ printed raw undo data (null, \\n, y2019/done/next) that ran off the page."""
+    changes = changes_of([(None, 513), ("一行目\n二行目", "新しい\n文"), (Formula("=SUM(H5:H6)", 12.0), 20135),
+                          (HiddenValue("error", "#DIV/0!"), "あ" * 200)])
+    result = result_with(changes)
+    readable, data = log_specs(result)
+    assert (readable.name, data.name) == (LOG_SHEET, DATA_SHEET) and data.hidden and not readable.hidden
+    texts = [v for v, _ in readable.cells.values() if isinstance(v, str)]
+    assert not any(t in (CHANGES_MARKER, VALUES_MARKER, "null", *CHANGE_FIELDS) for t in texts)
+    assert not any(t.startswith(("{", '"')) or "\n" in t and "→" in t for t in texts)
+    rows = [row for row in grid_of(readable) if row[0] and str(row[0]).startswith("資料２!")]
+    assert [row[0] for row in rows] == [f"資料２!{c.ref}" for c in changes]
+    assert rows[0][4] == "（空欄） → 513" and rows[1][4] == "一行目／二行目 → 新しい／文"
+    assert rows[2][4] == "数式 =SUM(H5:H6) → 20,135世帯" and rows[3][4] == "#DIV/0! → " + "あ" * 60 + "…"
+    assert all(row[3] == "令和元年度の実績値" for row in rows)
+    # The rows of changed cells wrap within their columns, and are as high as their text needs.
+    at = [r for r, row in enumerate(grid_of(readable)) if row[0] and str(row[0]).startswith("資料２!")]
+    assert all(readable.cells[(r, c)][1].wrap for r in at for c in range(5))
+    assert readable.row_heights[at[3]] > readable.row_heights[at[0]]
+    assert logged_changes(grid_of(data)) == changes
+
+
+def test_a_log_of_format_2_on_one_sheet_still_undoes_and_a_stale_data_sheet_is_ignored():
+    """welfare-xl-log/2 kept the changes at the bottom of 集約ログ itself. A release of that format
+    consolidating over a newer one's output leaves the newer data sheet behind: the log's own record wins."""
+    old = changes_of([(None, 513), (Formula("=1+1", 2), 7)])
+    stale = changes_of([(1, 2)])
+    log2 = [["集約ログ（令和元年度）"], ["■ 変更したセル（元に戻すときに使います）"],
+            [CHANGES_MARKER, "welfare-xl-log/2"], list(CHANGE_FIELDS), ["シート", "セル"]]
+    log2 += [[c.sheet, c.ref, c.indicator_id, c.key, json.dumps(to_jsonable(c.old)), json.dumps(to_jsonable(c.new))]
+             for c in old]
+    data = grid_of(log_data_spec(result_with(stale)))
+    assert changes_grid(log2, data) is log2
+    assert [(c.ref, c.new) for c in undo_changes(log2, data)] == [("H7", Formula("=1+1", 2)), ("H6", None)]
+    readable = grid_of(log_sheet_spec(result_with(stale)))
+    assert changes_grid(readable, data) is data
+    with pytest.raises(LogError, match=DATA_SHEET):
+        undo_changes(readable, None)

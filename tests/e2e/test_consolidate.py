@@ -26,7 +26,7 @@ from welfare_xl.commands.split import split
 from welfare_xl.commands.status import submission_status
 from welfare_xl.commands.template import build_template
 from welfare_xl.commands.undo import UndoError, undo
-from welfare_xl.core.consolidation.log import LOG_SHEET
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET
 from welfare_xl.core.consolidation.messages import run_summary, status_line, status_summary, undo_summary
 from welfare_xl.core.consolidation.undo import stale_changes, undo_changes
 from welfare_xl.core.model import layout
@@ -163,8 +163,8 @@ def test_styles_of_the_survey_kept(work: Path):
     assert out_ws.merged_cells.ranges == survey_ws.merged_cells.ranges
     assert out_ws.row_dimensions[3].hidden  # the key row stays hidden
     wb = load_workbook(out)
-    assert wb.sheetnames == ["資料２", "管理情報", LOG_SHEET]
-    assert wb["管理情報"].sheet_state == "hidden"
+    assert wb.sheetnames == ["資料２", "管理情報", LOG_SHEET, DATA_SHEET]
+    assert wb["管理情報"].sheet_state == "hidden" and wb[DATA_SHEET].sheet_state == "hidden"
 
 
 # --- resubmissions ----------------------------------------------------------------------------
@@ -692,7 +692,7 @@ def test_undo_tells_which_cells_were_edited_since(work: Path):
     wb = ws.parent
     ws.cell(rows["G5-01"], cols["y2019"]).value = 102  # the secretariat corrected a figure by hand
     wb.save(out)
-    undo = undo_changes(log_rows(out))
+    undo = undo_changes(log_rows(out), read_workbook(out, sheets=[DATA_SHEET]).sheets[DATA_SHEET])
     stale = stale_changes(undo, read_workbook(out).sheets["資料２"])
     assert [(c.indicator_id, c.key) for c in stale] == [("G5-01", "y2019")]
 

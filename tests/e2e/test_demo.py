@@ -89,3 +89,17 @@ def test_demo_committee_pdf(demo_out):
 def test_demo_cli(tmp_path: Path, soffice, capsys):
     assert main(["demo", "-o", str(tmp_path / "d")]) == 0
     assert "完了しました" in capsys.readouterr().out
+
+
+def test_demo_prints_the_saved_times_the_log_shows(demo_out):
+    """Issue 10: the demo printed 10:12 (the sample's JST) where 集約ログ showed 01:12 (the PC's clock)."""
+    from welfare_xl.core.consolidation.log import LOG_SHEET
+    from welfare_xl.files.reader import read_workbook
+
+    out, printed = demo_out
+    shown = dict(re.findall(r"^\s+(\S+\.xlsx)（[^、]+、(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 保存）$", printed, re.M))
+    assert len(shown) == 6
+    log = read_workbook(out / "集約_令和元年度.xlsx", sheets=[LOG_SHEET]).sheets[LOG_SHEET]
+    start = next(r for r, row in enumerate(log) if row[0] == "■ ファイル別の結果") + 2
+    logged = {row[0]: row[3] for row in log[start:] if row and row[0] in shown}
+    assert logged == shown

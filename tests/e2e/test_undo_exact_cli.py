@@ -26,7 +26,7 @@ from support.seed import seed_inputs
 
 from welfare_xl.cli import main
 from welfare_xl.commands.split import split
-from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, VALUES_MARKER, logged_changes
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX, VALUES_MARKER, logged_changes
 from welfare_xl.core.consolidation.result import Formula
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
@@ -144,7 +144,7 @@ def test_consolidate_then_undo_gives_back_every_cell_exactly(office, tmp_path: P
     assert ws[cell["long_text"]].value == LONG_NEW and ws[cell["long_text"]].data_type == "s"
 
     # The log records what the cells really held; the long values in pieces no cell exceeds.
-    log_grid = read_workbook(out).sheets[LOG_SHEET]
+    log_grid = read_workbook(out).sheets[DATA_SHEET]
     assert max(len(v) for row in log_grid for v in row if isinstance(v, str)) < EXCEL_MAX
     assert any(row and row[0] == VALUES_MARKER for row in log_grid)
     logged = {ch.ref: ch.old for ch in logged_changes(log_grid)}
@@ -157,10 +157,11 @@ def test_consolidate_then_undo_gives_back_every_cell_exactly(office, tmp_path: P
     capsys.readouterr()
     assert main(["undo", str(out)]) == 0
     assert "集約前の内容に戻しました" in capsys.readouterr().out
-    logs = (LOG_SHEET, LOG_SHEET + UNDONE_SUFFIX)
+    logs = (LOG_SHEET, LOG_SHEET + UNDONE_SUFFIX, DATA_SHEET, DATA_SHEET + UNDONE_SUFFIX)
     after = every_cell(out, skip=logs)
     assert after == {k: v for k, v in before.items() if k[0] not in logs}
-    assert load_workbook(out).sheetnames == load_workbook(master).sheetnames + [LOG_SHEET + UNDONE_SUFFIX]
+    assert load_workbook(out).sheetnames == load_workbook(master).sheetnames + [
+        LOG_SHEET + UNDONE_SUFFIX, DATA_SHEET + UNDONE_SUFFIX]
 
     assert main(["undo", str(out)]) == 2  # the same run is never undone twice
     assert "元に戻す集約がありません" in capsys.readouterr().err

@@ -45,7 +45,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
     from welfare_xl.commands.committee import committee
     from welfare_xl.commands.consolidate import consolidate
     from welfare_xl.commands.split import split
-    from welfare_xl.core.consolidation.messages import run_summary
+    from welfare_xl.core.consolidation.messages import local_time, run_summary
     from welfare_xl.files.pdf import find_soffice
     from welfare_xl.files.survey_file import load_survey_file
 
@@ -75,7 +75,8 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
         target = inbox / s["file"]
         shutil.copy(paths[s["department"]], target)
         fill_returned(target, s["values"], s["texts"], saved=s["saved"])
-        echo(f"       {s['file']}（{s['department']}、{s['saved']:%Y-%m-%d %H:%M} 保存）")
+        # The PC's clock, as the 集約ログ shows the same file's saved time (the sample's times are JST).
+        echo(f"       {s['file']}（{s['department']}、{local_time(s['saved'])} 保存）")
     (inbox / f"~${samples[0]['file']}").write_bytes(b"")  # an Excel lock file left in the folder
     echo(f"       ~${samples[0]['file']}（Excel のロックファイル：集約では無視されます）")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from welfare_xl.core.consolidation.log import LOG_SHEET, LogError
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, LogError
 from welfare_xl.core.consolidation.result import UndoPlan
 from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 from welfare_xl.errors import UserError
@@ -44,7 +44,8 @@ def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
         if log_grid is None:
             raise UndoError(f"{survey_path.name}: {NOTHING_TO_UNDO}")
         try:
-            plan = plan_undo(log_grid, data.sheets[book.sheet], sheet=book.sheet)
+            plan = plan_undo(log_grid, data.sheets[book.sheet], sheet=book.sheet,
+                             data_grid=data.sheets.get(DATA_SHEET))
         except LogError as exc:
             raise UndoError(f"{survey_path.name}: {exc}") from exc
         made = backup_existing(out.path, now)

@@ -1,7 +1,8 @@
 """Writing into an existing survey workbook with openpyxl, keeping its styles and everything else.
 
-Consolidation writes only the cells that change and a fresh 集約ログ sheet;
-元に戻す writes back the logged values and keeps the log as 集約ログ（取消済）.
+Consolidation writes only the cells that change and a fresh 集約ログ sheet with
+its hidden data sheet (集約ログ_データ); 元に戻す writes back the logged values
+and keeps the two as 集約ログ（取消済） and 集約ログ_データ（取消済）.
 The workbook is opened once, edited, and saved atomically; an .xlsm keeps its
 macros. Strings are written as text, never as formulas; a `Formula` as the
 formula it is. Before a cell is overwritten, what it really held (`held`: a
@@ -16,9 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX, log_sheet_spec
+from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX, log_specs
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
+from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
+from welfare_xl.core.sheets.master import text_row_heights
 from welfare_xl.files.atomic import OutputError, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
@@ -94,27 +97,45 @@ def _put(cell: Any, value: Any) -> None:
 
 
 def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
-    """The survey with the result's changes and a fresh log sheet, saved atomically to `out`.
+    """The survey with the result's changes and a fresh log (集約ログ and its hidden data sheet),
+    saved atomically to `out`.
 
     The log records what each changed cell really held (formulas as formulas), for an exact undo.
     """
     wb = open_for_writing(survey_path)
     logged = replace(result, changes=apply_changes(wb, result.changes))
-    if LOG_SHEET in wb.sheetnames:
-        del wb[LOG_SHEET]
-    write_sheet(wb.create_sheet(LOG_SHEET), log_sheet_spec(logged))
+    if result.sheet in wb.sheetnames:
+        fit_text_rows(wb[result.sheet], result)
+    for name in (LOG_SHEET, DATA_SHEET):
+        if name in wb.sheetnames:
+            del wb[name]
+    cache = StyleCache()
+    for spec in log_specs(logged):
+        write_sheet(wb.create_sheet(spec.name), spec, cache)
     return save_atomic(wb, out)
 
 
+def fit_text_rows(ws: Any, result: ConsolidationResult) -> None:
+    """Size the master rows whose texts changed to the new texts (`master.text_row_heights`)."""
+    rows = {o.indicator.id: o.row for o in result.indicators if o.row is not None}
+    changed = [ch.indicator_id for ch in result.changes if ch.key in (layout.DONE, layout.NEXT)]
+    for ind_id, height in text_row_heights(result.survey, changed).items():
+        if ind_id in rows:
+            ws.row_dimensions[rows[ind_id] + 1].height = height
+
+
 def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path:
-    """The survey with the plan's cells put back and its 集約ログ renamed 集約ログ（取消済）, saved to `out`.
+    """The survey with the plan's cells put back and its 集約ログ renamed 集約ログ（取消済）
+    (its data sheet likewise), saved to `out`.
 
     The command makes the backup of a file at `out` first (`welfare_xl.files.atomic.backup_existing`).
     """
     wb = open_for_writing(survey_path)
     apply_changes(wb, plan.restore)
-    undone = LOG_SHEET + UNDONE_SUFFIX
-    if undone in wb.sheetnames:
-        del wb[undone]
-    wb[LOG_SHEET].title = undone
+    for name in (LOG_SHEET, DATA_SHEET):
+        undone = name + UNDONE_SUFFIX
+        if undone in wb.sheetnames:
+            del wb[undone]
+        if name in wb.sheetnames:
+            wb[name].title = undone
     return save_atomic(wb, out)

@@ -18,6 +18,11 @@ from welfare_xl.core.model.cells import Formula
 from welfare_xl.core.sheets.spec import FONT, ChartSpec, ConditionalFormat, SheetSpec, Style
 from welfare_xl.files.atomic import save_atomic
 
+# The author of every workbook welfare-xl makes (docProps/core.xml), which a PDF printed from it
+# inherits: the tool, not the library (openpyxl's default is "openpyxl"); the survey data names
+# no person or office that could stand for it.
+AUTHOR = "welfare-xl"
+
 
 class StyleCache:
     """One set of openpyxl style objects per distinct Style (files stay small).
@@ -50,7 +55,8 @@ class StyleCache:
             self._cache[style] = {
                 "font": Font(name=FONT, size=style.size, bold=style.bold, color=style.color),
                 "fill": _fill(style),
-                "alignment": Alignment(horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap),
+                "alignment": Alignment(horizontal=style.h_align, vertical=style.v_align, wrap_text=style.wrap,
+                                       indent=style.indent),
                 "border": Border(left=side, right=side, top=side, bottom=side),
                 "protection": Protection(locked=style.locked),
                 "number_format": style.number_format,
@@ -269,7 +275,7 @@ def set_base_font(wb, name: str = FONT, size: float = 11) -> None:
 
 def write_specs(path: str | Path, specs: list[SheetSpec], *, lock_structure: bool = False,
                 title: str | None = None, base_font: str | None = None) -> Path:
-    """A new workbook holding the given sheets, written atomically.
+    """A new workbook holding the given sheets, written atomically, its author welfare-xl (AUTHOR).
 
     `base_font` sets the workbook's standard font (see `set_base_font`); None keeps openpyxl's.
     """
@@ -283,6 +289,7 @@ def write_specs(path: str | Path, specs: list[SheetSpec], *, lock_structure: boo
         wb.security = _workbook_protection()
     if title:
         wb.properties.title = title
+    wb.properties.creator = AUTHOR
     return save_atomic(wb, path)
 
 

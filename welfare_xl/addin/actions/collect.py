@@ -3,7 +3,8 @@
 The files in the 提出フォルダ are read and checked by the file adapter and the
 consolidation core, exactly as `welfare-xl consolidate` does; only the target
 differs: the changes go into the open workbook's master sheet (資料２) through
-xlwings, and the log into its 集約ログ sheet, which 元に戻す reads back.
+xlwings, and the log into its 集約ログ sheet and the hidden 集約ログ_データ
+beside it, which 元に戻す reads back.
 
 Writes to the master touch only the cells that change: one bulk write per run
 of consecutive changed rows of a column (`consolidation.result.column_runs`). A cell
@@ -148,7 +149,7 @@ def write_changes(book: "xw.Book", sheet: "xw.Sheet", changes: Sequence["CellCha
 
 
 def consolidate(book: "xw.Book") -> str:
-    from welfare_xl.core.consolidation.log import LOG_SHEET, log_sheet_spec
+    from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, log_data_spec, log_sheet_spec
     from welfare_xl.core.consolidation.messages import run_summary
 
     live = read_survey(book, LABEL)
@@ -162,9 +163,12 @@ def consolidate(book: "xw.Book") -> str:
         # The log first: it holds every old value, so should desktop Excel fail
         # while writing the master, 元に戻す can still put back what was written.
         status(book, f"「{LOG_SHEET}」シートを作成しています…")
-        old_log = find_sheet(book, LOG_SHEET)
-        if old_log is not None:
-            old_log.delete()
+        for name in (DATA_SHEET, LOG_SHEET):
+            old = find_sheet(book, name)
+            if old is not None:
+                old.delete()
+        # The data sheet first: a readable log is never there without what undoes it.
+        write_new_sheet(book, log_data_spec(logged), after=last_visible_sheet(book))
         write_new_sheet(book, log_sheet_spec(logged), after=last_visible_sheet(book), autofit_rows=True)
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
@@ -185,7 +189,7 @@ def consolidate(book: "xw.Book") -> str:
 
 
 def undo(book: "xw.Book") -> str:
-    from welfare_xl.core.consolidation.log import LOG_SHEET, UNDONE_SUFFIX
+    from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX
     from welfare_xl.core.consolidation.messages import undo_summary
     from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 
@@ -195,16 +199,23 @@ def undo(book: "xw.Book") -> str:
         return NOTHING_TO_UNDO
     # Found again by indicator ID and column key: rows may have been inserted since. A log that
     # cannot be used (another sheet's, edited) raises LogError, a complete sentence for the clerk.
-    plan = plan_undo(read_grid(log_sheet), live.grid, sheet=live.sheet)
+    data_sheet = find_sheet(book, DATA_SHEET)
+    plan = plan_undo(read_grid(log_sheet), live.grid, sheet=live.sheet,
+                     data_grid=read_grid(data_sheet) if data_sheet is not None else None)
     master = book.sheets[live.sheet]
+    undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
     with quiet(book):
         with unprotected(book, master):
             write_changes(book, master, plan.restore, _group_rows(live))
-        undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
-        previous = find_sheet(book, undone)
-        if previous is not None:
-            previous.delete()
-        log_sheet.name = undone  # kept for the record; 元に戻す does not apply it twice
+        # Kept for the record under another name; 元に戻す does not apply them twice.
+        for sheet in (log_sheet, data_sheet):
+            if sheet is None:
+                continue
+            renamed = f"{sheet.name}{UNDONE_SUFFIX}"
+            previous = find_sheet(book, renamed)
+            if previous is not None:
+                previous.delete()
+            sheet.name = renamed
         master.activate()
     status(book, None)
 

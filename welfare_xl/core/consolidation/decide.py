@@ -48,6 +48,7 @@ from welfare_xl.core.checks import Finding, Severity, Submission
 from welfare_xl.core.consolidation.log import encode_value
 from welfare_xl.core.consolidation.messages import local_time
 from welfare_xl.core.consolidation.result import (
+    BLANK_CODES,
     CellChange,
     ConsolidationResult,
     DepartmentState,
@@ -355,6 +356,9 @@ def _winner_outcome(run: _Run, dept: str, winner: ReceivedFile, accepted: list[s
         note = (f"ファイル全体を使えません：{_first_message(sub.errors)} "
                 f"この部署で最も新しいファイルのため、{len(rejected)}指標はすべて調査票の値のままです"
                 + (f"（古い{_quoted(older)}は、より新しいこのファイルがあるため使いません）。" if older else "。"))
+    if untouched(sub):
+        status = FileStatus.BLANK
+        note = "何も入力されていません（指標がすべて未入力のため、調査票の値のままです）"
     file_warnings = list(sub.warnings)
     if dept in run.ties:
         tied, why = run.ties[dept]
@@ -362,6 +366,14 @@ def _winner_outcome(run: _Run, dept: str, winner: ReceivedFile, accepted: list[s
         file_warnings += [w for w in run.warnings if w.file == winner.name]
     return FileOutcome(winner.name, status, department=dept, saved=sub.saved, mtime=winner.mtime,
                        accepted=accepted, rejected=rejected, errors=sub.errors, warnings=file_warnings, note=printable(note))
+
+
+def untouched(sub: Submission) -> bool:
+    """A return that is the form as distributed: every figure and text empty, nothing else wrong.
+    It is 未記入 (to send back filled in), not a broken file (エラー)."""
+    typed = any(e.raw not in (None, "") or e.done or e.next for e in sub.entries.values())
+    return (not sub.fatal and not typed and bool(sub.errors)
+            and all(f.code in BLANK_CODES for f in sub.errors))
 
 
 def same_value(old: Any, new: Any) -> bool:
@@ -447,6 +459,9 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
         notes.append("不採用のファイル：" + "、".join(refused))
     if winner.submission.fatal:
         status = DepartmentState.FAILED
+    elif outcome.status == FileStatus.BLANK:
+        notes.insert(0, f"「{winner.name}」は配布したままの様式で、何も入力されていません")
+        status = DepartmentState.BLANK
     elif outcome.status != FileStatus.ACCEPTED:
         notes.insert(0, f"{len(outcome.rejected)}指標がエラーのため不採用")
         status = DepartmentState.FAILED

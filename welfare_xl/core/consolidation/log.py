@@ -1,25 +1,31 @@
-"""The sheet 集約ログ: what a run did, for people, and every changed cell, for 元に戻す.
+"""The sheet 集約ログ: what a run did, for people, and every changed cell, for 元に戻す, apart.
 
-`log_sheet_spec(result)` is the sheet as a `SheetSpec` that either adapter
-renders: 実行の概要, 提出状況, ファイル別の結果, 指標別の反映内容 and, last,
-変更したセル — a marker row `wxl:changes` (CHANGES_MARKER) with the format
-(LOG_FORMAT), a field-name row (CHANGE_FIELDS), a Japanese label row, then one
-row per changed cell with its old and new values as typed JSON
-(`encode_value`), until the first empty row. A value is what the cell really
-held: a formula comes back as a formula (`result.Formula`), a text that starts
-with '=' as that text. A value whose JSON is longer than LONG_CHARS (any legal
-cell content must fit: 32,767 characters, and more once quoted) is not put in
-its cell: the cell holds a reference ``{"$long": "L1"}`` and the JSON follows in
-a last section, 変更前後の長い値 (marker row `wxl:values`, VALUES_MARKER), in
-pieces of at most LONG_CHARS, one row each: the reference in column A, the
-piece in column B. Everything stays on the one sheet, so the log is written,
-read, renamed and replaced as one. `logged_changes(grid)` reads the changes
-back from any reader's grid, the logs of LOG_FORMAT and of the previous
-format (FORMATS); a sheet that is not such a log raises `LogError` with a
-Japanese message.
+`log_specs(result)` is the pair of sheets either adapter renders:
 
-元に戻す renames the log it applied to LOG_SHEET + UNDONE_SUFFIX
-(集約ログ（取消済）), so the same run is never undone twice.
+- 集約ログ (LOG_SHEET, `log_sheet_spec`), for people, printed on A3: 実行の概要,
+  提出状況, ファイル別の結果, 指標別の反映内容 and 変更したセル, each cell with
+  its indicator, column and the value before and after as a person reads it;
+- 集約ログ_データ (DATA_SHEET, `log_data_spec`), hidden, for 元に戻す: a marker
+  row `wxl:changes` (CHANGES_MARKER) with the format (LOG_FORMAT), a field-name
+  row (CHANGE_FIELDS), a Japanese label row, then one row per changed cell with
+  its old and new values as typed JSON (`encode_value`), until the first empty
+  row. A value is what the cell really held: a formula comes back as a formula
+  (`result.Formula`), a text that starts with '=' as that text. A value whose
+  JSON is longer than LONG_CHARS (any legal cell content must fit: 32,767
+  characters, and more once quoted) is not put in its cell: the cell holds a
+  reference ``{"$long": "L1"}`` and the JSON follows in a last section, 変更前後の
+  長い値 (marker row `wxl:values`, VALUES_MARKER), in pieces of at most
+  LONG_CHARS, one row each: the reference in column A, the piece in column B.
+
+The two are written, replaced and renamed together. `logged_changes(grid)`
+reads the changes back from any reader's grid of the data sheet, and from a
+集約ログ of the previous formats (/1 and /2 kept everything on the one sheet;
+`changes_grid` picks the grid that holds them); a sheet that is not such a log
+raises `LogError` with a Japanese message.
+
+元に戻す renames the log it applied to LOG_SHEET + UNDONE_SUFFIX (集約ログ（取消済）)
+and its data sheet to DATA_SHEET + UNDONE_SUFFIX, so the same run is never
+undone twice.
 """
 
 from __future__ import annotations
@@ -29,13 +35,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from welfare_xl.core.checks import Finding, Severity
-from welfare_xl.core.consolidation.messages import closing, local_time, status_line
+from welfare_xl.core.consolidation.messages import closing, column_label, local_time, status_line
 from welfare_xl.core.consolidation.result import (
     REFUSED,
     CellChange,
     ConsolidationResult,
     DepartmentState,
     FileStatus,
+    Formula,
     IndicatorOutcome,
     IndicatorStatus,
     from_jsonable,
@@ -43,7 +50,7 @@ from welfare_xl.core.consolidation.result import (
     to_jsonable,
 )
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid, cell_str, parse_cell
+from welfare_xl.core.model.cells import Grid, HiddenValue, cell_str, parse_cell
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.progress import grade_from_label, grade_style
 from welfare_xl.core.reading import cell_text
@@ -59,9 +66,11 @@ from welfare_xl.core.sheets.spec import (
 from welfare_xl.errors import UserError
 
 LOG_SHEET = "集約ログ"
-UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）
-LOG_FORMAT = "welfare-xl-log/2"  # /2: formulas and errors as such, long values in pieces (VALUES_MARKER)
-FORMATS = ("welfare-xl-log/1", LOG_FORMAT)  # the formats logged_changes reads; /1 wrote no format word
+DATA_SHEET = "集約ログ_データ"  # hidden: what 元に戻す reads, apart from what people read
+UNDONE_SUFFIX = "（取消済）"  # 元に戻す renames the log it applied: 集約ログ（取消済）, 集約ログ_データ（取消済）
+# /2: formulas and errors as such, long values in pieces (VALUES_MARKER); /3: the same on the hidden DATA_SHEET.
+LOG_FORMAT = "welfare-xl-log/3"
+FORMATS = ("welfare-xl-log/1", "welfare-xl-log/2", LOG_FORMAT)  # the formats logged_changes reads
 CHANGES_MARKER = "wxl:changes"
 CHANGE_FIELDS = ("sheet", "cell", "indicator_id", "key", "old", "new")
 CHANGE_LABELS = ("シート", "セル", "指標ID", "列", "変更前（JSON）", "変更後（JSON）")
@@ -115,7 +124,8 @@ _TEXT_PREVIEW = 60  # characters of a long text shown in the log (the sheet itse
 
 # The fill of a status word. The word carries the meaning; the fill only helps the eye.
 _BAD_STATUSES = {*REFUSED, DepartmentState.FAILED, IndicatorStatus.REJECTED, IndicatorStatus.NO_ROW}
-_ATTENTION_STATUSES = {DepartmentState.MISSING, IndicatorStatus.NOT_SUBMITTED, FileStatus.SUPERSEDED,
+_ATTENTION_STATUSES = {DepartmentState.MISSING, DepartmentState.BLANK, FileStatus.BLANK, IndicatorStatus.NOT_SUBMITTED,
+                       FileStatus.SUPERSEDED,
                        FileStatus.IGNORED}
 
 
@@ -143,26 +153,61 @@ class _Writer:
         self.line(f"■ {title}", style=_SECTION)
 
 
+def log_specs(result: ConsolidationResult) -> list[SheetSpec]:
+    """The log as written: the readable 集約ログ, then its hidden data sheet for 元に戻す."""
+    return [log_sheet_spec(result), log_data_spec(result)]
+
+
 def log_sheet_spec(result: ConsolidationResult) -> SheetSpec:
-    """The sheet 集約ログ: readable top to bottom, and machine-readable at the bottom for undo.
+    """The sheet 集約ログ, for people: read top to bottom, printed on A3 landscape.
 
     Sections: 実行の概要, 提出状況 (department × status), ファイル別の結果 (each
     file, then its errors and notable warnings with sheet, cell and indicator),
-    指標別の反映内容 (source file, previous → new value, grade, texts), and
-    変更したセル: a marker row ``wxl:changes``, a field-name row (sheet, cell,
-    indicator_id, key, old, new), a Japanese label row, then one row per changed
-    cell with old and new values as typed JSON, until the first empty row.
+    指標別の反映内容 (source file, previous → new value, grade, texts) and
+    変更したセル (each cell with its indicator and column, before and after as a
+    person reads them). What 元に戻す reads is on the hidden `log_data_spec`.
     """
     spec = SheetSpec(name=LOG_SHEET, col_widths=dict(_WIDTHS), tab_color="808080",
                      print_setup=PrintSetup(paper="A3", landscape=True, fit_width=True))
     w = _Writer(spec)
     w.line(f"集約ログ（{fiscal_year_label(result.fiscal_year)}）", style=_TITLE)
-    w.line("このシートは集約のたびに作り直されます。最後の「変更したセル」は元に戻す処理が読み取るため、編集しないでください。",
-           style=_NOTE)
+    w.line(f"このシートは集約のたびに作り直されます。元に戻すためのデータは非表示のシート「{DATA_SHEET}」にあります"
+           "（編集しないでください）。", style=_NOTE)
     for part in (_overview, _departments, _files, _indicators, _changes):
         part(w, result)
     # Excel does not grow rows a program wrote: size them so wrapped reasons show whole.
     fit_row_heights(spec, min_height=15.0)
+    return spec
+
+
+def log_data_spec(result: ConsolidationResult) -> SheetSpec:
+    """The hidden sheet 集約ログ_データ: every changed cell as typed JSON, for 元に戻す (see the module)."""
+    spec = SheetSpec(name=DATA_SHEET, col_widths={0: 12, 1: 10, 2: 10, 3: 10, 4: 40, 5: 40}, hidden=True)
+    w = _Writer(spec)
+    w.line(f"「{LOG_SHEET}」の変更したセル（元に戻すときに使います。編集しないでください）", style=_NOTE)
+    w.line(CHANGES_MARKER, LOG_FORMAT, style=_KEY)
+    w.row(list(CHANGE_FIELDS), _KEY)
+    w.row(list(CHANGE_LABELS), _HEAD)
+    long: list[tuple[str, str]] = []  # (reference, JSON) of values too long for their cell
+
+    def logged(value: Any) -> str:
+        text = encode_value(value)
+        if len(text) <= LONG_CHARS:
+            return text
+        ref = f"L{len(long) + 1}"
+        long.append((ref, text))
+        return json.dumps({LONG_TAG: ref})
+
+    for ch in result.changes:
+        w.row([ch.sheet, ch.ref, ch.indicator_id, ch.key, logged(ch.old), logged(ch.new)], _MACHINE)
+    if long:
+        w.r += 1
+        w.line(VALUES_MARKER, LOG_FORMAT, style=_KEY)
+        w.row(list(VALUE_FIELDS), _KEY)
+        w.row(list(VALUE_LABELS), _HEAD)
+        for ref, text in long:
+            for start in range(0, len(text), LONG_CHARS):
+                w.row([ref, text[start:start + LONG_CHARS]], _MACHINE)
     return spec
 
 
@@ -225,32 +270,39 @@ def _indicators(w: _Writer, result: ConsolidationResult) -> None:
 
 
 def _changes(w: _Writer, result: ConsolidationResult) -> None:
-    w.section("変更したセル（元に戻すときに使います）")
-    w.line(CHANGES_MARKER, LOG_FORMAT, style=_KEY)
-    w.row(list(CHANGE_FIELDS), _KEY)
-    w.row(list(CHANGE_LABELS), _HEAD)
-    long: list[tuple[str, str]] = []  # (reference, JSON) of values too long for their cell
-
-    def logged(value: Any) -> str:
-        text = encode_value(value)
-        if len(text) <= LONG_CHARS:
-            return text
-        ref = f"L{len(long) + 1}"
-        long.append((ref, text))
-        return json.dumps({LONG_TAG: ref})
-
-    for ch in result.changes:
-        w.row([ch.sheet, ch.ref, ch.indicator_id, ch.key, logged(ch.old), logged(ch.new)], _MACHINE)
+    """Each changed cell as a person reads it: cell, indicator, column, before → after."""
+    w.section("変更したセル")
     if not result.changes:
-        w.spec.put(w.r + 1, 0, "（変更したセルはありません）", _NOTE)
-    if long:
-        w.section("変更前後の長い値（元に戻すときに使います）")
-        w.line(VALUES_MARKER, LOG_FORMAT, style=_KEY)
-        w.row(list(VALUE_FIELDS), _KEY)
-        w.row(list(VALUE_LABELS), _HEAD)
-        for ref, text in long:
-            for start in range(0, len(text), LONG_CHARS):
-                w.row([ref, text[start:start + LONG_CHARS]], _MACHINE)
+        w.line("（変更したセルはありません）", style=_NOTE)
+        return
+    w.row(["セル", "指標ID", "指標", "列", "変更前 → 変更後"], _HEAD)
+    indicators = {i.id: i for i in result.survey.indicators}
+    for ch in result.changes:
+        ind = indicators.get(ch.indicator_id)
+        before, after = (_readable(ch.key, v, ind) for v in (ch.old, ch.new))
+        w.row([f"{ch.sheet}!{ch.ref}" if ch.sheet else ch.ref, ch.indicator_id, ind.label if ind else "",
+               column_label(ch.key), f"{before} → {after}"], _CELL)
+
+
+def _readable(key: str, value: Any, ind: Any) -> str:
+    """A logged cell value as a person reads it: a figure with its unit, a formula, an error, a text's start."""
+    if isinstance(value, Formula):
+        return f"数式 {_preview(value.text)}"
+    if isinstance(value, HiddenValue):
+        return value.text if value.kind == "error" else f"数式 {_preview(value.text)}"
+    if value is None or value == "":
+        return "（空欄）"
+    if isinstance(value, str):
+        return _preview(value)
+    if ind is not None and layout.key_year(key):
+        return ind.show(value)
+    return _preview(str(value))
+
+
+def _preview(text: str) -> str:
+    """The start of a text on one line (line breaks shown as ／)."""
+    flat = "／".join(part.strip() for part in text.replace("\r\n", "\n").split("\n"))
+    return flat if len(flat) <= _TEXT_PREVIEW else flat[:_TEXT_PREVIEW] + "…"
 
 
 def _status_style(status: Any) -> Style:
@@ -288,8 +340,8 @@ def logged_changes(log_grid: Grid) -> list[CellChange]:
     """The cell changes a 集約ログ grid records, in the order they were made."""
     start = _marker_row(log_grid, CHANGES_MARKER)
     if start is None or start + 1 >= len(log_grid):
-        raise LogError(f"「{LOG_SHEET}」シートに変更したセルの記録（{CHANGES_MARKER}）がありません。"
-                       "集約で作られたログのシートを指定してください。")
+        raise LogError(f"「{LOG_SHEET}」シートに対応する変更したセルの記録（非表示のシート「{DATA_SHEET}」の"
+                       f"{CHANGES_MARKER}）がありません。集約で作られたログのシートを削除・編集していないか確認してください。")
     fmt = cell_str(log_grid[start][1]) if len(log_grid[start]) > 1 else ""
     if fmt and fmt not in FORMATS:
         raise LogError(f"「{LOG_SHEET}」シートの変更記録は、このバージョンでは読めない形式（{fmt}）です。"
@@ -307,6 +359,15 @@ def logged_changes(log_grid: Grid) -> list[CellChange]:
             break
         out.append(_logged_change(cells, n, long))
     return out
+
+
+def changes_grid(log_grid: Grid, data_grid: Grid | None) -> Grid:
+    """The grid that holds a run's changed cells: the 集約ログ itself for the formats that kept them
+    on the one sheet (/1, /2), else its data sheet. A 集約ログ written by a previous release over a
+    newer one's may leave a stale data sheet behind: the log's own record wins."""
+    if _marker_row(log_grid, CHANGES_MARKER) is not None or data_grid is None:
+        return log_grid
+    return data_grid
 
 
 def _marker_row(grid: Grid, marker: str, after: int = 0) -> int | None:

@@ -34,9 +34,10 @@ from welfare_xl.core.model.eras import fiscal_year_label
 
 
 def status_line(departments: Sequence[DepartmentStatus]) -> str:
-    """提出済 2、差し替え 1、未提出 1、エラー 1（全5部署）."""
-    counts = "、".join(f"{s.label} {sum(d.status == s for d in departments)}" for s in DepartmentState)
-    return f"{counts}（全{len(departments)}部署）"
+    """提出済 2、差し替え 1、未提出 1、エラー 1（全5部署）; 未記入 only when a form came back blank."""
+    counts = {s: sum(d.status == s for d in departments) for s in DepartmentState}
+    shown = [s for s in DepartmentState if counts[s] or s != DepartmentState.BLANK]
+    return f"{'、'.join(f'{s.label} {counts[s]}' for s in shown)}（全{len(departments)}部署）"
 
 
 def closing(result: ConsolidationResult) -> str:
@@ -44,7 +45,13 @@ def closing(result: ConsolidationResult) -> str:
     return ("すべての部署の提出を反映しました。" if result.complete else
             "すべての部署の提出を反映しましたが、確認が必要なことがあります（「確認が必要なこと」を見てください）。"
             if result.all_taken else
-            "未提出・エラーがあります。該当部署に連絡し、提出後にもう一度集約してください。")
+            f"{_not_done(result.departments)}があります。該当部署に連絡し、提出後にもう一度集約してください。")
+
+
+def _not_done(departments: Sequence[DepartmentStatus]) -> str:
+    """未提出・エラー, and 未記入 among them when a form came back blank."""
+    blank = any(d.status == DepartmentState.BLANK for d in departments)
+    return "未提出・未記入・エラー" if blank else "未提出・エラー"
 
 
 def headline(result: ConsolidationResult) -> str:
@@ -94,7 +101,7 @@ def status_summary(state: SubmissionStatus, *, bullet: str = "  ", sep: str = ":
     lines += _titled("確認が必要なこと", warnings, bullet, sep, limit)
     lines.append("すべての部署が提出済みです。" if state.complete else
                  "すべての部署が提出済みですが、確認が必要なことがあります。" if state.all_in else
-                 "未提出・エラーの部署があります。")
+                 f"{_not_done(state.departments)}の部署があります。")
     return lines
 
 
@@ -115,11 +122,15 @@ def undo_summary(plan: UndoPlan, *, bullet: str = "  ", limit: int | None = None
 
 def describe_cell(ch: CellChange) -> str:
     """A changed cell for a person: M16［G3-03］進捗評価（集約時は M15）."""
-    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(ch.key)
-    year = layout.key_year(ch.key)
-    label = label or (f"{fiscal_year_label(year)}の実績値" if year else ch.key)
     moved = f"（集約時は {ch.logged_ref}）" if ch.logged_ref and ch.logged_ref != ch.ref else ""
-    return f"{ch.ref}［{ch.indicator_id}］{label}{moved}"
+    return f"{ch.ref}［{ch.indicator_id}］{column_label(ch.key)}{moved}"
+
+
+def column_label(key: str) -> str:
+    """A master column as a person names it, from its key: 令和元年度の実績値, 取組状況, 進捗評価."""
+    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(key)
+    year = layout.key_year(key)
+    return label or (f"{fiscal_year_label(year)}の実績値" if year else key)
 
 
 def local_time(moment: datetime | None) -> str:

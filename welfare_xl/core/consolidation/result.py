@@ -53,6 +53,7 @@ class FileStatus(_Status):
     PARTLY_REJECTED = "partly_rejected", "一部不採用"  # some indicators refused for their errors
     REJECTED = "rejected", "不採用"  # nothing taken: errors, or not a return of this survey
     SUPERSEDED = "superseded", "差し替え前"  # a newer return of the same department won
+    BLANK = "blank", "未記入"  # the form as distributed: nothing typed in it (nothing taken)
     IGNORED = "ignored", "対象外"  # not read as a return (lock file, not a workbook, a survey)
 
 
@@ -62,6 +63,7 @@ class DepartmentState(_Status):
     SUBMITTED = "submitted", "提出済"
     RESUBMITTED = "resubmitted", "差し替え"  # taken from the newest of several returns
     MISSING = "missing", "未提出"
+    BLANK = "blank", "未記入"  # its newest return is the form as distributed, nothing typed in it
     FAILED = "error", "エラー"  # its newest return, or a part of it, could not be used
 
 
@@ -79,8 +81,10 @@ class IndicatorStatus(_Status):
 REFUSED = (FileStatus.REJECTED, FileStatus.PARTLY_REJECTED)
 # Files whose figures went (at least in part) into the master.
 TAKEN = (FileStatus.ACCEPTED, FileStatus.PARTLY_REJECTED)
-# Files the secretariat should look at: refused, or not read at all.
-TO_CHECK = (FileStatus.IGNORED, *REFUSED)
+# Files the secretariat should look at: refused, sent back blank, or not read at all.
+TO_CHECK = (FileStatus.IGNORED, FileStatus.BLANK, *REFUSED)
+# What a form as distributed says when checked: every input empty, nothing else wrong.
+BLANK_CODES = frozenset({"blank", "text_missing"})
 
 
 # --- inputs ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 `plan_undo(log_grid, grid, sheet=...)` is the one entry for both adapters (the
 `undo` command on a file, the add-in's button on the open workbook): it reads
-the log's changes, refuses a log that records another sheet, and finds every
+the log's changes (from its hidden data sheet, or from a log of the previous
+formats itself: `log.changes_grid`), refuses a log that records another sheet, and finds every
 logged cell again in the master sheet as it is now, by indicator ID and column
 key, since rows or columns may have been inserted. Cells edited by hand since
 (`stale_changes`) and changes whose row or column is gone are left alone and
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterable
 
-from welfare_xl.core.consolidation.log import LOG_SHEET, LogError, logged_changes
+from welfare_xl.core.consolidation.log import LOG_SHEET, LogError, changes_grid, logged_changes
 from welfare_xl.core.consolidation.result import CellChange, UndoPlan
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid
@@ -26,21 +27,23 @@ from welfare_xl.core.model.numbers import same_number
 NOTHING_TO_UNDO = f"元に戻す集約がありません（「{LOG_SHEET}」シートがありません）。"
 
 
-def undo_changes(log_grid: Grid) -> list[CellChange]:
-    """The changes that restore what a consolidation overwrote, read from its log alone,
-    at the cells the log recorded.
+def undo_changes(log_grid: Grid, data_grid: Grid | None = None) -> list[CellChange]:
+    """The changes that restore what a consolidation overwrote, read from its log alone
+    (`data_grid`: its data sheet 集約ログ_データ, when there is one), at the cells the log recorded.
 
     Each returned change has `new` = the value before consolidation and `old` =
     what consolidation wrote (what the cell should hold now; see `stale_changes`).
     Rows or columns may have been inserted since: to apply them, use `plan_undo`,
     which finds each cell again by indicator ID and column key.
     """
-    return [ch.reverted() for ch in reversed(logged_changes(log_grid))]
+    return [ch.reverted() for ch in reversed(logged_changes(changes_grid(log_grid, data_grid)))]
 
 
-def plan_undo(log_grid: Grid, grid: Grid, *, sheet: str = "") -> UndoPlan:
+def plan_undo(log_grid: Grid, grid: Grid, *, sheet: str = "", data_grid: Grid | None = None) -> UndoPlan:
     """Undo of the consolidation `log_grid` records, against the master sheet's current `grid`.
 
+    `data_grid` is the log's hidden data sheet (集約ログ_データ), None when the book has
+    none (a log of the previous formats holds its changes itself).
     `sheet` is the name of the master sheet `grid` is; a log recording changes
     to another sheet raises LogError (without `sheet`, the log's own is taken).
     Every logged change is found again in `grid` by its indicator ID (the row)
@@ -49,7 +52,7 @@ def plan_undo(log_grid: Grid, grid: Grid, *, sheet: str = "") -> UndoPlan:
     no longer exists is reported in `lost`; one whose cell no longer holds what
     consolidation wrote (edited by hand since) in `edited`; both are left alone.
     """
-    changes = undo_changes(log_grid)
+    changes = undo_changes(log_grid, data_grid)
     foreign = next((ch.sheet for ch in changes if ch.sheet and sheet and ch.sheet != sheet), None)
     if foreign is not None:
         raise LogError(f"「{LOG_SHEET}」はシート「{foreign}」への集約の記録ですが、"

@@ -53,13 +53,22 @@ from welfare_xl.core.sheets.spec import (
     column_pixels,
     fit_row_heights,
 )
-from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, number_style
+from welfare_xl.core.sheets.styles import (
+    BODY,
+    BODY_CENTER,
+    GOAL_TEXT,
+    HEADER,
+    NOTE,
+    NUMBER,
+    NUMBER_INDENT,
+    number_style,
+)
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
 SUMMARY_SHEET = "進捗評価の集計"
 
 HEADING = Style(bold=True, size=11, border=None, wrap=False)
-TOTAL = Style(bold=True, size=10, h_align="right", wrap=False)
+TOTAL = Style(bold=True, size=10, h_align="right", wrap=False, indent=NUMBER_INDENT)
 TOTAL_LABEL = Style(bold=True, size=10, h_align="center")
 PERCENT = "0%"
 

@@ -18,13 +18,14 @@ from welfare_xl.core.model.numbers import Kind, excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
 from welfare_xl.core.sheets.selfcheck import add_self_check
 from welfare_xl.core.sheets.spec import FILL_INPUT, FILL_LOCKED, PrintSetup, SheetSpec, Style, Validation
-from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, KEY, TITLE
+from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, KEY, NUMBER_INDENT, TITLE
 from welfare_xl.core.sheets.table import TableRows, goal_runs, item_runs
 from welfare_xl.core.sheets.table import put_headers, put_indicator_name, put_item, put_key_row
 
 INPUT_MARK = "【入力】"
-LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False)
-INPUT_NUMBER = Style(size=11, bold=True, h_align="right", fill=FILL_INPUT, border="dotted", locked=False, wrap=False)
+LOCKED_NUMBER = Style(size=10, h_align="right", fill=FILL_LOCKED, wrap=False, indent=NUMBER_INDENT)
+INPUT_NUMBER = Style(size=11, bold=True, h_align="right", fill=FILL_INPUT, border="dotted", locked=False, wrap=False,
+                     indent=NUMBER_INDENT)
 INPUT_TEXT = Style(size=9, v_align="top", fill=FILL_INPUT, border="dotted", locked=False, text=True)
 INSTRUCTION = Style(size=10, border=None, wrap=True, v_align="top")
 LOCKED_BODY = replace(BODY, fill=FILL_LOCKED)

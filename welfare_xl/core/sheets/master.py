@@ -13,7 +13,9 @@ from welfare_xl.core.model.cells import column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, Value
-from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, Style
+from typing import Iterable
+
+from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, Style, fit_row_heights
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, GOAL_TEXT, KEY, NOTE, TITLE, number_style
 from welfare_xl.core.sheets.table import TableRows, goal_runs, item_runs
 from welfare_xl.core.sheets.table import put_headers, put_indicator_name, put_item, put_key_row
@@ -27,6 +29,8 @@ TEXT = Style(size=9, v_align="top", text=True)
 TITLE_ROW = 0
 YEAR_ROW = 1
 SURVEY_SHEET_ROWS = TableRows(key=2, header=3, first_data=5)
+# Height (pt) of an indicator row with little in it: one line of the 10 pt body, with room.
+MIN_ROW_HEIGHT = 24.0
 
 
 def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: bool = False,
@@ -68,6 +72,9 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
         grade = survey.grades.get(ind.id)
         spec.put(row, col[layout.GRADE], grade, (grade_styles or {}).get(grade or "", BODY_CENTER))
 
+    # Rows as high as their texts need (the merged goal, item and texts included), not the room a
+    # department's form leaves for typing: a consolidated master prints without empty space.
+    fit_row_heights(spec, range(rows.first_data, rows.first_data + len(inds)), min_height=MIN_ROW_HEIGHT)
     foot = rows.first_data + len(inds) + 1
     for n, text in enumerate(survey.plan.footnotes):
         spec.put(foot + n, first_visible, text, NOTE)
@@ -102,3 +109,18 @@ def _value_cell(spec: SheetSpec, r: int, c: int, ind: Indicator, value: Value, d
         return
     places = ind.decimals if decimals is None else decimals
     spec.put(r, c, value, number_style(excel_number_format(ind.unit, ind.kind, places)))
+
+
+def text_row_heights(survey: Survey, changed: Iterable[str]) -> dict[str, float]:
+    """Indicator ID -> row height (pt) for the rows of every item whose texts `changed` names (IDs),
+    as `survey_sheet` lays them out for `survey` (the master after consolidation).
+
+    Both adapters write only the cells that change; the rows those texts are merged over must
+    grow (or shrink) with them, which neither Excel nor LibreOffice does for a merged cell.
+    """
+    groups = {ind.group or ind.id for ind in survey.indicators if ind.id in set(changed)}
+    if not groups:
+        return {}
+    heights = survey_sheet(survey).row_heights
+    first = SURVEY_SHEET_ROWS.first_data
+    return {ind.id: heights[first + n] for n, ind in enumerate(survey.indicators) if (ind.group or ind.id) in groups}

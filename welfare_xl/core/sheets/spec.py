@@ -39,6 +39,7 @@ class Style:
     locked: bool = True
     color: str | None = None
     text: bool = False  # force text: a value starting with = + - @ stays text, never a formula
+    indent: int = 0  # Excel's indent level, from the aligned side: a right-aligned number kept off the border
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ SUBHEADER = Style(size=9, fill=FILL_HEADER, h_align="center")
 BODY = Style(size=10)
 BODY_CENTER = Style(size=10, h_align="center")
 GOAL_TEXT = Style(size=9, v_align="top")  # the merged 基本目標・施策の方向 cell
-NUMBER = Style(size=10, h_align="right", wrap=False)
+# Right-aligned numbers are indented one level from the right border, so that 「4団体」 never
+# touches the next column, printed by Excel or LibreOffice alike.
+NUMBER_INDENT = 1
+NUMBER = Style(size=10, h_align="right", wrap=False, indent=NUMBER_INDENT)
 NOTE = Style(size=9, border=None, wrap=False)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
 from welfare_xl.core.consolidation.decide import consolidate_submissions
@@ -101,8 +102,8 @@ def scan_folder(folder: str | Path, expected: Meta,
     if not folder.is_dir():
         raise FolderError(f"{folder}: 提出ファイルのフォルダがありません。")
     limits = limits_of(expected)
-    received: list[ReceivedFile] = []
     skipped: list[SkippedFile] = []
+    returns: list[tuple[Path, str]] = []
     used: set[str] = set()
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if is_noise(path.name):
@@ -114,11 +115,33 @@ def scan_folder(folder: str | Path, expected: Meta,
             skipped.append(SkippedFile(name, reason, refused=looks_like_return(path)))
             log.info("skipped %s: %s", name, reason)
             continue
-        received.append(ReceivedFile(_read_and_check(path, name, expected, reference, limits), _mtime(path)))
+        returns.append((path, name))
+    received: list[ReceivedFile] = []
+    # One result per return, in name order, whether read here or by worker processes (`pool`).
+    for (path, _), sub in zip(returns, checked_returns(returns, expected, reference, limits)):
+        received.append(ReceivedFile(sub, _mtime(path)))
     return received, skipped
 
 
-def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
+def checked_returns(returns: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
+                    limits: Limits) -> Iterator[Submission]:
+    """Each (path, name)'s checked submission, in order: read here, or by worker processes when
+    the folder is large enough for them to pay (`welfare_xl.files.pool`)."""
+    from welfare_xl.files import pool
+
+    workers = pool.workers_for(len(returns))
+    if workers > 1:
+        return pool.map_chunks(_check_chunk, returns, (expected, reference, limits), workers)
+    return (read_and_check(path, name, expected, reference, limits) for path, name in returns)
+
+
+def _check_chunk(chunk: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
+                 limits: Limits) -> list[Submission]:
+    """A worker's share: one pickle for many files, so the 管理情報 they share travels once."""
+    return [read_and_check(path, name, expected, reference, limits) for path, name in chunk]
+
+
+def read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
     """One file, isolated: its checked submission, or a refused one saying why it could not be read."""
     data = None
     try:

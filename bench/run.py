@@ -192,11 +192,12 @@ def commands_section(work: Path, repeat: int) -> list[str]:
         ("status", [*cli, "status", str(survey), str(inbox)]),
         ("consolidate", [*cli, "consolidate", str(survey), str(inbox), "-o", str(office / "集約.xlsx")]),
         ("committee", [*cli, "committee", str(office / "集約.xlsx"), "-o", str(office / "委員会版.xlsx")]),
-        ("export", [*cli, "export", str(office / "集約.xlsx"), "-o", str(office / "集約.csv")]),
+        ("export", [*cli, "export", str(office / "集約.xlsx"), "--csv", str(office / "集約.csv")]),
     ]
     if find_soffice():
         steps.append(("committee --pdf", [*cli, "committee", str(office / "集約.xlsx"), "-o",
-                                          str(office / "委員会版P.xlsx"), "--pdf"]))
+                                          str(office / "委員会版P.xlsx"), "--pdf",
+                                          str(office / "委員会版P.pdf")]))
     lines = ["## Commands (shipped sample, 5 returns; a fresh process each, median wall time)",
              f"{'command':24} {'seconds':>8}"]
     for label, argv in steps:

@@ -12,7 +12,7 @@ here too, as the rest of the project always has).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from welfare_xl.core.findings import FOREIGN_CODES, Checker, Entry, Finding, Severity, Submission, Unusable
 from welfare_xl.core.model import layout
@@ -163,8 +163,31 @@ def _quoted(names: Sequence[str]) -> str:
 
 def _column_titles(survey: Survey) -> dict[str, str]:
     """Column key -> its header on one line, to name a column to a person."""
-    columns = layout.department_columns(survey) + layout.survey_columns(survey)
-    return {c.key: c.header.replace("\n", "") for c in reversed(columns)}
+    def titles() -> dict[str, str]:
+        columns = layout.department_columns(survey) + layout.survey_columns(survey)
+        return {c.key: c.header.replace("\n", "") for c in reversed(columns)}
+    return _per_survey(survey, "titles", titles)
+
+
+def _survey_columns(survey: Survey) -> dict[str, layout.Column]:
+    return _per_survey(survey, "columns", lambda: {c.key: c for c in layout.survey_columns(survey)})
+
+
+# What the checks derive from a survey's definitions alone, computed once per survey: the returns
+# of a folder share one parsed 管理情報 (`metadata.from_grid`), so a folder pays for these once,
+# not once per file or row. Keyed by the survey object, which the entry keeps alive; read only.
+_DERIVED: dict[tuple[int, str], tuple[Survey, Any]] = {}
+_DERIVED_MAX = 256
+
+
+def _per_survey(survey: Survey, what: str, make: Callable[[], Any]) -> Any:
+    key = (id(survey), what)
+    hit = _DERIVED.get(key)
+    if hit is None or hit[0] is not survey:
+        if len(_DERIVED) >= _DERIVED_MAX:
+            _DERIVED.clear()
+        hit = _DERIVED[key] = (survey, make())
+    return hit[1]
 
 
 def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
@@ -243,7 +266,7 @@ def _check_value(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
     raw = row.get(key)
     cell = entry.cells[key]
     entry.raw = raw
-    fy = fiscal_year_label(survey.fiscal_year)
+    fy = _per_survey(survey, "fy", lambda: fiscal_year_label(survey.fiscal_year))
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.EMPTY:
         if not _hidden_content(checker, cell, ind, "数値"):
@@ -299,7 +322,7 @@ def _hidden_content(checker: Checker, cell: str, ind: Indicator, what: str) -> b
 
 
 def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
-    cols = {c.key: c for c in layout.survey_columns(survey)}
+    cols = _survey_columns(survey)
     for key, label in ((layout.DONE, cols[layout.DONE].header), (layout.NEXT, cols[layout.NEXT].header)):
         text = _typed_text(checker, row.get(key), label, entry.cells[key], ind)
         setattr(entry, key, text)
@@ -336,7 +359,7 @@ def _check_unread_texts(checker: Checker, survey: Survey, ind: Indicator, row: l
                         entry: Entry) -> None:
     """Text typed into a sub-item's own text cells (the item's cells were unmerged): no one reads it."""
     lead = checker.sub.entries.get(ind.group)
-    cols = {c.key: c for c in layout.survey_columns(survey)}
+    cols = _survey_columns(survey)
     for key in (layout.DONE, layout.NEXT):
         if key not in entry.cells or cell_text(row.get(key)) is None:
             continue
@@ -350,7 +373,9 @@ def _check_locked(checker: Checker, survey: Survey, reference: Survey, ind: Indi
                   entry: Entry) -> None:
     """History years and target as the file has them, against the master's (they are locked cells)."""
     master = reference.values.get(ind.id, {})
-    locked = [(layout.year_key(y), fiscal_year_label(y), master.get(y)) for y in survey.history_years]
+    years = _per_survey(survey, "history", lambda: [(y, layout.year_key(y), fiscal_year_label(y))
+                                                     for y in survey.history_years])
+    locked = [(key, label, master.get(y)) for y, key, label in years]
     locked.append((layout.TARGET, "目標値", reference.targets.get(ind.id)))
     for key, label, want in locked:
         if key not in entry.cells:
@@ -374,7 +399,12 @@ _LABEL_KEYS = (layout.ITEM, layout.SUB_ITEM, layout.UNIT)
 
 
 def _form_rows(survey: Survey, department: str) -> dict[str, layout.TableRow]:
-    """The department's form as it was distributed (`department_sheet`), read back as a table."""
+    """The department's form as it was distributed (`department_sheet`), read back as a table (once per
+    survey and department; read only)."""
+    return _per_survey(survey, f"form:{department}", lambda: _distributed_rows(survey, department))
+
+
+def _distributed_rows(survey: Survey, department: str) -> dict[str, layout.TableRow]:
     if not any(i.department == department for i in survey.indicators):
         return {}
     spec = department_sheet(survey, department)

@@ -34,24 +34,33 @@ defusedxml).
 from __future__ import annotations
 
 import html
+import io
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from xml.sax.saxutils import unescape
+from typing import Callable
+from xml.parsers import expat
 
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import MAX_COLS, MAX_ROWS, HiddenValue, cell_ref, column_index
+from welfare_xl.core.model.cells import MAX_COLS, MAX_ROWS, HiddenValue, cell_ref
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import Config
 from welfare_xl.errors import UserError
+from welfare_xl.files.sheet_xml import BrokenReference, hidden_cells, sheet_extent
+
+__all__ = ["Inspection", "Limits", "WorkbookReadError", "hidden_cells", "inspect", "saved_time", "sheet_extent"]
 
 MB = 1024 * 1024
 RATIO_FROM = 1 * MB  # the inflate ratio is checked on parts inflating beyond this
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+# The parts python-calamine opens by itself whatever the relationships say (besides the sheets it
+# is asked for): each is inflated and checked here first, wherever it sits.
+READER_PARTS = ("workbook.xml", "workbook.xml.rels", "sharedstrings.xml", "styles.xml", "core.xml")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 ENCRYPTED = ("パスワードが付いているか、古い形式（.xls）のファイルのため開けません。"
@@ -101,9 +110,10 @@ class Inspection:
     read: list[str]
     hidden: dict[str, dict[tuple[int, int], HiddenValue]] = field(default_factory=dict)
     modified: datetime | None = None
+    data: bytes = field(default=b"", repr=False)  # the file's bytes, read once, for the reader
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Sheet:
     name: str
     part: str | None  # the zip member of its XML; None for a chart sheet or a broken relationship
@@ -115,17 +125,19 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
 
     `sheets` names the sheets to read (None: all); `tables_only` reads only 管理情報 and the
     sheets carrying a keyed indicator table (all sheets when none can be told by its XML).
+    The file is read once: `Inspection.data` holds its bytes for the reader.
     """
-    _check_file(path, limits)
+    data = _read_file(path, limits)
     try:
-        with zipfile.ZipFile(path) as z, path.open("rb") as raw:
-            infos = _check_directory(z, limits)
-            xml = {i.filename: _inflate(raw, i) for i in infos if i.filename.lower().endswith(XML_SUFFIXES)}
-        for name, data in xml.items():
-            _check_xml(name, data)
-            if name.lower().endswith("sharedstrings.xml"):
-                _check_shared_counts(name, data)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            xml = _Parts(data, _check_directory(z, limits))
         book = _sheets(xml)
+        for name in xml.names:  # every part the reader itself opens, checked before it does
+            if name.lower().endswith(READER_PARTS):
+                xml.get(name)
+        for s in book:
+            if s.part in xml and (sheets is None or s.name in sheets):
+                xml.get(s.part)
     except WorkbookReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a zip or XML structure that does not hold: broken, whatever the detail
@@ -133,21 +145,59 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
     order = [s.name for s in book]
     wanted = wanted_sheets(book, xml, sheets, tables_only)
     found = Inspection(order=order, read=[s.name for s in book if s.name in wanted],
-                       modified=saved_time(xml.get("docProps/core.xml")))
+                       modified=saved_time(xml.get("docProps/core.xml")), data=data)
+    shared = _shared_count(xml)
     for s in book:
         if s.name in wanted and s.part in xml:
-            _check_extent(s.name, xml[s.part], limits)
-            _check_shared_refs(s.name, xml[s.part], xml)
-            hidden = hidden_cells(xml[s.part])
+            sheet = xml.get(s.part)
+            _check_extent(s.name, sheet, limits)
+            _check_shared_refs(s.name, sheet, shared)
+            hidden = hidden_cells(sheet)
             if hidden:
                 found.hidden[s.name] = hidden
     return found
 
 
+class _Parts:
+    """The zip's parts by name; an XML part is inflated and checked (`_check_part`) the first time
+    it is asked for, so only the parts a reader needs are ever inflated. The others are bounded by
+    their declared sizes and inflate ratio (`_check_directory`) and never reach a parser."""
+
+    def __init__(self, data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+        self._data = data
+        self._infos = {i.filename: i for i in infos}
+        self.names = list(self._infos)
+        self._xml: dict[str, bytes] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._infos and str(name).lower().endswith(XML_SUFFIXES)
+
+    def get(self, name: str | None, default: bytes | None = None) -> bytes | None:
+        if name not in self:
+            return default
+        if name not in self._xml:
+            part = _inflate(self._data, self._infos[name])
+            _check_part(name, part)
+            self._xml[name] = part
+        return self._xml[name]
+
+    def __getitem__(self, name: str) -> bytes:
+        part = self.get(name)
+        if part is None:
+            raise KeyError(name)
+        return part
+
+    def ending(self, suffix: str) -> bytes:
+        """The first part whose name ends with `suffix` (any case), b"" when none does."""
+        name = next((n for n in self.names if n.lower().endswith(suffix)), None)
+        return self.get(name, b"") or b""
+
+
 # --- the file and its zip ----------------------------------------------------------------
 
 
-def _check_file(path: Path, limits: Limits) -> None:
+def _read_file(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, once it is known to be a zip within the size limit."""
     size = path.stat().st_size
     if size == 0:
         raise WorkbookReadError("空のファイル（0 バイト）です。部署に保存し直して送り直してもらってください。")
@@ -155,11 +205,12 @@ def _check_file(path: Path, limits: Limits) -> None:
         raise WorkbookReadError(f"ファイルが大きすぎます（{_mb(size)}、上限 {_mb(limits.file_bytes)}）。"
                                 "不要なシートや画像を削除して保存し直してもらってください。", "too_large")
     with path.open("rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
+        data = fh.read()
+    if data[:8] == OLE_MAGIC:
         raise WorkbookReadError(ENCRYPTED)
-    if not head.startswith(b"PK"):
+    if not data.startswith(b"PK"):
         raise WorkbookReadError(NOT_A_WORKBOOK)
+    return data
 
 
 def _check_directory(z: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
@@ -187,19 +238,19 @@ def _check_directory(z: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo
     return infos
 
 
-def _inflate(raw, info: zipfile.ZipInfo) -> bytes:
+def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
     """A part's bytes, never more than it declares: a part that inflates further, or fails its CRC, is broken."""
-    raw.seek(info.header_offset)
-    local = raw.read(30)
+    at = info.header_offset
+    local = raw[at:at + 30]
     if len(local) < 30 or local[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(info.filename)
     name_len, extra_len = struct.unpack("<HH", local[26:30])
-    raw.seek(info.header_offset + 30 + name_len + extra_len)
-    packed = raw.read(info.compress_size)
+    at += 30 + name_len + extra_len
+    packed = memoryview(raw)[at:at + info.compress_size]
     if len(packed) < info.compress_size:
         raise zipfile.BadZipFile(info.filename)
     if info.compress_type == zipfile.ZIP_STORED:
-        data = packed
+        data = bytes(packed)
     else:
         inflater = zlib.decompressobj(-15)
         data = inflater.decompress(packed, info.file_size + 1)
@@ -227,9 +278,11 @@ def _check_xml(name: str, data: bytes) -> None:
     and no text longer than a cell holds, which the reader would cut short without a word."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
         raise WorkbookReadError(f"Excel が使わない文字コードの部品（{name}）があります。{RESAVE}", "unsafe_xml")
-    if _DECLARATION.search(data):
+    if b"<!" in data and _DECLARATION.search(data):
         raise WorkbookReadError(f"Excel が書かない宣言（DOCTYPE／ENTITY）を含む部品（{name}）があります。"
                                 f"安全のため読み込みません。{RESAVE}", "unsafe_xml")
+    if len(data) <= EXCEL_CELL_CHARS:
+        return  # every character takes a byte at least: no text in it can be longer than a cell holds
     for match in _LONG_TEXT.finditer(data):
         chars = len(html.unescape(match.group(1).decode("utf-8", "replace")))
         if chars > EXCEL_CELL_CHARS:
@@ -237,6 +290,12 @@ def _check_xml(name: str, data: bytes) -> None:
                 f"1つのセルに Excel の上限（{EXCEL_CELL_CHARS:,}文字）を超える {chars:,} 文字の文字列があります"
                 f"（部品 {name}）。Excel 以外で作られたか壊れたファイルのため、途中で切れた文字を反映しないよう"
                 f"読み込みません。{RESAVE}", "too_large")
+
+
+def _check_part(name: str, data: bytes) -> None:
+    _check_xml(name, data)
+    if name.lower().endswith("sharedstrings.xml"):
+        _check_shared_counts(name, data)
 
 
 def _parse(data: bytes):
@@ -249,25 +308,36 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sheets(xml: dict[str, bytes]) -> list[_Sheet]:
+def _sheets(xml: _Parts) -> list[_Sheet]:
     """The workbook's sheets in order, each with its XML part (via the workbook's relationships)."""
     root_rels = xml.get("_rels/.rels")
-    workbook = "xl/workbook.xml"
-    if root_rels is not None:
-        for rel in _parse(root_rels):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                workbook = _resolve("", rel.get("Target", ""))
+    workbook = _workbook_part(root_rels) if root_rels is not None else "xl/workbook.xml"
     if workbook not in xml:
         raise WorkbookReadError(NOT_A_WORKBOOK)
     folder = str(PurePosixPath(workbook).parent)
     rels_part = f"{folder}/_rels/{PurePosixPath(workbook).name}.rels"
-    targets = {rel.get("Id"): _resolve(folder, rel.get("Target", "")) for rel in _parse(xml.get(rels_part, b"<r/>"))}
+    return list(_sheet_list(folder, xml[workbook], xml.get(rels_part, b"<r/>")))
+
+
+# Parsed once per distinct content: the returns of one form share these parts byte for byte.
+@lru_cache(maxsize=64)
+def _workbook_part(root_rels: bytes) -> str:
+    workbook = "xl/workbook.xml"
+    for rel in _parse(root_rels):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            workbook = _resolve("", rel.get("Target", ""))
+    return workbook
+
+
+@lru_cache(maxsize=64)
+def _sheet_list(folder: str, workbook: bytes, rels: bytes) -> tuple[_Sheet, ...]:
+    targets = {rel.get("Id"): _resolve(folder, rel.get("Target", "")) for rel in _parse(rels)}
     out = []
-    for el in _parse(xml[workbook]).iter():
+    for el in _parse(workbook).iter():
         if _local(el.tag) == "sheet":
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
             out.append(_Sheet(el.get("name", ""), targets.get(rid)))
-    return out
+    return tuple(out)
 
 
 def _resolve(folder: str, target: str) -> str:
@@ -285,24 +355,30 @@ def _resolve(folder: str, target: str) -> str:
 
 def saved_time(data: bytes | None) -> datetime | None:
     """dcterms:modified from docProps/core.xml's bytes: when Excel last saved the workbook."""
-    if data is None:
-        return None
+    if data is None or (b"<!" in data and _DECLARATION.search(data)):
+        return None  # a declaration is refused, as everywhere
     try:
-        root = _parse(data)
+        parser = expat.ParserCreate()
+        parser.Parse(data, True)  # well-formed, or no saved time
     except Exception:  # noqa: BLE001 - a broken core.xml only loses the saved time
         return None
-    for el in root.iter():
-        if _local(el.tag) == "modified" and el.text:
-            try:
-                return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
-            except ValueError:
-                return None
-    return None
+    found = _MODIFIED.search(data)
+    if found is None:
+        return None
+    try:
+        return datetime.fromisoformat(found.group(1).decode("utf-8").strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+# The first element named modified (dcterms:modified) that holds text.
+_MODIFIED = re.compile(rb"<(?:[\w.-]+:)?modified(?:\s[^>]*)?>([^<]*[^<\s][^<]*)<")
 
 
 # --- which sheets, and how big ---------------------------------------------------------------
 
-_KEY = re.escape(f"{layout.KEY_PREFIX}{layout.ID}").encode()
+_KEY_TEXT = f"{layout.KEY_PREFIX}{layout.ID}".encode()
+_KEY = re.escape(_KEY_TEXT)
 _INLINE_KEY = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*" + _KEY + rb"\s*</(?:\w+:)?t>")
 _SHARED_ITEM = re.compile(rb"<(?:\w+:)?si[\s>]")
 
@@ -315,17 +391,23 @@ def wanted_sheets(book: list[_Sheet], xml: dict[str, bytes], sheets: list[str] |
         return names & set(sheets)
     if not tables_only:
         return names
-    shared = _shared_index(xml.get("xl/sharedStrings.xml", b""))
-    index = str(shared).encode() if shared is not None else rb"(?!)"
-    keyed = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*' + index + rb"\s*</(?:\w+:)?v>|"
-                       + _INLINE_KEY.pattern)
-    tables = {s.name for s in book if s.part in xml and keyed.search(xml[s.part])}
+    shared = _shared_index(xml.get("xl/sharedStrings.xml", b"") or b"")
+    if shared is None:  # the key can only be inline: look for its text before the pattern
+        def keyed(data: bytes) -> bool:
+            return _KEY_TEXT in data and _INLINE_KEY.search(data) is not None
+    else:
+        either = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*' + str(shared).encode()
+                            + rb"\s*</(?:\w+:)?v>|" + _INLINE_KEY.pattern)
+
+        def keyed(data: bytes) -> bool:
+            return either.search(data) is not None
+    tables = {s.name for s in book if s.part in xml and keyed(xml[s.part])}
     return (tables | {META_SHEET}) & names if tables else names
 
 
 def _shared_index(data: bytes) -> int | None:
     """The index of the shared string `wxl:id`, or None."""
-    m = _INLINE_KEY.search(data)
+    m = _INLINE_KEY.search(data) if _KEY_TEXT in data else None
     if m is None:
         return None
     return len(_SHARED_ITEM.findall(data, 0, m.start())) - 1
@@ -354,108 +436,40 @@ def _check_shared_counts(name: str, data: bytes) -> None:
                                     f"中身（{items} 件）と合いません。壊れたファイルです。{RESAVE}")
 
 
-def _check_shared_refs(sheet: str, data: bytes, xml: dict[str, bytes]) -> None:
+def _shared_count(xml: _Parts) -> Callable[[], int]:
+    """How many strings the shared-string table holds, counted the first time it is asked."""
+    counted: list[int] = []
+
+    def count() -> int:
+        if not counted:
+            counted.append(len(_SHARED_ITEM.findall(xml.ending("sharedstrings.xml"))))
+        return counted[0]
+    return count
+
+
+def _check_shared_refs(sheet: str, data: bytes, shared: Callable[[], int]) -> None:
     """Every shared-string number a cell of the sheet holds names a string that exists: the reader
     would otherwise take another string for it (a number past 2**64 wraps round) or fail."""
-    refs = _SHARED_REF.findall(data)
+    refs = _SHARED_REF.findall(data) if b't="s"' in data else None
     if not refs:
         return
-    shared = next((v for k, v in xml.items() if k.lower().endswith("sharedstrings.xml")), b"")
-    count = len(_SHARED_ITEM.findall(shared))
+    count = shared()
     highest = max(int(r) for r in refs)
     if highest >= count:
         raise WorkbookReadError(f"シート「{sheet}」のセルが、共有文字列（sharedStrings）にない {highest} 番の文字列を"
                                 f"指しています（{count} 個まで）。壊れたファイルです。{RESAVE}")
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?ref="([^"]*)"')
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-# Every reference a cell or row claims, however long: a reader turns "ZZZZZZ1" or a 20-digit row
-# into an allocation the size of its number, so each one is counted, and one that is not a
-# reference at all makes the sheet broken.
-_CELL_R = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Za-z]+)\$?(\d+)"')
-_ROW_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
-_REF = re.compile(r"\$?([A-Za-z]+)\$?(\d+)")
-
-
-def sheet_extent(data: bytes) -> tuple[int, int]:
-    """(rows, columns) of the grid a reader builds from A1 for this sheet XML, at the largest.
-
-    The larger of `<dimension>` and the real cell and row references; cells without a
-    reference (placed one after another) count as if each were a new column. A cell or
-    row reference that is not one raises `WorkbookReadError`.
-    """
-    rows = cols = 0
-    m = _DIMENSION.search(data)
-    if m:
-        for letters, digits in _REF.findall(m.group(1).decode("ascii", "replace")):
-            rows, cols = max(rows, int(digits)), max(cols, _col(letters))
-    refs = _CELL_REF.findall(data)
-    row_refs = _ROW_REF.findall(data)
-    if len(refs) != len(_CELL_R.findall(data)) or len(row_refs) != len(_ROW_R.findall(data)):
-        raise WorkbookReadError(f"セルや行の位置の記録が壊れています。{RESAVE}")
-    if refs:
-        letters, digits = zip(*refs)
-        rows, cols = max(rows, max(map(int, digits))), max(cols, max(_col(x.decode()) for x in set(letters)))
-    if row_refs:
-        rows = max(rows, max(map(int, row_refs)))
-    unplaced = len(_CELL_TAG.findall(data)) - len(refs)
-    if unplaced > 0:
-        rows = max(rows, len(row_refs))
-        cols = max(cols, 1) + unplaced
-    return rows, cols
-
-
-def _col(letters: str) -> int:
-    """1-based column number; any name longer than Excel's three letters is past the last column."""
-    return column_index(letters) + 1 if len(letters) <= 3 else MAX_COLS + 1
-
-
 def _check_extent(sheet: str, data: bytes, limits: Limits) -> None:
-    rows, cols = sheet_extent(data)
+    try:
+        rows, cols = sheet_extent(data)
+    except BrokenReference as exc:
+        raise WorkbookReadError(f"セルや行の位置の記録が壊れています。{RESAVE}") from exc
     if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > limits.sheet_cells:
         corner = cell_ref(max(min(rows, MAX_ROWS), 1) - 1, max(min(cols, MAX_COLS), 1) - 1)
         raise WorkbookReadError(
             f"シート「{sheet}」の使用範囲が大きすぎます（A1:{corner}、{rows * cols:,} セル、上限 {limits.sheet_cells:,} セル）。"
             "表の外の不要な行や列を削除して保存し直してもらってください。", "too_large")
-
-
-# --- cells a values-only reader shows empty ------------------------------------------------------
-
-_CELL = re.compile(rb"<(?:\w+:)?c(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_ATTR_R = re.compile(rb'\br="\$?([A-Za-z]{1,4})\$?(\d{1,8})"')
-_ERROR_TYPE = re.compile(rb'\bt="e"')
-_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
-_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
-_ENTITIES = {"&quot;": '"', "&apos;": "'"}
-
-
-def hidden_cells(data: bytes) -> dict[tuple[int, int], HiddenValue]:
-    """Cells (0-based) holding an error value (t="e") or a formula with no calculated value saved."""
-    if b't="e"' not in data and b"f>" not in data and b"<f " not in data:
-        return {}
-    out: dict[tuple[int, int], HiddenValue] = {}
-    for m in _CELL.finditer(data):
-        attrs, body = m.group(1) or b"", m.group(2) or b""
-        ref = _ATTR_R.search(attrs)
-        if ref is None:
-            continue
-        where = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
-        value = _VALUE.search(body)
-        if _ERROR_TYPE.search(attrs) and value:
-            out[where] = HiddenValue("error", _text(value.group(1)))
-            continue
-        formula = _FORMULA.search(body)
-        uncached = value is None or (not value.group(1).strip() and b't="str"' not in attrs)  # "" is a result
-        if formula is not None and uncached:
-            out[where] = HiddenValue("formula", "=" + _text(formula.group(1) or b""))
-    return out
-
-
-def _text(raw: bytes) -> str:
-    return unescape(raw.decode("utf-8", "replace"), _ENTITIES).strip()
 
 
 def _mb(n: float) -> str:

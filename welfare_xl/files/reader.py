@@ -11,6 +11,7 @@ reader.
 
 from __future__ import annotations
 
+import io
 import logging
 import zipfile
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
     path = Path(path)
     found = inspect(path, limits or Limits.of(), sheets, tables_only=tables_only)
     try:
-        grids, hidden_sheets = _calamine(path, found.read)
+        grids, hidden_sheets = _calamine(found.data, found.read)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a native reader's panic is a BaseException
@@ -67,13 +68,13 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
                         modified=found.modified, hidden={k: v for k, v in found.hidden.items() if k in grids})
 
 
-def _calamine(path: Path, names: list[str]) -> tuple[dict[str, list[list[Any]]], set[str]]:
+def _calamine(data: bytes, names: list[str]) -> tuple[dict[str, list[list[Any]]], set[str]]:
     from python_calamine import CalamineWorkbook
 
-    # A file object, not the path: calamine takes a path as UTF-8 and cannot open a name that is
-    # not (Linux gives such names with surrogate escapes, as unzip leaves Shift_JIS names).
-    with path.open("rb") as fh:
-        wb = CalamineWorkbook.from_filelike(fh)
+    # The bytes the preflight read and checked, as a file object: the file is read once, and a
+    # path would not do (calamine takes a path as UTF-8 and cannot open a name that is not, as
+    # Linux gives the Shift_JIS names unzip leaves, with surrogate escapes).
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}
         present = set(wb.sheet_names)
@@ -89,14 +90,9 @@ def _from_a1(sheet) -> list[list[Any]]:
     rows = sheet.to_python(skip_empty_area=False)
     if not rows:
         return []
-    width = max(len(r) for r in rows)
-    return [[_clean(v) for v in r] + [None] * (width - len(r)) for r in rows]
-
-
-def _clean(v: Any) -> Any:
-    if v == "":
-        return None
-    return v
+    width = max(map(len, rows))
+    # An empty cell reads as "": None, as every reader of the project gives it.
+    return [[None if v == "" else v for v in r] + [None] * (width - len(r)) for r in rows]
 
 
 def core_modified(path: Path) -> datetime | None:

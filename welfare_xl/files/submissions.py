@@ -107,10 +107,11 @@ def scan_folder(folder: str | Path, expected: Meta, reference: Survey | None = N
     if not folder.is_dir():
         raise FolderError(f"{folder}: 提出ファイルのフォルダがありません。")
     limits = limits_of(expected)
-    received: list[ReceivedFile] = []
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
     skipped: list[SkippedFile] = []
+    returns: list[tuple[Path, str]] = []
     used: set[str] = set()
-    for path in _reporting(sorted(folder.iterdir(), key=lambda p: p.name), progress):
+    for path in entries:
         if is_noise(path.name):
             log.info("not listed: %r", path.name)
             continue
@@ -120,19 +121,39 @@ def scan_folder(folder: str | Path, expected: Meta, reference: Survey | None = N
             skipped.append(SkippedFile(name, reason, refused=looks_like_return(path)))
             log.info("skipped %s: %s", name, reason)
             continue
-        received.append(ReceivedFile(_read_and_check(path, name, expected, reference, limits), _mtime(path)))
+        returns.append((path, name))
+    received: list[ReceivedFile] = []
+    # One result per return, in name order, whether read here or by worker processes (`pool`);
+    # `progress` hears of every entry once, in folder order, as its turn comes.
+    results = iter(checked_returns(returns, expected, reference, limits))
+    pending = {path for path, _ in returns}
+    for done, path in enumerate(entries, 1):
+        if path in pending:
+            received.append(ReceivedFile(next(results), _mtime(path)))
+        if progress is not None:
+            progress(done, len(entries), display_name(path.name))
     return received, skipped
 
 
-def _reporting(paths: list[Path], progress: Progress | None) -> Iterator[Path]:
-    """`paths` one by one, telling `progress` when the caller is done with each (`continue` included)."""
-    for done, path in enumerate(paths, 1):
-        yield path
-        if progress is not None:
-            progress(done, len(paths), display_name(path.name))
+def checked_returns(returns: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
+                    limits: Limits) -> Iterator[Submission]:
+    """Each (path, name)'s checked submission, in order: read here, or by worker processes when
+    the folder is large enough for them to pay (`welfare_xl.files.pool`)."""
+    from welfare_xl.files import pool
+
+    workers = pool.workers_for(len(returns))
+    if workers > 1:
+        return pool.map_chunks(_check_chunk, returns, (expected, reference, limits), workers)
+    return (read_and_check(path, name, expected, reference, limits) for path, name in returns)
 
 
-def _read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
+def _check_chunk(chunk: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
+                 limits: Limits) -> list[Submission]:
+    """A worker's share: one pickle for many files, so the 管理情報 they share travels once."""
+    return [read_and_check(path, name, expected, reference, limits) for path, name in chunk]
+
+
+def read_and_check(path: Path, name: str, expected: Meta, reference: Survey | None, limits: Limits) -> Submission:
     """One file, isolated: its checked submission, or a refused one saying why it could not be read."""
     data = None
     try:

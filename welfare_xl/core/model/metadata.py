@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
@@ -104,7 +105,25 @@ def _section(grid: Grid, marker: str) -> int | None:
 
 
 def from_grid(grid: Grid) -> Meta:
-    """Read a 管理情報 grid. Raises MetadataError (Japanese) when it is not ours or broken."""
+    """Read a 管理情報 grid. Raises MetadataError (Japanese) when it is not ours or broken.
+
+    Parsed once per distinct content: the returns of one survey carry the same 管理情報, so a
+    folder of them shares one `Meta` (read it, never change it) instead of one per file.
+    """
+    values = tuple(map(tuple, grid))
+    types = tuple(tuple(map(type, row)) for row in values)  # True == 1, but they read differently
+    try:
+        return _from_content(values, types)
+    except TypeError:  # a cell value that cannot be a key: parsed on its own
+        return _from_grid(grid)
+
+
+@lru_cache(maxsize=16)
+def _from_content(grid: tuple[tuple[Any, ...], ...], types: tuple[tuple[type, ...], ...]) -> Meta:
+    return _from_grid(grid)
+
+
+def _from_grid(grid: Grid) -> Meta:
     start = _section(grid, _SECTION_META)
     if start is None:
         raise MetadataError("管理情報がありません（この調査票から作られたファイルではありません）。")

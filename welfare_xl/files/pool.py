@@ -1,0 +1,104 @@
+"""Reading many returns with worker processes, where it pays: both cores of the secretariat's PC.
+
+Reading and checking a return is independent of every other, so a large folder is cut into
+chunks that worker processes read and check (`map_chunks`), and the results come back in the
+folder's order, exactly what one process would have produced. A chunk travels as one pickle,
+so the 管理情報 its returns share is sent once per chunk, not once per file. What a worker logs
+(a file's traceback) is sent back with its results and logged by the calling process.
+
+It pays only for large folders: a worker process costs an interpreter start (on Windows,
+where workers are spawned, the imports too: about a second), and two cores at most halve
+the time. `workers_for` decides: the setting `WELFARE_XL_WORKERS` ("1": never; a number: that
+many processes), else two processes (or the machine's cores, when fewer) from `POOL_FROM`
+returns on. Anything that keeps a pool from starting or running (no process support, a worker
+that dies) falls back to reading the rest here, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+log = logging.getLogger(__name__)
+
+SETTING = "WELFARE_XL_WORKERS"
+POOL_FROM = 1000  # returns; below this a worker's start-up costs more than it saves (bench/run.py)
+MAX_WORKERS = 2  # measured on 2 cores; more processes than cores only add start-up and memory
+CHUNK = 200  # returns per pickle
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def workers_for(files: int) -> int:
+    """How many processes should read `files` returns: 1 means here, without a pool."""
+    setting = os.environ.get(SETTING, "").strip()
+    if setting:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            log.warning("%s=%r is not a number; reading in one process", SETTING, setting)
+            return 1
+    if files < POOL_FROM:
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def map_chunks(fn: Callable[..., list[R]], items: Sequence[T], args: tuple[Any, ...],
+               workers: int) -> Iterator[R]:
+    """`fn(chunk, *args)` over chunks of `items` in `workers` processes; the results flattened, in order.
+
+    `fn` must be a module-level function (a worker imports it). When the pool cannot start or
+    breaks, the chunks not yet returned are run here.
+    """
+    size = max(1, min(CHUNK, -(-len(items) // (workers * 4))))
+    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    done = 0
+    try:
+        with ProcessPoolExecutor(workers, initializer=_start_worker) as executor:
+            for results, records in executor.map(_run, [(fn, chunk, args) for chunk in chunks]):
+                for record in records:
+                    logging.getLogger(record.name).handle(record)
+                done += 1
+                yield from results
+    except (BrokenProcessPool, OSError, NotImplementedError, ImportError) as exc:
+        log.warning("worker processes failed (%s); reading the remaining %d chunks here", exc, len(chunks) - done)
+    for chunk in chunks[done:]:
+        yield from fn(chunk, *args)
+
+
+class _Capture(logging.Handler):
+    """A worker's log records, kept to be sent back (tracebacks as text: they do not pickle)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        record.msg, record.args = record.getMessage(), None
+        self.records.append(record)
+
+
+_capture = _Capture()
+
+
+def _start_worker() -> None:
+    """In a worker: what the project logs goes to the caller, not to handlers a fork inherited."""
+    root = logging.getLogger("welfare_xl")
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(_capture)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+def _run(job: tuple[Callable[..., list[R]], list[T], tuple[Any, ...]]) -> tuple[list[R], list[logging.LogRecord]]:
+    fn, chunk, args = job
+    _capture.records = []
+    return fn(chunk, *args), _capture.records

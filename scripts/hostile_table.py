@@ -73,6 +73,8 @@ def outcome(shown: str) -> str:
         return "file refused and named"
     if shown.startswith("注意"):
         return "taken, with a warning to confirm"
+    if "未記入" in shown:
+        return "listed as 未記入 (sent back blank), nothing taken"
     if "対象外" in shown:
         return "listed as 対象外 (not a return)"
     if "反映" in shown:

@@ -145,7 +145,8 @@ class Checker:
 
     def hidden_at(self, ref: str) -> HiddenValue | None:
         """What a values-only reader hid in the cell at `ref` (an error value, an uncalculated formula)."""
-        return self.hidden.get(parse_cell(ref)) if self.hidden else None
+        # `self.hidden` may be lazy (found on first use): ask it, never test its truth.
+        return self.hidden.get(parse_cell(ref))
 
     def add(self, severity: Severity, code: str, message: str, *, cell: str | None = None,
             ind: Indicator | None = None) -> None:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Mapping
 from xml.parsers import expat
 
 from welfare_xl.core.model import layout
@@ -51,7 +51,7 @@ from welfare_xl.core.model.cells import MAX_COLS, MAX_ROWS, HiddenValue, cell_re
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import Config
 from welfare_xl.errors import UserError
-from welfare_xl.files.sheet_xml import BrokenReference, hidden_cells, sheet_extent
+from welfare_xl.files.sheet_xml import BrokenReference, LazyHiddenCells, hidden_cells, sheet_extent
 
 __all__ = ["Inspection", "Limits", "WorkbookReadError", "hidden_cells", "inspect", "saved_time", "sheet_extent"]
 
@@ -108,7 +108,7 @@ class Inspection:
 
     order: list[str]
     read: list[str]
-    hidden: dict[str, dict[tuple[int, int], HiddenValue]] = field(default_factory=dict)
+    hidden: dict[str, Mapping[tuple[int, int], HiddenValue]] = field(default_factory=dict)
     modified: datetime | None = None
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once, for the reader
 
@@ -152,9 +152,7 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
             sheet = xml.get(s.part)
             _check_extent(s.name, sheet, limits)
             _check_shared_refs(s.name, sheet, shared)
-            hidden = hidden_cells(sheet)
-            if hidden:
-                found.hidden[s.name] = hidden
+            found.hidden[s.name] = LazyHiddenCells(sheet)
     return found
 
 

@@ -6,6 +6,7 @@ expressions, one pass per kind of tag, before any parser sees them (`welfare_xl.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from xml.sax.saxutils import unescape
 
 from welfare_xl.core.model.cells import MAX_COLS, HiddenValue, column_index
@@ -90,6 +91,30 @@ def hidden_cells(data: bytes) -> dict[tuple[int, int], HiddenValue]:
         if formula is not None and uncached:
             out[where] = HiddenValue("formula", "=" + _text(formula.group(1) or b""))
     return out
+
+
+class LazyHiddenCells(Mapping[tuple[int, int], HiddenValue]):
+    """A sheet's `hidden_cells`, found the first time anyone asks. The check asks only where an input
+    cell is empty, so a filled return (whose form carries dozens of 点検 formulas Excel has not yet
+    calculated) never pays for the scan; the sheet's bytes are let go once it is done."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._cells: dict[tuple[int, int], HiddenValue] | None = None
+
+    def _found(self) -> dict[tuple[int, int], HiddenValue]:
+        if self._cells is None:
+            self._cells, self._data = hidden_cells(self._data or b""), None
+        return self._cells
+
+    def __getitem__(self, key: tuple[int, int]) -> HiddenValue:
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
 
 
 def _text(raw: bytes) -> str:

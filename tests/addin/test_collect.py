@@ -16,6 +16,8 @@ import support.xlwings_payload as xl  # first: sets XLWINGS_LICENSE_KEY before x
 import xlwings as xw
 from openpyxl import load_workbook
 from support.buttons import (
+    CHIIKI,
+    CHIIKI_TEXTS,
     DONE,
     NEXT,
     big_source,
@@ -274,3 +276,50 @@ def test_consolidate_actions_do_not_grow_with_rows(tmp_path: Path):
     # y2019, done and next: 3 runs each, the rows before, between and after the 2 rejected
     # indicators (whose cells are not written); 進捗評価: 1 run (every row regraded); the log and its data.
     assert large["setValues"] == len(value_writes(book)) + 2 == 3 * 3 + 1 + 2
+
+
+# --- row heights: the rows whose texts were written fit them, after 集約 and after 元に戻す ---------
+
+
+def text_row_heights_of(path: Path, ids: set[str] | None = None) -> dict[str, float | None]:
+    """Indicator ID -> height (pt) of its row in 資料２ (None: no explicit height)."""
+    ws = load_workbook(path)["資料２"]
+    return {r.id: ws.row_dimensions[r.row + 1].height for r in table_of(ws).rows if ids is None or r.id in ids}
+
+
+def test_consolidate_and_undo_size_the_text_rows_as_the_file_path_does(office: Path, tmp_path: Path):
+    from welfare_xl.core.consolidation.row_fit import consolidated_heights
+
+    # 地域共生課 writes long texts on two items: their rows must grow beyond the blank template's.
+    long_done = "地域の見守り活動の担い手を育てるため、" * 8
+    texts = {**CHIIKI_TEXTS, "G1-01": (long_done, NEXT), "G3-03": (DONE, "支援者の研修を年4回に増やす。" * 6)}
+    fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, texts, out=tmp_path / "提出" / "地域共生課.xlsx")
+    cli_out = tmp_path / "cli.xlsx"
+    result = consolidate_file(office, tmp_path / "提出", cli_out)
+    written = {ch.indicator_id for ch in result.changes if ch.key in (layout.DONE, layout.NEXT)}
+    fitted = consolidated_heights(result)
+    rows = {r.row: r.id for r in table_of(load_workbook(office)["資料２"]).rows}
+    fitted_ids = {rows[r] for r in fitted}
+    assert written and written <= fitted_ids  # every item whose texts were written, all its rows
+
+    book = run(office, "consolidate")
+    after = tmp_path / "after.xlsx"
+    xl.replay_file(book, office, after)
+    before, button, cli = (text_row_heights_of(p) for p in (office, after, cli_out))
+    assert button == cli  # the same heights as the file path, row for row
+    assert {i: button[i] for i in fitted_ids} == pytest.approx({rows[r]: h for r, h in fitted.items()})
+    grown = [i for i in fitted_ids if button[i] != before[i]]
+    assert grown, "the written texts need other heights than the blank template's"
+    assert {i: h for i, h in button.items() if i not in fitted_ids} == \
+           {i: h for i, h in before.items() if i not in fitted_ids}  # no other row touched
+    # One write per run of rows of equal height, not one per row.
+    assert 0 < funcs(book)["setRowHeight"] <= len(fitted)
+
+    # 元に戻す gives the rows back the heights their restored (blank) texts need: the template's.
+    undo = run(after, "undo")
+    undone = tmp_path / "undone.xlsx"
+    xl.replay_file(undo, after, undone)
+    cli_undone = tmp_path / "cli_undone.xlsx"
+    undo_file(cli_out, cli_undone)
+    assert text_row_heights_of(undone) == before
+    assert text_row_heights_of(cli_undone) == before

@@ -291,3 +291,118 @@ def test_new_sheets_are_protected_like_the_form_file(tmp_path: Path):
     sheet = FakeSheet(api=Com("Worksheet").method("Protect"))
     protect(sheet)
     assert sheet.api.calls == [("Worksheet.Protect", (), FORM_PROTECTION)]
+
+
+# --- department sheets: conditional fills, indent and validation as the file adapter writes them ---
+
+
+@pytest.fixture(scope="module")
+def department_file_and_spec(tmp_path_factory: pytest.TempPathFactory):
+    """地域共生課's form as the file adapter writes it (split) and the SheetSpec the button renders."""
+    from openpyxl import load_workbook
+
+    from welfare_xl.commands.split import split
+    from welfare_xl.core.sheets.department import department_sheet
+    from welfare_xl.files.survey_file import load_survey_file
+
+    out = tmp_path_factory.mktemp("split")
+    template = Path(__file__).resolve().parents[2] / "templates" / "調査票.xlsx"
+    split(template, out)
+    survey, _, _ = load_survey_file(template)
+    return load_workbook(out / "地域共生課.xlsx").worksheets[0], department_sheet(survey, "地域共生課")
+
+
+def one_cell(address: str) -> str:
+    """"H8:H8" as openpyxl keeps it: "H8"."""
+    first, _, last = address.partition(":")
+    return first if last in ("", first) else address
+
+
+def bgr_to_hex(color: int) -> str:
+    return f"{color & 0xFF:02X}{(color >> 8) & 0xFF:02X}{(color >> 16) & 0xFF:02X}"
+
+
+def test_conditional_fills_on_desktop_are_the_files_rules_read_from_their_top_left_cell(department_file_and_spec):
+    from support.com_fake import formatting_worksheet
+
+    from welfare_xl.addin.excel.com import write_conditional_formats
+
+    ws, spec = department_file_and_spec
+    sheet = FakeSheet("地域共生課", api=formatting_worksheet("地域共生課"))
+    write_conditional_formats(sheet, spec.conditional_formats)
+    calls = sheet.api.calls
+    assert calls[0] == ("Sheet.activate", (), {})  # Select needs the sheet active
+    assert calls[-2:] == [("Worksheet[地域共生課].Range", ("A1",), {}), ("Range(A1).Select", (), {})]
+
+    # Per rule, in the spec's order: the range selected (its top-left cell is the active one, which
+    # Formula1's relative references are read against), the expression rule added, moved last in
+    # priority, stop-if-true, its fill.
+    rules, body = [], calls[1:-2]
+    for n in range(0, len(body), 6):
+        (rng, (address,), _), select, (add, _, kw), last, stop, color = body[n:n + 6]
+        assert rng == "Worksheet[地域共生課].Range" and select == (f"Range({address}).Select", (), {})
+        assert add == f"Range({address}).FormatConditions.Add" and kw["Type"] == 2  # xlExpression
+        assert last == (f"Range({address}).FormatCondition.SetLastPriority", (), {})
+        assert stop == (f"Range({address}).FormatCondition.StopIfTrue=", (True,), {})
+        assert color[0] == f"Range({address}).FormatCondition.Interior.Color="
+        rules.append((address, [kw["Formula1"]], bgr_to_hex(color[1][0]), stop[1][0]))
+    assert len(body) == 6 * len(spec.conditional_formats) > 0
+
+    # The same rules, ranges, formulas, fills and order as the file adapter's (openpyxl's) file.
+    in_file = sorted(((rule.priority, str(cf.sqref), ["=" + f for f in rule.formula], rule.dxf.fill.fgColor.rgb[-6:],
+                       bool(rule.stopIfTrue)) for cf in ws.conditional_formatting for rule in cf.rules))
+    assert [(one_cell(a), *rest) for a, *rest in rules] == [r[1:] for r in in_file]
+    assert [(r[0], r[1][0][1:], r[2]) for r in rules] == \
+           [(" ".join(c.ranges), c.formula, c.fill) for c in spec.conditional_formats]
+
+
+def test_indent_on_desktop_is_the_files_cell_for_cell(department_file_and_spec):
+    from support.com_fake import formatting_worksheet
+
+    from welfare_xl.addin.excel.com import write_indents
+    from welfare_xl.core.model.cells import range_cells
+
+    ws, spec = department_file_and_spec
+    sheet = FakeSheet("地域共生課", api=formatting_worksheet("地域共生課"))
+    write_indents(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
+    written: dict[tuple[int, int], int] = {}
+    ranges = [args[0] for path, args, _ in sheet.api.calls if path == "Worksheet[地域共生課].Range"]
+    levels = [(path, args[0]) for path, args, _ in sheet.api.calls if path.endswith(".IndentLevel=")]
+    assert [p for p, _ in levels] == [f"Range({a}).IndentLevel=" for a in ranges]
+    for address, (_, level) in zip(ranges, levels):
+        for rc in range_cells(address):
+            written[rc] = level
+    in_file = {(c.row - 1, c.column - 1): c.alignment.indent for row in ws.iter_rows() for c in row
+               if c.alignment.indent}
+    assert written == in_file and written
+    assert len(ranges) < len(written)  # one write per rectangle of equal indent, not per cell
+
+
+def test_validation_on_desktop_is_the_files_with_its_warning_style_and_messages(department_file_and_spec):
+    from support.com_fake import formatting_worksheet
+
+    from welfare_xl.addin.excel.com import write_validations
+    from welfare_xl.core.model.cells import range_cells
+
+    ws, spec = department_file_and_spec
+    sheet = FakeSheet("地域共生課", api=formatting_worksheet("地域共生課"))
+    write_validations(sheet, spec.validations)
+    alert = {1: "stop", 2: "warning", 3: "information"}
+    dv_type = {1: "whole", 2: "decimal", 6: "textLength"}
+    written: dict[tuple[int, int], tuple] = {}
+    current: dict = {}
+    for path, args, kw in sheet.api.calls:
+        if path.endswith(".Validation.Add"):
+            address = path[len("Range("):path.index(")")]
+            current = {"address": address, "rule": (dv_type[kw["Type"]], kw["Formula1"], kw.get("Formula2"),
+                                                     alert[kw["AlertStyle"]])}
+        elif path.endswith((".InputMessage=", ".ErrorMessage=")):
+            current[path.rsplit(".", 1)[1]] = args[0]
+            for rc in range_cells(current["address"]):
+                written[rc] = (*current["rule"], current.get("InputMessage=", ""), current.get("ErrorMessage=", ""))
+    in_file = {}
+    for dv in ws.data_validations.dataValidation:
+        for ref in str(dv.sqref).split():
+            for rc in range_cells(ref):
+                in_file[rc] = (dv.type, dv.formula1, dv.formula2, dv.errorStyle, dv.prompt or "", dv.error or "")
+    assert written == in_file and {r[3] for r in written.values()} == {"warning"}

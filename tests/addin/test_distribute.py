@@ -21,6 +21,19 @@ from welfare_xl.core.sheets.department import department_sheet
 from welfare_xl.files.writer import add_sheets, new_workbook
 
 
+def saved(wb, path: Path):
+    """An openpyxl workbook saved and loaded back, so it compares with a replayed one as files do."""
+    wb.save(path)
+    return load_workbook(path)
+
+
+def conditional_formats(ws) -> list[tuple[str, list[str], str, bool]]:
+    """(range, formulas, fill, stop-if-true) of each conditional formatting rule, in priority order."""
+    rules = [(rule.priority, str(cf.sqref), list(rule.formula), rule.dxf.fill.bgColor.rgb, bool(rule.stopIfTrue))
+             for cf in ws.conditional_formatting for rule in cf.rules]
+    return [r[1:] for r in sorted(rules)]
+
+
 def test_split_renders_department_sheets_like_the_file_adapter(survey: Path, tmp_path: Path):
     book = run(survey, "split")
     n = funcs(book)
@@ -63,6 +76,7 @@ def test_split_renders_department_sheets_like_the_file_adapter(survey: Path, tmp
                        (cell.font.name, cell.font.sz, bool(cell.font.b)), where
                 assert other.alignment.horizontal == cell.alignment.horizontal, where
                 assert bool(other.alignment.wrap_text) == bool(cell.alignment.wrap_text), where
+                assert (other.alignment.indent or 0) == (cell.alignment.indent or 0), where  # numbers off the border
         assert sorted(map(str, got.merged_cells.ranges)) == sorted(map(str, want.merged_cells.ranges))
         for letter, dim in want.column_dimensions.items():
             assert got.column_dimensions[letter].width == pytest.approx(dim.width, abs=0.1), letter
@@ -75,6 +89,9 @@ def test_split_renders_department_sheets_like_the_file_adapter(survey: Path, tmp
         assert [v.error_style for v in department_sheet(live_survey, dept).validations if v.type != "textLength"]
         assert {v.error_style for v in department_sheet(live_survey, dept).validations} == {"warning"}
         assert not got.data_validations.dataValidation
+        # The form's conditional fills: the same rules, ranges, formulas, fills and order as the file's.
+        assert conditional_formats(got) == conditional_formats(saved(expected, tmp_path / f"{dept}.xlsx")[dept])
+        assert len(conditional_formats(got)) == len(department_sheet(live_survey, dept).conditional_formats) > 0
 
     # The sheet in the survey is a form the core reads like the distributed file.
     table = table_of(wb["地域共生課"])

@@ -79,8 +79,35 @@ class StatusBarApp:
         self.shown.append(value)
 
 
+def formatting_worksheet(name: str = "Sheet1") -> Com:
+    """A Worksheet for what the add-in formats over COM on a new sheet: `Range(address)` answers a
+    Range that records Select, property writes (IndentLevel), `FormatConditions.Add` (answering a
+    FormatCondition that records SetLastPriority, StopIfTrue and `Interior.Color`) and `Validation`
+    (Delete, Add and its properties). Every call lands in the worksheet's `calls`, in order."""
+    ws = Com(f"Worksheet[{name}]")
+    calls = ws.calls
+
+    def range_(address: str) -> Com:
+        calls.append((f"{ws._path}.Range", (address,), {}))
+        path = f"Range({address})"
+        rng = Com(path, calls).method("Select")
+
+        def add(**_: Any) -> Com:
+            condition = Com(f"{path}.FormatCondition", calls).method("SetLastPriority")
+            object.__setattr__(condition, "Interior", Com(f"{path}.FormatCondition.Interior", calls))
+            return condition
+
+        object.__setattr__(rng, "FormatConditions", Com(f"{path}.FormatConditions", calls).method("Add", add))
+        object.__setattr__(rng, "Validation", Com(f"{path}.Validation", calls).method("Delete").method("Add"))
+        return rng
+
+    object.__setattr__(ws, "Range", range_)
+    return ws
+
+
 class FakeRange:
-    """`sheet.range(...)`: records the address, answers a value grid and a fill colour."""
+    """`sheet.range(...)`: records the address, answers a value grid and a fill colour; `.api` is
+    the worksheet's `Range(address)` (see `formatting_worksheet`)."""
 
     def __init__(self, sheet: "FakeSheet", first: tuple[int, int], last: tuple[int, int] | None) -> None:
         self.sheet, self.first, self.last = sheet, first, last or first
@@ -93,6 +120,14 @@ class FakeRange:
         self.sheet.reads.append((self.first, self.last))
         (r1, c1), (r2, c2) = self.first, self.last
         return [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+    @property
+    def api(self) -> Com:
+        from welfare_xl.core.model.cells import cell_ref
+
+        (r1, c1), (r2, c2) = self.first, self.last
+        first, last = cell_ref(r1 - 1, c1 - 1), cell_ref(r2 - 1, c2 - 1)
+        return self.sheet.api.Range(first if first == last else f"{first}:{last}")
 
     @property
     def color(self) -> tuple[int, int, int] | None:
@@ -118,3 +153,7 @@ class FakeSheet:
 
     def range(self, first: tuple[int, int], last: tuple[int, int] | None = None) -> FakeRange:
         return FakeRange(self, first, last)
+
+    def activate(self) -> None:
+        """xlwings' Sheet.activate, recorded among the COM calls (Select needs the sheet active)."""
+        self.api.calls.append(("Sheet.activate", (), {}))

@@ -266,7 +266,8 @@ class _Replayer:
     def _align(self, action, **kwargs):
         for _, _, cell in self.cells(action):
             a = cell.alignment
-            merged = {"horizontal": a.horizontal, "vertical": a.vertical, "wrap_text": a.wrap_text, **kwargs}
+            merged = {"horizontal": a.horizontal, "vertical": a.vertical, "wrap_text": a.wrap_text, "indent": a.indent,
+                      **kwargs}
             cell.alignment = Alignment(**merged)
 
     def do_setHorizontalAlignment(self, action, value):
@@ -274,6 +275,29 @@ class _Replayer:
 
     def do_setVerticalAlignment(self, action, value):
         self._align(action, vertical=_V_ALIGN[value])
+
+    def do_rangeAdjustIndent(self, action, amount):
+        for _, _, cell in self.cells(action):
+            a = copy.copy(cell.alignment)
+            cell.alignment = Alignment(horizontal=a.horizontal, vertical=a.vertical, wrap_text=a.wrap_text,
+                                       indent=max(0, (a.indent or 0) + amount))
+
+    def do_addConditionalFormat(self, action, entry):
+        # Office.js (and xlwings) put a new rule at the top of the sheet's priority list.
+        from openpyxl.formatting.rule import FormulaRule
+
+        assert entry["type"] == "Custom", f"replay knows custom rules only: {entry}"
+        ws = self.sheet(action)
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                rule.priority += 1
+        r, c = action["start_row"], action["start_column"]
+        ref = f"{get_column_letter(c + 1)}{r + 1}:{get_column_letter(c + action['column_count'])}{r + action['row_count']}"
+        color = entry["fill_color"].lstrip("#").upper()
+        rule = FormulaRule(formula=[entry["formula"].lstrip("=")], stopIfTrue=entry["stop_if_true"],
+                           fill=PatternFill(fill_type="solid", start_color=color, end_color=color))
+        ws.conditional_formatting.add(ref, rule)
+        rule.priority = 1
 
     def do_setWrapText(self, action, value):
         self._align(action, wrap_text=bool(value))

@@ -21,7 +21,6 @@ from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFF
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
-from welfare_xl.core.sheets.master import text_row_heights
 from welfare_xl.files.atomic import OutputError, save_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
@@ -116,12 +115,11 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
 
 
 def fit_text_rows(ws: Any, result: ConsolidationResult) -> None:
-    """Size the master rows whose texts changed to the new texts (`master.text_row_heights`)."""
-    rows = {o.indicator.id: o.row for o in result.indicators if o.row is not None}
-    changed = [ch.indicator_id for ch in result.changes if ch.key in (layout.DONE, layout.NEXT)]
-    for ind_id, height in text_row_heights(result.survey, changed).items():
-        if ind_id in rows:
-            ws.row_dimensions[rows[ind_id] + 1].height = height
+    """Size the master rows whose texts changed to the new texts (`row_fit.consolidated_heights`)."""
+    from welfare_xl.core.consolidation.row_fit import consolidated_heights
+
+    for row, height in consolidated_heights(result).items():
+        ws.row_dimensions[row + 1].height = height
 
 
 def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path:
@@ -132,6 +130,8 @@ def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> P
     """
     wb = open_for_writing(survey_path)
     apply_changes(wb, plan.restore)
+    if plan.sheet in wb.sheetnames:
+        fit_undone_rows(wb[plan.sheet], survey_path, plan)
     for name in (LOG_SHEET, DATA_SHEET):
         undone = name + UNDONE_SUFFIX
         if undone in wb.sheetnames:
@@ -139,3 +139,16 @@ def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> P
         if name in wb.sheetnames:
             wb[name].title = undone
     return save_atomic(wb, out)
+
+
+def fit_undone_rows(ws: Any, survey_path: Path, plan: UndoPlan) -> None:
+    """Size the master rows whose texts 元に戻す puts back to those texts (`row_fit.undone_heights`),
+    from the survey file as read before the undo (the grid `plan` was made against)."""
+    from welfare_xl.core.consolidation.row_fit import undone_heights
+    from welfare_xl.files.survey_file import load_survey_file
+
+    if not any(ch.key in (layout.DONE, layout.NEXT) for ch in plan.restore):
+        return
+    _, book, data = load_survey_file(survey_path)
+    for row, height in undone_heights(book.meta, data.sheets[plan.sheet], plan).items():
+        ws.row_dimensions[row + 1].height = height

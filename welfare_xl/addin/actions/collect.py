@@ -32,7 +32,7 @@ from welfare_xl.addin.excel.com import quiet, unprotected
 from welfare_xl.addin.excel.formulas import held_contents
 from welfare_xl.addin.excel.grids import (NotApplicable, find_sheet, is_desktop, last_visible_sheet, read_grid, status,
                                           status_progress)
-from welfare_xl.addin.excel.ranges import block, rectangles
+from welfare_xl.addin.excel.ranges import block, rectangles, runs
 from welfare_xl.addin.excel.sheet_writer import excel_value, paint, write_new_sheet
 from welfare_xl.addin.excel.workbook import LiveSurvey, read_survey
 from welfare_xl.core.model import layout
@@ -145,12 +145,23 @@ def write_changes(book: "xw.Book", sheet: "xw.Sheet", changes: Sequence["CellCha
         patterns(sheet, styled)
 
 
+def fit_rows(sheet: "xw.Sheet", heights: dict[int, float]) -> None:
+    """Set the heights of master rows (0-based row -> pt): one write per run of rows of equal height.
+
+    The rows of an item whose texts were written (`core.consolidation.row_fit`): Excel
+    does not grow a row for a merged text, so the add-in sizes them as the file path does.
+    """
+    for first, last, height in runs(heights, heights.__getitem__):
+        sheet.range((first + 1, 1), (last + 1, 1)).row_height = height
+
+
 # --- consolidate ---------------------------------------------------------------------------
 
 
 def consolidate(book: "xw.Book") -> str:
     from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, log_data_spec, log_sheet_spec
     from welfare_xl.core.consolidation.messages import run_summary
+    from welfare_xl.core.consolidation.row_fit import consolidated_heights
 
     live = read_survey(book, LABEL)
     folders = settings.load(book, create=True)
@@ -173,6 +184,7 @@ def consolidate(book: "xw.Book") -> str:
         status(book, f"「{live.sheet}」に {len(result.changes)} 個のセルを書き込んでいます…")
         with unprotected(book, master):
             write_changes(book, master, result.changes, spans)
+            fit_rows(master, consolidated_heights(result))
         master.activate()
     status(book, None)
 
@@ -191,6 +203,7 @@ def consolidate(book: "xw.Book") -> str:
 def undo(book: "xw.Book") -> str:
     from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX
     from welfare_xl.core.consolidation.messages import undo_summary
+    from welfare_xl.core.consolidation.row_fit import undone_heights
     from welfare_xl.core.consolidation.undo import NOTHING_TO_UNDO, plan_undo
 
     live = read_survey(book, UNDO_LABEL)
@@ -207,6 +220,7 @@ def undo(book: "xw.Book") -> str:
     with quiet(book):
         with unprotected(book, master):
             write_changes(book, master, plan.restore, _group_rows(live))
+            fit_rows(master, undone_heights(live.meta, live.grid, plan))
         # Kept for the record under another name; 元に戻す does not apply them twice.
         for sheet in (log_sheet, data_sheet):
             if sheet is None:

@@ -3,7 +3,9 @@
 The remote engine has no API for sheet protection, locked cells, the messages
 and alert style of data validation, page set-up, freeze panes by split, tab
 colours, hatched fills or PDF export; here they are done through the COM
-object model (`.api`). (The status bar, also desktop-only, is `grids.status`.)
+object model (`.api`). xlwings' own conditional formatting and indent do not
+serve the desktop (its COM Add reads relative references against whatever
+cell is active; its desktop engine has no indent), so those are here too. (The status bar, also desktop-only, is `grids.status`.)
 Nothing in this module runs on the remote engine, so the
 Linux test suite cannot exercise it: README's checklist for a Windows PC lists
 what to look at after each button.
@@ -20,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from welfare_xl.addin.excel.grids import is_desktop
 from welfare_xl.addin.excel.ranges import block, rectangles
-from welfare_xl.core.model.cells import range_cells
-from welfare_xl.core.sheets.spec import SheetSpec, Style, Validation
+from welfare_xl.core.model.cells import cell_ref, range_cells
+from welfare_xl.core.sheets.spec import ConditionalFormat, SheetSpec, Style, Validation
 from welfare_xl.errors import UserError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +35,7 @@ _DV_ALERT = {"stop": 1, "warning": 2, "information": 3}
 _DV_OPERATOR = {"between": 1, "notBetween": 2, "equal": 3, "notEqual": 4, "greaterThan": 5, "lessThan": 6,
                 "greaterThanOrEqual": 7, "lessThanOrEqual": 8}
 _PAPER = {"A3": 8, "A4": 9}  # XlPaperSize
+_XL_EXPRESSION = 2  # XlFormatConditionType: a rule whose formula decides
 _LANDSCAPE, _PORTRAIT = 2, 1  # XlPageOrientation
 
 
@@ -154,6 +157,47 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                 dv.ShowError = True
 
 
+def _address(rect: tuple[int, int, int, int]) -> str:
+    r1, c1, r2, c2 = rect
+    return cell_ref(r1, c1) if (r1, c1) == (r2, c2) else f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
+
+
+def write_conditional_formats(sheet: "xw.Sheet", rules: list[ConditionalFormat]) -> None:
+    """Excel's own conditional fills (`SheetSpec.conditional_formats`), as the file adapter writes them:
+    one expression rule per spec rule over its ranges, its fill, stop-if-true, in the spec's order.
+
+    FormatConditions.Add reads the relative references of Formula1 against the
+    active cell, while the spec (like the file format) writes them for the
+    top-left cell of the rule's first range: the range is selected first, which
+    makes that cell the active one (the sheet is activated for it; A1 is
+    selected again at the end). Each new rule is moved to the end of the sheet's
+    priority list (SetLastPriority), so the first spec rule is the first Excel
+    evaluates, whatever priority Add gives a new rule.
+    """
+    if not rules:
+        return
+    sheet.activate()
+    ws = sheet.api
+    for rule in rules:
+        area = ws.Range(",".join(rule.ranges))
+        area.Select()
+        condition = area.FormatConditions.Add(Type=_XL_EXPRESSION, Formula1=f"={rule.formula}")
+        condition.SetLastPriority()
+        condition.StopIfTrue = True
+        condition.Interior.Color = _bgr(rule.fill)
+    ws.Range("A1").Select()
+
+
+def write_indents(sheet: "xw.Sheet", cells: dict[tuple[int, int], Style]) -> None:
+    """Excel's indent level (`Style.indent`: numbers kept off the border), one write per rectangle of
+    equal indent; after the alignment, which an indent needs (on a General cell it would set Left)."""
+    indents = {rc: style.indent for rc, style in cells.items() if style.indent}
+    ws = sheet.api
+    for level, rects in rectangles(indents).items():
+        for rect in rects:
+            ws.Range(_address(rect)).IndentLevel = level
+
+
 def _page_setup(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
     p = spec.print_setup
     if p is None:
@@ -194,6 +238,8 @@ def finish_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec) -> None:
     for rect in rectangles(unlocked).get(True, []):
         block(sheet, rect).api.Locked = False
     write_validations(sheet, spec.validations)
+    write_indents(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
+    write_conditional_formats(sheet, spec.conditional_formats)
     _page_setup(book, sheet, spec)
     if spec.freeze and any(spec.freeze):
         _freeze(book, sheet, *spec.freeze)

@@ -14,10 +14,13 @@ sheet's *shape*, not its cell count:
 
 What both engines support is written here (values, number formats, fills,
 fonts, alignment, wrap, borders, merges, widths, heights, hidden rows and
-columns, data validation rules, freeze panes, print area). Sheet protection,
-unlocked cells, the input and error messages of data validation, its warning
-style, page set-up, and the tab colour exist only on the desktop engine
-(`excel.com`); the remote engine has no API for them.
+columns, data validation rules, freeze panes, print area; on the remote engine
+also conditional formatting and indent). Sheet protection, unlocked cells, the
+input and error messages of data validation, its warning style, page set-up,
+and the tab colour exist only on the desktop engine (`excel.com`), which also
+writes the conditional formatting and indent there; the remote engine has no
+API for the rest, so a rule of warning style (the form's numbers and texts)
+is not written there at all.
 
 The actions also write onto sheets that exist: `paint` sets the fills of
 scattered cells (入力チェック's marks, 集約's grades) in one write, and
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from welfare_xl.addin.excel.grids import is_desktop, set_column_width
 from welfare_xl.addin.excel.ranges import block, rectangles, runs
 from welfare_xl.core.model.cells import Cell, Formula, HiddenValue, Rect, range_cells
-from welfare_xl.core.sheets.spec import FONT, SheetSpec, Style, Validation
+from welfare_xl.core.sheets.spec import FONT, ConditionalFormat, SheetSpec, Style, Validation
 
 if TYPE_CHECKING:  # pragma: no cover
     import xlwings as xw
@@ -166,6 +169,31 @@ def write_validations(sheet: "xw.Sheet", validations: list[Validation]) -> None:
                 return  # a remote client without data validation (not Office.js)
 
 
+def remote_indents(sheet: "xw.Sheet", cells: dict[tuple[int, int], Style]) -> None:
+    """Indent levels on the remote engine (Office.js adjustIndent on a new sheet's level 0),
+    one write per rectangle of equal indent, after the alignment the writes above set."""
+    indents = {rc: style.indent for rc, style in cells.items() if style.indent}
+    for level, rects in rectangles(indents).items():
+        for rect in rects:
+            block(sheet, rect).adjust_indent(level)
+
+
+def remote_conditional_formats(sheet: "xw.Sheet", rules: list[ConditionalFormat]) -> None:
+    """The spec's conditional fills on the remote engine (xlwings' custom rules, Office.js).
+
+    Office.js reads a custom rule's relative references against the top-left
+    cell of its range, as the spec writes them. xlwings puts each new rule at
+    the top of the priority list, so the rules are added last to first. A rule
+    over several ranges would need its formula moved for each: no spec makes
+    one (the desktop engine writes such a rule over the ranges' union).
+    """
+    for rule in reversed(rules):
+        if len(rule.ranges) != 1:
+            continue
+        sheet.range(rule.ranges[0]).conditional_formats.add_custom(
+            f"={rule.formula}", fill_color=f"#{rule.fill}", stop_if_true=True)
+
+
 def paint(sheet: "xw.Sheet", colors: dict[Cell, str | None]) -> None:
     """Set the fills of scattered cells with as few writes as possible.
 
@@ -228,6 +256,8 @@ def write_sheet(book: "xw.Book", sheet: "xw.Sheet", spec: SheetSpec, *, autofit_
         desktop.finish_sheet(book, sheet, spec)
     else:
         write_validations(sheet, spec.validations)
+        remote_indents(sheet, {rc: style for rc, (_, style) in spec.cells.items()})
+        remote_conditional_formats(sheet, spec.conditional_formats)
         if spec.freeze and all(spec.freeze):
             r, c = spec.freeze
             sheet.freeze_panes.freeze_at(sheet.range((1, 1), (r, c)))

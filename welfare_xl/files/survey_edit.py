@@ -12,6 +12,7 @@ or the constant) is what the 集約ログ records, so that 元に戻す is exact
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +23,10 @@ from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.core.sheets.master import text_row_heights
-from welfare_xl.files.atomic import OutputError, save_atomic
+from welfare_xl.files.atomic import OutputError, save_atomic, write_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
+
+_log = logging.getLogger(__name__)
 
 
 def open_for_writing(survey_path: Path) -> Any:
@@ -101,7 +104,20 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     saved atomically to `out`.
 
     The log records what each changed cell really held (formulas as formulas), for an exact undo.
+    The package is patched part by part (`welfare_xl.files.xlsx_patch`, only what changes); a
+    master that path does not handle is written by openpyxl (`write_result_openpyxl`, the reference).
     """
+    from welfare_xl.files import xlsx_patch
+
+    try:
+        return xlsx_patch.write_result(survey_path, out, result, text_rows, log_specs, write_atomic)
+    except xlsx_patch.Unsupported as why:
+        _log.info("%s: written with openpyxl, the fast writer does not handle it (%s)", survey_path.name, why)
+    return write_result_openpyxl(survey_path, out, result)
+
+
+def write_result_openpyxl(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
+    """`write_result` through openpyxl: the whole workbook loaded, edited and saved (the reference)."""
     wb = open_for_writing(survey_path)
     logged = replace(result, changes=apply_changes(wb, result.changes))
     if result.sheet in wb.sheetnames:
@@ -117,11 +133,16 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
 
 def fit_text_rows(ws: Any, result: ConsolidationResult) -> None:
     """Size the master rows whose texts changed to the new texts (`master.text_row_heights`)."""
+    for row, height in text_rows(result).items():
+        ws.row_dimensions[row + 1].height = height
+
+
+def text_rows(result: ConsolidationResult) -> dict[int, float]:
+    """The 0-based master rows whose texts changed, with the heights that fit the new texts."""
     rows = {o.indicator.id: o.row for o in result.indicators if o.row is not None}
     changed = [ch.indicator_id for ch in result.changes if ch.key in (layout.DONE, layout.NEXT)]
-    for ind_id, height in text_row_heights(result.survey, changed).items():
-        if ind_id in rows:
-            ws.row_dimensions[rows[ind_id] + 1].height = height
+    return {rows[ind_id]: height for ind_id, height in text_row_heights(result.survey, changed).items()
+            if ind_id in rows}
 
 
 def write_undo(survey_path: Path, out: Path, plan: UndoPlan, now: datetime) -> Path:

@@ -13,6 +13,7 @@ or the constant) is what the 集約ログ records, so that 元に戻す is exact
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -105,10 +106,13 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
 
     The log records what each changed cell really held (formulas as formulas), for an exact undo.
     The package is patched part by part (`welfare_xl.files.xlsx_patch`, only what changes); a
-    master that path does not handle is written by openpyxl (`write_result_openpyxl`, the reference).
+    master that path does not handle is written by openpyxl (`write_result_openpyxl`, the reference),
+    as is every master when the environment sets WELFARE_XL_FAST_WRITE=0.
     """
     from welfare_xl.files import xlsx_patch
 
+    if os.environ.get("WELFARE_XL_FAST_WRITE", "1") == "0":  # a switch for support: the reference path only
+        return write_result_openpyxl(survey_path, out, result)
     try:
         return xlsx_patch.write_result(survey_path, out, result, text_rows, log_specs, write_atomic)
     except xlsx_patch.Unsupported as why:

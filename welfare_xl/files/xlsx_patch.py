@@ -16,7 +16,6 @@ openpyxl, the reference (tests/files/test_fast_write.py compares both).
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import replace
@@ -99,8 +98,7 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult,
     replace_logs(pkg, specs(logged), styles, new_parts)
     new_parts["xl/styles.xml"] = styles.result()
     _touch_core(pkg, new_parts)
-    data = _zip(pkg, new_parts)
-    return write(out, lambda tmp: tmp.write_bytes(data))
+    return write(out, lambda tmp: _zip(pkg, new_parts, tmp))
 
 
 def _shared_strings(pkg: Package) -> list[str]:
@@ -292,10 +290,9 @@ def _touch_core(pkg: Package, new_parts: dict[str, str]) -> None:
                                             lambda m: m.group(1) + now + m.group(2), core, count=1)
 
 
-def _zip(pkg: Package, new_parts: dict[str, str | None]) -> bytes:
-    """The package with the new parts: the originals in their order, new parts after them."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+def _zip(pkg: Package, new_parts: dict[str, str | None], target: Path) -> None:
+    """The package with the new parts, streamed into `target`: the originals in their order, new parts after them."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         for info in pkg.infos:
             if info.filename in new_parts:
                 text = new_parts[info.filename]
@@ -306,4 +303,3 @@ def _zip(pkg: Package, new_parts: dict[str, str | None]) -> bytes:
         for name, text in new_parts.items():
             if name not in pkg.parts and text is not None:
                 z.writestr(name, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()

@@ -24,7 +24,7 @@ from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.core.sheets.master import text_row_heights
-from welfare_xl.files.atomic import OutputError, save_atomic, write_atomic
+from welfare_xl.files.atomic import OutputError, WriteError, io_error, save_atomic, write_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
 
 _log = logging.getLogger(__name__)
@@ -114,10 +114,21 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     if os.environ.get("WELFARE_XL_FAST_WRITE", "1") == "0":  # a switch for support: the reference path only
         return write_result_openpyxl(survey_path, out, result)
     try:
-        return xlsx_patch.write_result(survey_path, out, result, text_rows, log_specs, write_atomic)
+        return xlsx_patch.write_result(survey_path, out, result, text_rows, log_specs, _write_whole)
     except xlsx_patch.Unsupported as why:
         _log.info("%s: written with openpyxl, the fast writer does not handle it (%s)", survey_path.name, why)
     return write_result_openpyxl(survey_path, out, result)
+
+
+def _write_whole(path: Path, fill: Any) -> Path:
+    """`write_atomic`, a failed write (a full disk …) said in Japanese as `save_atomic` says it."""
+    try:
+        return write_atomic(path, fill)
+    except Exception as exc:
+        failed = io_error(exc)
+        if failed is None:
+            raise
+        raise WriteError(Path(path), failed) from None
 
 
 def write_result_openpyxl(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:

@@ -49,9 +49,9 @@ def world(tmp_path_factory) -> Path:
     return base
 
 
-def start(home: Path, *args: str) -> subprocess.Popen:
+def start(home: Path, *args: str, **extra_env: str) -> subprocess.Popen:
     """`welfare-xl <args>` as a user runs it, in its own process (the worktree's package)."""
-    env = {**os.environ, "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
     return subprocess.Popen([sys.executable, "-m", "welfare_xl", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -103,7 +103,9 @@ def test_a_run_killed_mid_way_leaves_the_master_whole_and_does_not_block_the_nex
     shutil.copy(world / "大きな調査票.xlsx", master)
     before = master.read_bytes()
     prefix = temp_prefix(master)
-    run = start(tmp_path, "consolidate", str(master), str(world / "A"), "-o", str(master))
+    # The part-by-part writer is done in a blink; openpyxl's writer leaves a kill time to land mid-write.
+    slow = {"WELFARE_XL_FAST_WRITE": "0"} if moment == "writing" else {}
+    run = start(tmp_path, "consolidate", str(master), str(world / "A"), "-o", str(master), **slow)
     if moment == "reading":  # the lock is held while the survey and the folder are read
         assert wait_for(lambda: lock_file(master).exists())
         time.sleep(0.3)

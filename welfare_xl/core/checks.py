@@ -408,7 +408,8 @@ def _distributed_rows(survey: Survey, department: str) -> dict[str, layout.Table
     if not any(i.department == department for i in survey.indicators):
         return {}
     spec = department_sheet(survey, department)
-    grid = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
+    width = spec.max_col + 1  # once: the property scans every cell
+    grid = [[None] * width for _ in range(spec.max_row + 1)]
     for (r, c), (value, _) in spec.cells.items():
         grid[r][c] = value
     table = layout.find_table(grid)

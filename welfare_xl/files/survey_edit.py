@@ -12,6 +12,8 @@ or the constant) is what the 集約ログ records, so that 元に戻す is exact
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -19,10 +21,13 @@ from typing import Any, Iterable
 
 from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, UNDONE_SUFFIX, log_specs
 from welfare_xl.core.consolidation.result import CellChange, ConsolidationResult, Formula, UndoPlan
+from welfare_xl.core.consolidation.row_fit import consolidated_heights
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import HiddenValue
-from welfare_xl.files.atomic import OutputError, save_atomic
+from welfare_xl.files.atomic import OutputError, WriteError, io_error, save_atomic, write_atomic
 from welfare_xl.files.writer import StyleCache, write_sheet
+
+_log = logging.getLogger(__name__)
 
 
 def open_for_writing(survey_path: Path) -> Any:
@@ -100,7 +105,34 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
     saved atomically to `out`.
 
     The log records what each changed cell really held (formulas as formulas), for an exact undo.
+    The package is patched part by part (`welfare_xl.files.xlsx_patch`, only what changes); a
+    master that path does not handle is written by openpyxl (`write_result_openpyxl`, the reference),
+    as is every master when the environment sets WELFARE_XL_FAST_WRITE=0.
     """
+    from welfare_xl.files import xlsx_patch
+
+    if os.environ.get("WELFARE_XL_FAST_WRITE", "1") == "0":  # a switch for support: the reference path only
+        return write_result_openpyxl(survey_path, out, result)
+    try:
+        return xlsx_patch.write_result(survey_path, out, result, consolidated_heights, log_specs, _write_whole)
+    except xlsx_patch.Unsupported as why:
+        _log.info("%s: written with openpyxl, the fast writer does not handle it (%s)", survey_path.name, why)
+    return write_result_openpyxl(survey_path, out, result)
+
+
+def _write_whole(path: Path, fill: Any) -> Path:
+    """`write_atomic`, a failed write (a full disk …) said in Japanese as `save_atomic` says it."""
+    try:
+        return write_atomic(path, fill)
+    except Exception as exc:
+        failed = io_error(exc)
+        if failed is None:
+            raise
+        raise WriteError(Path(path), failed) from None
+
+
+def write_result_openpyxl(survey_path: Path, out: Path, result: ConsolidationResult) -> Path:
+    """`write_result` through openpyxl: the whole workbook loaded, edited and saved (the reference)."""
     wb = open_for_writing(survey_path)
     logged = replace(result, changes=apply_changes(wb, result.changes))
     if result.sheet in wb.sheetnames:
@@ -116,8 +148,6 @@ def write_result(survey_path: Path, out: Path, result: ConsolidationResult) -> P
 
 def fit_text_rows(ws: Any, result: ConsolidationResult) -> None:
     """Size the master rows whose texts changed to the new texts (`row_fit.consolidated_heights`)."""
-    from welfare_xl.core.consolidation.row_fit import consolidated_heights
-
     for row, height in consolidated_heights(result).items():
         ws.row_dimensions[row + 1].height = height
 

@@ -8,6 +8,7 @@ the same file from both.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import zipfile
@@ -141,3 +142,19 @@ def test_two_thousand_rows_same_as_openpyxl(tmp_path: Path) -> None:
 
     survey, returns = synthetic_office(tmp_path, 10, 200)
     both(survey, returns, tmp_path)
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is needed to save the master as an office suite does")
+def test_a_master_saved_by_an_office_suite_same_as_openpyxl(office, tmp_path: Path) -> None:
+    """The master as Excel or LibreOffice saves it (shared strings, every flag spelled out), not as
+    openpyxl wrote the template: the case a city hall meets after its first save."""
+    import subprocess
+
+    survey, returns = office
+    saved = tmp_path / "saved"
+    subprocess.run([find_soffice(), "--headless", "--convert-to", "xlsx", "--outdir", str(saved), str(survey)],
+                   check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    master = saved / survey.name
+    with zipfile.ZipFile(master) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()
+    both(master, returns, tmp_path)

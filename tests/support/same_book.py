@@ -3,6 +3,7 @@ widths, merged ranges, sheet order, visibility and protection, defined names and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,30 @@ def _xml(obj: Any) -> str:
     from openpyxl.xml.functions import tostring
 
     tree = obj.to_tree()
-    return tostring(tree).decode() if tree is not None else ""
+    if tree is None:
+        return ""
+    # A flag written as false and one left out read the same in Excel (an office suite spells them out).
+    return re.sub(r'\s\w+="(?:0|false)"', "", tostring(tree).decode())
+
+
+_STYLES: dict[tuple[int, tuple], tuple] = {}
+
+
+def _alignment(al: Any) -> tuple:
+    """Alignment as Excel reads it: an absent flag and a false one are the same (openpyxl writes
+    `wrapText="0"` back as absent; a file saved by LibreOffice spells it out)."""
+    return (al.horizontal, al.vertical, al.textRotation or 0, bool(al.wrapText), bool(al.shrinkToFit),
+            al.indent or 0, al.relativeIndent or 0, bool(al.justifyLastLine), al.readingOrder or 0)
 
 
 def _style(cell: Any) -> tuple:
-    return (repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment), cell.number_format,
-            repr(cell.protection))
+    """A cell's whole style as text; cells of one workbook that share a style record share the text."""
+    style = getattr(cell, "_style", None)  # the cell's indexes into its workbook's style tables
+    key = (id(cell.parent.parent), tuple(style) if style is not None else None)
+    if key not in _STYLES:
+        _STYLES[key] = (repr(cell.font), repr(cell.fill), repr(cell.border), _alignment(cell.alignment),
+                        cell.number_format, repr(cell.protection))
+    return _STYLES[key]
 
 
 def _sheet_facts(ws: Any) -> dict[str, Any]:
@@ -48,6 +67,7 @@ def _sheet_facts(ws: Any) -> dict[str, Any]:
 def differences(a: Path, b: Path, *, keep_vba: bool = False, limit: int = 20) -> list[str]:
     """What differs between the two workbooks (empty when they are the same), at most `limit` lines."""
     wa, wb = load_workbook(a, keep_vba=keep_vba), load_workbook(b, keep_vba=keep_vba)
+    _STYLES.clear()  # keyed by the workbooks' ids, which a later call may reuse
     out: list[str] = []
     if wa.sheetnames != wb.sheetnames:
         return [f"sheets {wa.sheetnames} != {wb.sheetnames}"]
@@ -60,8 +80,10 @@ def differences(a: Path, b: Path, *, keep_vba: bool = False, limit: int = 20) ->
         sa, sb = wa[name], wb[name]
         fa, fb = _sheet_facts(sa), _sheet_facts(sb)
         out += [f"{name}: {k}: {fa[k]!r} != {fb[k]!r}"[:300] for k in fa if fa[k] != fb[k]]
-        for row in range(1, max(sa.max_row, sb.max_row) + 1):
-            for col in range(1, max(sa.max_column, sb.max_column) + 1):
+        # Once per sheet: openpyxl's max_row/max_column scan every cell each time they are read.
+        rows, cols = max(fa["dimension"][0], fb["dimension"][0]), max(fa["dimension"][1], fb["dimension"][1])
+        for row in range(1, rows + 1):
+            for col in range(1, cols + 1):
                 ca, cb = sa.cell(row, col), sb.cell(row, col)
                 if (ca.value, ca.data_type) != (cb.value, cb.data_type) or type(ca.value) is not type(cb.value):
                     out.append(f"{name}!{ca.coordinate}: {ca.value!r}/{ca.data_type} != {cb.value!r}/{cb.data_type}")

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from support.cli import run_cli
 from support.fill import copy_office, fill_department
 from support.paths import TEMPLATE
 from support.seed import seed_inputs
 from support.zips import rewrite, sheet_part
 
-from welfare_xl.cli import main
 from welfare_xl.commands.consolidate import consolidate
 from welfare_xl.commands.split import split
 from welfare_xl.core.consolidation.log import LOG_SHEET
@@ -83,18 +83,11 @@ def hostile_files(work: Path) -> dict[str, str]:
             "地域共生課_text.xlsx": "Excel ブックではありません"}
 
 
-def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    text = out.out + out.err
-    assert "Traceback" not in text and "予期しないエラー" not in text, text
-    return code, text
-
 
 def test_each_bad_file_is_refused_alone_and_the_good_ones_land_exactly(work: Path, capsys):
     bad = hostile_files(work)
     out = work / "集約.xlsx"
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(out), "--json")
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(out), "--json")
     assert code == 1
     result = json.loads(text)
     files = {f["file"]: f for f in result["files"]}
@@ -113,19 +106,19 @@ def test_each_bad_file_is_refused_alone_and_the_good_ones_land_exactly(work: Pat
 
 def test_the_summary_names_each_refused_file(work: Path, capsys):
     bad = hostile_files(work)
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(work / "o.xlsx"))
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(work / "o.xlsx"))
     assert code == 1 and text.startswith("令和元年度の提出ファイルを「資料２」に集約しました")
     lines = text.split("確認が必要なファイル")[1].splitlines()
     for name in bad:
         assert any(line.strip().startswith(f"{name}（不採用）") for line in lines), name
-    code, text = run(capsys, "status", str(work / "調査票.xlsx"), str(work / "提出"))
+    code, text = run_cli(capsys, "status", str(work / "調査票.xlsx"), str(work / "提出"))
     assert code == 1 and all(name in text for name in bad)
 
 
 def test_check_refuses_the_same_files_with_exit_2(work: Path, capsys):
     bad = hostile_files(work)
     for name, fragment in bad.items():
-        code, text = run(capsys, "check", str(work / "提出" / name))
+        code, text = run_cli(capsys, "check", str(work / "提出" / name))
         assert code == 2 and name in text and fragment in text, (name, text)
 
 
@@ -133,7 +126,7 @@ def test_check_refuses_the_same_files_with_exit_2(work: Path, capsys):
 def test_check_and_consolidate_accept_the_same_files(work: Path, capsys, suffix: str):
     other = work / "提出" / f"交通課{suffix}"
     shutil.copy(work / "提出" / "交通課.xlsx", other)  # readable by calamine, but not a return
-    code, text = run(capsys, "check", str(other))
+    code, text = run_cli(capsys, "check", str(other))
     assert code == 2 and other.name in text
     result = consolidate(work / "調査票.xlsx", work / "提出", work / "o.xlsx", now=RUN)
     # A spreadsheet in another format was meant as a return: refused and named, the run exits 1.
@@ -145,7 +138,7 @@ def test_a_check_that_fails_refuses_that_file_only(work: Path, capsys):
     values, texts = seed_inputs("地域共生課")
     values = dict(values, **{"G1-01": "9" * 400})
     fill_department(work / "配布" / "地域共生課.xlsx", values, texts, out=work / "提出" / "地域共生課.xlsx")
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(work / "o.xlsx"),
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "提出"), "-o", str(work / "o.xlsx"),
                      "--json")
     result = json.loads(text)
     assert code == 1
@@ -173,7 +166,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_and_its_return_lands(work: Path, 
     raw = os.path.join(os.fsencode(folder), "地域共生課（再提出）.xlsx".encode("cp932"))
     os.rename(folder / "地域共生課.xlsx", raw)
     out = work / "o.xlsx"
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(folder), "-o", str(out), "--json")
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(folder), "-o", str(out), "--json")
     result = json.loads(text)
     assert code == 0 and "地域共生課（再提出）.xlsx" in [f["file"] for f in result["files"]]
     assert master_grid(out) == master_grid(work / "clean.xlsx")
@@ -185,12 +178,12 @@ def test_an_empty_folder_is_not_a_consolidation(work: Path, capsys):
     empty = work / "空"
     empty.mkdir()
     (empty / ".DS_Store").write_bytes(b"\x00")
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(empty), "-o", str(work / "o.xlsx"))
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(empty), "-o", str(work / "o.xlsx"))
     assert code == 1 and text.startswith("令和元年度の提出ファイルがありません") and "集約しました" not in text
     assert (work / "o.xlsx").exists()
 
 
 def test_only_blank_forms_is_not_a_consolidation(work: Path, capsys):
-    code, text = run(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "配布"), "-o", str(work / "o.xlsx"))
+    code, text = run_cli(capsys, "consolidate", str(work / "調査票.xlsx"), str(work / "配布"), "-o", str(work / "o.xlsx"))
     assert code == 1 and text.startswith("令和元年度の提出ファイルに反映できるものがありません")
     assert "集約しました" not in text

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from support.cli import run_cli
 from support.paths import TEMPLATE
 
-from welfare_xl.cli import main
 from welfare_xl.commands.split import split
 
 
@@ -34,17 +34,10 @@ def kinds(tmp_path: Path) -> dict[str, Path]:
             "missing": tmp_path / "ない.xlsx"}
 
 
-def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    text = captured.out + captured.err
-    assert "Traceback" not in text and "予期しないエラー" not in text, text
-    return code, text
-
 
 @pytest.mark.parametrize("kind", ["survey", "text", "csv", "folder", "missing"])
 def test_check_refuses_what_is_not_a_return(capsys, kinds: dict[str, Path], kind: str):
-    code, text = run(capsys, "check", str(kinds[kind]))
+    code, text = run_cli(capsys, "check", str(kinds[kind]))
     assert code == 2 and kinds[kind].name in text and "提出してください" not in text, text
 
 
@@ -62,13 +55,13 @@ def test_every_command_refuses_a_wrong_survey(capsys, tmp_path: Path, kinds: dic
         "split": ["split", bad, "-o", str(tmp_path / "d")],
         "check-survey": ["check", str(kinds["department"]), "--survey", bad],
     }[command]
-    code, text = run(capsys, *argv)
+    code, text = run_cli(capsys, *argv)
     assert code == 2 and kinds[kind].name in text, text
 
 
 def test_the_add_in_is_never_written_over_a_workbook(capsys, kinds: dict[str, Path]):
     survey = kinds["survey"]
     before = survey.read_bytes()
-    code, text = run(capsys, "addin", "build", "-o", str(survey))
+    code, text = run_cli(capsys, "addin", "build", "-o", str(survey))
     assert code == 2 and "アドインの出力先は .xlam のファイル名にしてください" in text and survey.name in text
     assert survey.read_bytes() == before

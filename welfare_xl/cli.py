@@ -36,15 +36,20 @@ def log_path() -> Path:
     return Path.home() / ".welfare_xl" / "welfare_xl.log"
 
 
-def _log_exception(exc: BaseException) -> Path:
+def _append_log(text: str) -> Path:
+    """Append `text` to the log file; the log must never fail the command, so a write error is dropped."""
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
+        with path.open("a", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
     except OSError:
         pass
     return path
+
+
+def _log_exception(exc: BaseException) -> Path:
+    return _append_log("".join(traceback.format_exception(exc)))
 
 
 class _LogFile(logging.Handler):
@@ -52,11 +57,8 @@ class _LogFile(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            path = log_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8", errors="replace") as fh:
-                fh.write(self.format(record) + "\n")
-        except Exception:  # noqa: BLE001 - the log must never fail the command
+            _append_log(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 - formatting a record must never fail the command either
             pass
 
 

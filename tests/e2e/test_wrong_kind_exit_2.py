@@ -65,3 +65,10 @@ def test_the_add_in_is_never_written_over_a_workbook(capsys, kinds: dict[str, Pa
     code, text = run_cli(capsys, "addin", "build", "-o", str(survey))
     assert code == 2 and "アドインの出力先は .xlam のファイル名にしてください" in text and survey.name in text
     assert survey.read_bytes() == before
+
+
+def test_a_folder_given_as_the_template_source_says_so_in_japanese(capsys, tmp_path: Path):
+    folder = tmp_path / "定義"
+    folder.mkdir()
+    code, text = run_cli(capsys, "template", "build", str(folder), "-o", str(tmp_path / "out.xlsx"))
+    assert code == 2 and "フォルダです" in text and "定義" in text and "Error" not in text

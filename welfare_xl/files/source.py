@@ -21,6 +21,8 @@ def load_source(path: str | Path) -> SourceSurvey:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise SourceError(f"{path}: テンプレート定義のファイルがありません。") from exc
+    except IsADirectoryError as exc:
+        raise SourceError(f"{path}: フォルダです。テンプレート定義のファイル（.toml）を指定してください。") from exc
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: テンプレート定義は UTF-8 で保存してください。") from exc
     except OSError as exc:

@@ -40,3 +40,14 @@ def test_a_metadata_sheet_without_limits_reads_the_defaults() -> None:
             if not (row and isinstance(row[0], str) and row[0].startswith("config.max_"))]
     cfg = from_grid(grid).survey.config
     assert cfg.max_inflate_ratio == Config.max_inflate_ratio and cfg.max_number == Config.max_number
+
+
+def test_a_values_own_display_decimals_travel_through_the_metadata_sheet() -> None:
+    """The plan book prints 48.4% beside a target of 58.40%: the baseline keeps its one decimal."""
+    survey = _source()
+    ind = survey.indicator("G4-01")
+    assert survey.value_decimals(ind, 2017) != ind.decimals
+    assert survey.value_decimals(ind, "target") == ind.decimals
+    back = from_grid(to_grid(survey, SURVEY)).survey
+    assert back.decimals == survey.decimals and back.decimals
+    assert back.value_decimals(back.indicator("G4-01"), 2017) == survey.value_decimals(ind, 2017)

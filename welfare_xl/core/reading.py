@@ -65,7 +65,8 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
     """The survey's values, texts and grades as they stand in a master sheet."""
     base = meta.survey
     survey = Survey(plan=base.plan, fiscal_year=base.fiscal_year, template_version=base.template_version,
-                    goals=base.goals, indicators=base.indicators, config=base.config)
+                    goals=base.goals, indicators=base.indicators, config=base.config,
+                    decimals=dict(base.decimals))
     rows = table.by_id()
     for ind in base.indicators:
         row = rows.get(ind.id)

@@ -28,6 +28,7 @@ DEPARTMENT = "department"
 _SECTION_META = "wxl:meta"
 _SECTION_GOALS = "wxl:goals"
 _SECTION_INDICATORS = "wxl:indicators"
+_SECTION_DECIMALS = "wxl:decimals"  # optional: display decimals of single values (Survey.decimals)
 
 _GOAL_FIELDS = ["no", "name", "directions", "pages"]
 _IND_FIELDS = ["id", "goal", "item", "sub_item", "item_note", "department", "unit", "kind", "decimals", "direction", "group"]
@@ -93,6 +94,10 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
         direction = {None: "", 1: "up", -1: "down"}[i.direction]
         rows.append([i.id, i.goal, i.item, i.sub_item, i.item_note, i.department, i.unit,
                      i.kind.value, i.decimals, direction, i.group])
+    if survey.decimals:
+        rows += [[], [_SECTION_DECIMALS], ["id", "year", "decimals"]]
+        for (ident, key), places in sorted(survey.decimals.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            rows.append([ident, key, places])
     return rows
 
 
@@ -169,6 +174,11 @@ def _from_grid(grid: Grid) -> Meta:
             ))
         survey = Survey(plan=plan, fiscal_year=int(kv["fiscal_year"]), template_version=kv["template_version"],
                         goals=goals, indicators=tuple(indicators), config=config)
+        if _section(grid, _SECTION_DECIMALS) is not None:
+            for r in _records(grid, _SECTION_DECIMALS, 3):
+                key = cell_str(r[1])
+                year: int | str = int(float(key)) if key.replace(".", "", 1).isdigit() else key
+                survey.decimals[(cell_str(r[0]), year)] = int(float(r[2]))
     except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
         raise MetadataError(f"管理情報が壊れています（{exc}）。") from exc
     if not survey.indicators:

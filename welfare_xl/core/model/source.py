@@ -130,4 +130,16 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
         shown = [d for (i, _), d in decimals.items() if i == ind.id]
         final.append(replace(ind, decimals=max(shown, default=0)))
     survey.indicators = tuple(final)
+    survey.decimals = _own_decimals(survey, decimals)
     return SourceSurvey(survey=survey, decimals=decimals)
+
+
+def _own_decimals(survey: Survey, decimals: dict[tuple[str, int | str], int]) -> dict[tuple[str, int | str], int]:
+    """The printed decimals of numeric values that differ from their indicator's (`Survey.decimals`)."""
+    by_id = {ind.id: ind for ind in survey.indicators}
+
+    def numeric(key: tuple[str, int | str]) -> bool:
+        value = survey.targets[key[0]] if key[1] == "target" else survey.values[key[0]].get(key[1])
+        return isinstance(value, (int, float))
+
+    return {k: d for k, d in decimals.items() if d != by_id[k[0]].decimals and numeric(k)}

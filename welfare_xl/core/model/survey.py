@@ -149,6 +149,20 @@ def limits_from(settings: dict, prefix: str = "") -> dict[str, float | int]:
     return out
 
 
+@dataclass(frozen=True)
+class YearRecord:
+    """What one past survey year left for one indicator besides its value: its texts and grade.
+
+    The value itself stays in the master sheet's year column; these are kept in the
+    history sheet (過年度) when the survey rolls over to the next year, so nothing
+    of a year is lost.
+    """
+
+    done: str | None = None  # the year's 取組状況 (on the item's lead row)
+    next: str | None = None  # the year's 今後の展開
+    grade: str | None = None  # the 進捗評価 label the master showed, e.g. 「○ 順調」
+
+
 @dataclass
 class Survey:
     """One year's survey: definitions plus the values and texts of every row."""
@@ -163,6 +177,11 @@ class Survey:
     targets: dict[str, Value] = field(default_factory=dict)
     texts: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     grades: dict[str, str | None] = field(default_factory=dict)
+    # Past survey years: year -> indicator id -> its texts and grade of that year.
+    history: dict[int, dict[str, YearRecord]] = field(default_factory=dict)
+    # Display decimals of single values that differ from their indicator's
+    # (the plan book prints 48.4% beside 50.70%): (id, year or "target") -> decimals.
+    decimals: dict[tuple[str, int | str], int] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -183,6 +202,10 @@ class Survey:
     def _by_id(self) -> dict[str, Indicator]:
         return {i.id: i for i in self.indicators}
 
+    def value_decimals(self, ind: Indicator, key: int | str) -> int:
+        """Decimals a value (year or "target") is shown with: its own, else its indicator's."""
+        return self.decimals.get((ind.id, key), ind.decimals)
+
     def goal(self, no: int) -> Goal:
         return next(g for g in self.goals if g.no == no)
 
@@ -201,6 +224,8 @@ class Survey:
             targets={k: v for k, v in self.targets.items() if k in ids},
             texts={k: v for k, v in self.texts.items() if k in ids},
             grades={k: v for k, v in self.grades.items() if k in ids},
+            history={y: {k: v for k, v in recs.items() if k in ids} for y, recs in self.history.items()},
+            decimals={k: v for k, v in self.decimals.items() if k[0] in ids},
         )
 
     def year_header(self, year: int) -> str:

@@ -35,7 +35,8 @@ MIN_ROW_HEIGHT = 24.0
 
 def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: bool = False,
                  grade_styles: dict[str, Style] | None = None) -> SheetSpec:
-    """The master sheet. `decimals` gives display decimals per (id, year|"target");
+    """The master sheet. `decimals` gives display decimals per (id, year|"target") (default: the
+    survey's own, `Survey.decimals`, over each indicator's);
     `committee` drops the ID column and key row (the committee version carries no IDs);
     `grade_styles` styles a 進捗評価 cell by the label it shows (centred text otherwise)."""
     rows = SURVEY_SHEET_ROWS
@@ -68,7 +69,7 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
         if not committee:
             spec.put(row, col[layout.ID], ind.id, KEY)
         put_indicator_name(spec, col, row, ind, BODY)
-        _put_figures(spec, survey, col, row, ind, decimals or {})
+        _put_figures(spec, survey, col, row, ind, survey.decimals if decimals is None else decimals)
         grade = survey.grades.get(ind.id)
         spec.put(row, col[layout.GRADE], grade, (grade_styles or {}).get(grade or "", BODY_CENTER))
 

@@ -11,24 +11,12 @@ from typing import Union
 
 from welfare_xl.core.model.eras import FULLWIDTH_DIGITS, fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, format_value
+from welfare_xl.core.model.wording import DEFAULT_HEADERS
 
 # A cell's value in the model: a number, None (nothing entered) or the
 # not-available mark '－' that the seed prints where no figure exists.
 NOT_AVAILABLE = "－"
 Value = Union[int, float, str, None]
-
-
-# Column wording of the form; a template may word them otherwise ([plan.headers]).
-# {year}/{next_year} are fiscal-year labels, {n} the plan year number.
-DEFAULT_HEADERS: dict[str, str] = {
-    "baseline": "（現状値）",
-    "plan_year": "（計画{n}年目）",
-    "target": "（目標値）",
-    "done": "{year}の取組状況",
-    "done_note": "増減に向けて取り組んだ内容等",
-    "next": "{next_year}に向けた今後の展開",
-    "next_note": "課題に向けた取り組み等",
-}
 
 
 @dataclass(frozen=True)

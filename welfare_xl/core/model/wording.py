@@ -1,0 +1,29 @@
+"""The plan's wording: every header, title and phrase a plan may word its own way.
+
+A template words them in ``[plan.headers]`` (kept in 管理情報 as ``headers``);
+what it leaves out reads as below, the wording of the first plan the project
+served. `Plan.header(key, **fields)` is the one way code gets them. Fields in
+braces are filled by the caller: {year}/{next_year} fiscal-year labels, {n} a
+plan year number; a key documents its fields beside it.
+
+Keys are grouped by the part of the project that prints them; add a key to its
+group (and to the template source's documentation) rather than writing a
+plan's word into code.
+"""
+
+from __future__ import annotations
+
+DEFAULT_HEADERS: dict[str, str] = {
+    # Year, target and text columns of the form and the master.
+    "baseline": "（現状値）",
+    "plan_year": "（計画{n}年目）",
+    "target": "（目標値）",
+    "done": "{year}の取組状況",
+    "done_note": "増減に向けて取り組んだ内容等",
+    "next": "{next_year}に向けた今後の展開",
+    "next_note": "課題に向けた取り組み等",
+    # Rollover and the history sheet.
+    # Final evaluation.
+    # Committee version.
+    # Naming columns, instructions, legend and titles.
+}

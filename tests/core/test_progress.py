@@ -349,3 +349,34 @@ def test_grade_is_total_and_consistent(baseline, target, actual, direction) -> N
     assert (g.code == GradeCode.NA) == ungradable
     if g.code != GradeCode.NA and g.progress is not None and target != baseline:
         assert g.progress >= 1.0 - 1e-9 if g.code == GradeCode.ACHIEVED else g.progress < 1.0
+
+
+def _with_values(master_survey, ident: str, values: dict):
+    survey = replace(master_survey, values={k: dict(v) for k, v in master_survey.values.items()})
+    survey.values[ident] = {**{y: None for y in survey.years}, **values}
+    return survey
+
+
+def test_baseline_of_takes_the_first_measured_year_where_the_baseline_year_has_none(master) -> None:
+    from welfare_xl.core.progress import baseline_of
+    survey = _with_values(master[0], "G1-01", {2017: "－", 2018: 510})
+    ind = survey.indicator("G1-01")
+    got = baseline_of(ind, survey, before=2019)
+    assert (got.year, got.value, got.substitute) == (2018, 510, True)
+    # The year being graded never serves as its own baseline.
+    assert baseline_of(ind, survey, before=2018).value == "－"
+    survey.values["G1-01"][2017] = 504
+    assert baseline_of(ind, survey) == type(got)(2017, 504, False)
+
+
+def test_latest_of_reaches_back_only_over_a_year_not_surveyed(master) -> None:
+    from welfare_xl.core.progress import latest_of
+    survey = _with_values(master[0], "G1-01", {2017: 504, 2018: 515, 2019: "－"})
+    ind = survey.indicator("G1-01")
+    got = latest_of(ind, survey, 2019)
+    assert (got.year, got.value, got.substitute) == (2018, 515, True)
+    survey.values["G1-01"][2019] = None  # nothing entered: not a lag, no value
+    assert latest_of(ind, survey, 2019).value is None
+    survey.values["G1-01"].update({2018: "－", 2019: "－"})
+    # The baseline year's figure is the baseline, never the latest value.
+    assert latest_of(ind, survey, 2019) == type(got)(2019, "－", False)

@@ -232,6 +232,46 @@ def grade_values(indicator: Indicator, baseline: Any, target: Any, actual: Any,
     return Grade.of(GradeCode.WORSE, **numbers)
 
 
+@dataclass(frozen=True)
+class Measured:
+    """A value an evaluation stands on, and the year it was measured in."""
+
+    year: int | None  # None: no value at all
+    value: Any = None  # a number, '－' or None
+    substitute: bool = False  # True when it is not the year asked for (to be footnoted)
+
+
+def baseline_of(indicator: Indicator, survey: Survey, before: int | None = None) -> Measured:
+    """The baseline: the plan's baseline year's value; where that year has no figure, the first
+    year measured after it and before `before` (a first measured year stands in, footnoted)."""
+    plan = survey.plan
+    values = survey.values.get(indicator.id, {})
+    own = values.get(plan.baseline_year)
+    if _number(own) is not None:
+        return Measured(plan.baseline_year, own)
+    end = survey.fiscal_year if before is None else before
+    for year in range(plan.baseline_year + 1, end):
+        if _number(values.get(year)) is not None:
+            return Measured(year, values[year], substitute=True)
+    return Measured(plan.baseline_year if own is not None else None, own)
+
+
+def latest_of(indicator: Indicator, survey: Survey, year: int | None = None, since: int | None = None) -> Measured:
+    """The value of `year` (default: the survey year); where it is '－' (not surveyed that
+    year), the latest earlier figure after `since` (default: the baseline year), marked as such.
+    An empty value (nothing entered) stays empty: it is not a survey that lags."""
+    year = survey.fiscal_year if year is None else year
+    values = survey.values.get(indicator.id, {})
+    own = values.get(year)
+    if own != NOT_AVAILABLE:
+        return Measured(year if own is not None else None, own)
+    floor = survey.plan.baseline_year if since is None else since
+    for earlier in range(year - 1, floor, -1):
+        if _number(values.get(earlier)) is not None:
+            return Measured(earlier, values[earlier], substitute=True)
+    return Measured(year, own)
+
+
 def grade(indicator: Indicator, survey: Survey, year: int | None = None) -> Grade:
     """The grade of `indicator` in `year` (default: the survey year) from the survey's values."""
     plan = survey.plan

@@ -232,6 +232,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from welfare_xl.commands.rollover import rollover
+
+    result = rollover(args.consolidated, args.output)
+    for line in result.summary_lines():
+        _out(line)
+    return result.exit_code
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from welfare_xl.commands.demo import demo
 
@@ -369,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
              examples=("welfare-xl export 調査票.xlsx --csv 集約.csv",),
              codes={EXIT_OK: "書き出しました",
                     EXIT_PROBLEMS: "どの指標も評価できませんでした（CSV は保存しました）"})
+    _command(sub, "rollover", "集約済みの調査票から次の年度の調査票を作ります（年度更新）", cmd_rollover,
+             CONSOLIDATED, output("次の年度の調査票（.xlsx。集約済みの調査票とは別のファイル）", metavar="保存するブック",
+                                  required=True),
+             examples=("welfare-xl rollover 調査票.xlsx -o 調査票_令和２年度.xlsx",),
+             codes={EXIT_OK: "作成しました",
+                    EXIT_PROBLEMS: "作成しましたが、実績値のない指標があります（一覧を表示します）"})
     _command(sub, "demo", "同梱のサンプルで1年分の流れを実行します", cmd_demo,
              output("出力フォルダ（既定：demo-output）", metavar="出力フォルダ", default="demo-output"),
              examples=("welfare-xl demo -o デモ",),

@@ -243,3 +243,18 @@ def test_the_forms_own_check_line_counts_as_check_after_a_rollover(soffice: str,
         seen[name] = (blank, len(sub.errors) - blank)
     assert seen["blank"] == (17, 0) and seen["filled"] == (0, 0) and seen["wrong"] == (5, 2)
     assert all(f.severity is not Severity.ERROR for f in check(files["filled"]).findings)
+
+
+def test_the_demo_shows_a_later_year(capsys, tmp_path: Path):
+    code, text = run_cli(capsys, "demo", "-o", str(tmp_path / "デモ"), "--year", "令和３年度")
+    assert code == 0, text
+    for year in ("令和２年度", "令和３年度"):
+        assert f"[{year}] 年度更新: {tmp_path / 'デモ' / year / f'調査票_{year}.xlsx'}" in text
+    survey, _, _ = load_survey_file(tmp_path / "デモ" / "令和３年度" / "集約_令和３年度.xlsx")
+    assert survey.fiscal_year == 2021 and sorted(survey.history) == [2019, 2020]
+    assert all(survey.values[i.id][2021] is not None and survey.grades[i.id] for i in survey.indicators)
+    assert survey.texts["G1-01"][0].startswith("【令和３年度】")
+    assert (tmp_path / "デモ" / "令和３年度" / "委員会版_令和３年度.xlsx").exists()
+    for wrong, message in (("令和６年度", "令和元年度から令和５年度までで指定してください"), ("来年", "年度として読めません")):
+        code, text = run_cli(capsys, "demo", "-o", str(tmp_path / "x"), "--year", wrong)
+        assert code == 2 and message in text, text

@@ -67,7 +67,7 @@ def run(capsys, argv: list[str]) -> tuple[int, str]:
 def test_the_parser_has_every_command():
     names = {" ".join(path) for path, _ in LEAVES}
     assert names == {"template build", "split", "check", "consolidate", "undo", "status", "committee", "export",
-                     "demo", "addin build", "addin install"}
+                     "rollover", "demo", "addin build", "addin install"}
 
 
 @pytest.mark.parametrize("path", [path for path, _ in ALL], ids=lambda p: " ".join(p) or "welfare-xl")

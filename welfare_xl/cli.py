@@ -232,10 +232,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from welfare_xl.commands.rollover import rollover
+
+    result = rollover(args.consolidated, args.output)
+    for line in result.summary_lines():
+        _out(line)
+    return result.exit_code
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from welfare_xl.commands.demo import demo
 
-    return demo(args.output, echo=_out)
+    return demo(args.output, echo=_out, year=args.year)
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
@@ -369,9 +378,17 @@ def build_parser() -> argparse.ArgumentParser:
              examples=("welfare-xl export 調査票.xlsx --csv 集約.csv",),
              codes={EXIT_OK: "書き出しました",
                     EXIT_PROBLEMS: "どの指標も評価できませんでした（CSV は保存しました）"})
-    _command(sub, "demo", "同梱のサンプルで1年分の流れを実行します", cmd_demo,
+    _command(sub, "rollover", "集約済みの調査票から次の年度の調査票を作ります（年度更新）", cmd_rollover,
+             CONSOLIDATED, output("次の年度の調査票（.xlsx。集約済みの調査票とは別のファイル）", metavar="保存するブック",
+                                  required=True),
+             examples=("welfare-xl rollover 調査票.xlsx -o 調査票_令和２年度.xlsx",),
+             codes={EXIT_OK: "作成しました",
+                    EXIT_PROBLEMS: "作成しましたが、実績値のない指標があります（一覧を表示します）"})
+    _command(sub, "demo", "同梱のサンプルで1年分（--year で後の年度まで）の流れを実行します", cmd_demo,
              output("出力フォルダ（既定：demo-output）", metavar="出力フォルダ", default="demo-output"),
-             examples=("welfare-xl demo -o デモ",),
+             arg("--year", metavar="年度", help="この年度まで年度更新をくり返して実行します"
+                 "（例：令和４年度、R4、2022。既定：サンプルの令和元年度だけ）"),
+             examples=("welfare-xl demo -o デモ", "welfare-xl demo -o デモ --year 令和４年度"),
              codes={EXIT_OK: "すべての手順が済みました", EXIT_PROBLEMS: "サンプルの集約で確認することが残りました"})
 
     _, asub = _group(sub, "addin", "Excel アドイン（.xlam）を作成・インストールします",

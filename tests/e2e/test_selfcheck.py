@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 from support.fill import CHIIKI, CHIIKI_TEXTS, cells_by_key, department_table, fill_department
+from support.libreoffice import recalculated
 
 from welfare_xl.commands.check import check
 from welfare_xl.core.checks import Severity, Submission
@@ -50,17 +50,6 @@ CASES = {
     "rate": ("交通課", {"G6-01": "2.13人/km"}, {"G6-01": ("実施", "継続")}),
     "rate_number": ("交通課", {"G6-01": 2.2}, {"G6-01": ("実施", "継続")}),
 }
-
-
-def recalculated(soffice: str, files: list[Path], outdir: Path) -> dict[str, Path]:
-    """The files as LibreOffice saves them after loading: every formula calculated (openpyxl keeps none)."""
-    proc = subprocess.run(
-        [soffice, f"-env:UserInstallation={(outdir / 'lo-profile').as_uri()}", "--headless", "--norestore",
-         "--convert-to", "xlsx", "--outdir", str(outdir), *map(str, files)],
-        capture_output=True, text=True, timeout=300)
-    out = {f.stem: outdir / f.name for f in files}
-    assert proc.returncode == 0 and all(p.exists() for p in out.values()), proc.stderr + proc.stdout
-    return out
 
 
 def check_counts(sub: Submission) -> tuple[int, int, int]:

@@ -13,7 +13,7 @@ never a Python traceback; details go to `welfare_xl.log` next to the workbook
 
 A click starts a new Python process, so this module imports nothing heavy:
 `ACTIONS` names each button's module under `actions/` (`distribute`, `marks`,
-`collect`, `publish`, `environment`), which is imported, with what it needs
+`collect`, `publish`, `yearend`, `environment`), which is imported, with what it needs
 (openpyxl, python-calamine), only when its button is pressed.
 
 The same code runs on desktop Excel (COM) and on xlwings' remote engine
@@ -75,6 +75,8 @@ ACTIONS: dict[str, Action] = {
     "status": Button("提出状況", "collect", "status_report"),
     # the committee workbook next to the survey (and its PDF on desktop Excel)
     "committee": Button("委員会版作成", "publish", "committee"),
+    # next year's survey workbook beside the consolidated master (年度更新)
+    "rollover": Button("年度更新", "yearend", "rollover"),
     # versions, configuration and folders, with what is wrong in plain Japanese
     "diagnose": Button("環境チェック", "environment", "diagnose"),
 }

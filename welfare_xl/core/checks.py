@@ -388,6 +388,21 @@ def _check_locked(checker: Checker, survey: Survey, reference: Survey, ind: Indi
         checker.add(Severity.ERROR, "locked_changed",
                     f"保護されたセル（{label}）が調査票と違います（調査票：{ind.show(want)}、このファイル：{typed}）。"
                     + _NOT_THIS_ROW, cell=entry.cells[key], ind=ind)
+    if layout.PREV_NEXT in entry.cells and ind.lead:
+        _check_previous_next(checker, survey, reference, ind, row, entry)
+
+
+def _check_previous_next(checker: Checker, survey: Survey, reference: Survey, ind: Indicator,
+                         row: layout.TableRow, entry: Entry) -> None:
+    """Last year's 今後の展開 (a locked column of a rolled-over form, never consolidated) against the history."""
+    record = reference.history.get(survey.fiscal_year - 1, {}).get(ind.id)
+    want, got = (record.next if record else None), cell_text(row.get(layout.PREV_NEXT))
+    if (want or "").strip() == (got or "").strip():
+        return
+    label = survey.plan.header("prev_next", prev_year=fiscal_year_label(survey.fiscal_year - 1))
+    checker.add(Severity.ERROR, "locked_changed",
+                f"保護されたセル（{label}）が調査票と違います（調査票：{_shown_label(want or '')}、"
+                f"このファイル：{_shown_label(got or '')}）。" + _NOT_THIS_ROW, cell=entry.cells[layout.PREV_NEXT], ind=ind)
 
 
 # Why a row whose locked cells differ is refused, and what to do (the end of those messages).

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from welfare_xl.core.history import history_from_sheets
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid
+from welfare_xl.core.model.cells import Grid, cell_text  # cell_text: read here by checks too
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError, from_grid
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.numbers import Status, parse_value
@@ -93,15 +94,6 @@ def master_value(raw: Any, ind) -> Any:
     return None
 
 
-def cell_text(raw: Any) -> str | None:
-    if raw is None:
-        return None
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    text = str(raw).replace("\r\n", "\n")
-    return text if text.strip() else None
-
-
 def not_the_survey(meta: Meta, action: str | None = None) -> str | None:
     """Why a workbook cannot be used where the survey workbook is needed, or None when it can.
 
@@ -120,10 +112,13 @@ def not_the_survey(meta: Meta, action: str | None = None) -> str | None:
 
 
 def load_survey_grids(sheets: Mapping[str, Grid], order: Sequence[str] | None = None) -> tuple[Survey, Book]:
-    """The survey and where its table is; BookError for a workbook that is not the survey's."""
+    """The survey (with its past years' texts and grades from the history sheet, `core.history`) and
+    where its table is; BookError for a workbook that is not the survey's."""
     meta = read_meta(sheets)
     refusal = not_the_survey(meta)
     if refusal:
         raise BookError(refusal)
     name, table = survey_table(sheets, meta, order)
-    return survey_from_table(meta, table), Book(meta=meta, sheet=name, table=table)
+    survey = survey_from_table(meta, table)
+    survey.history = history_from_sheets(sheets, order, skip=(name, META_SHEET))
+    return survey, Book(meta=meta, sheet=name, table=table)

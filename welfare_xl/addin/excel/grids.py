@@ -108,6 +108,13 @@ def read_grid(sheet: "xw.Sheet") -> Grid:
     return [[normalize(v) for v in row] for row in values]
 
 
+def read_head(sheet: "xw.Sheet", rows: int) -> Grid:
+    """The sheet's first `rows` rows (as `read_grid` reads them), in one read: enough to find a key row."""
+    last_row, columns = last_cell(sheet)
+    values = sheet.range((1, 1), (min(last_row, rows), columns)).options(ndim=2).value
+    return [[normalize(v) for v in row] for row in values]
+
+
 def find_sheet(book: "xw.Book", name: str) -> "xw.Sheet | None":
     """The sheet named `name` (Excel compares sheet names case-insensitively)."""
     for sheet in book.sheets:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, read_grid
+from welfare_xl.addin.excel.grids import NotApplicable, find_sheet, read_grid, read_head
+from welfare_xl.core.history import History, find_key_row
+from welfare_xl.core.history import read_history as history_grid
 from welfare_xl.core.model.cells import Grid
-from welfare_xl.core.model.layout import Table
+from welfare_xl.core.model.layout import KEY_ROW_SCAN, Table
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import Meta, MetadataError, from_grid
 from welfare_xl.core.model.survey import Survey
@@ -59,4 +61,18 @@ def read_survey(book: "xw.Book", action: str) -> LiveSurvey:
         name, table = survey_table(grids, meta, list(grids))
     except BookError as exc:
         raise NotApplicable(f"「{book.name}」: {exc}") from exc
-    return LiveSurvey(survey=survey_from_table(meta, table), meta=meta, sheet=name, table=table, grid=grids[name])
+    survey = survey_from_table(meta, table)
+    survey.history = read_history(book, meta, name)
+    return LiveSurvey(survey=survey, meta=meta, sheet=name, table=table, grid=grids[name])
+
+
+def read_history(book: "xw.Book", meta: Meta, master: str) -> History:
+    """The past years' texts and grades of the history sheet (過年度), found by its key row: the sheet
+    the plan names first, then the others, each by its first rows alone (a 集約ログ may be long)."""
+    wanted = meta.survey.plan.header("history_sheet")
+    sheets = [s for s in book.sheets if s.name not in (META_SHEET, master)]
+    sheets.sort(key=lambda s: s.name != wanted)
+    for sheet in sheets:
+        if find_key_row(read_head(sheet, KEY_ROW_SCAN)) is not None:
+            return history_grid(read_grid(sheet)) or {}
+    return {}

@@ -54,6 +54,16 @@ _CELL = r"\$?([A-Za-z]{1,3})\$?(\d+)"
 _REF = re.compile(rf"{_CELL}(?::{_CELL})?")
 
 
+def cell_text(raw: Any) -> str | None:
+    """A cell read as a text someone wrote (取組状況 …): None when blank, 3.0 as "3", CRLF as LF."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).replace("\r\n", "\n")
+    return text if text.strip() else None
+
+
 def cell_str(value: Any) -> str:
     """A cell read as a word (a key, an ID, a sheet name): stripped text, 3.0 as "3", None as ""."""
     if value is None:

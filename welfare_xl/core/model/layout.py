@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_ref
+from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Survey
 
 KEY_PREFIX = "wxl:"
@@ -30,6 +31,7 @@ TARGET = "target"
 DONE = "done"
 NEXT = "next"
 GRADE = "grade"
+PREV_NEXT = "prev_next"  # a department's form: last year's 今後の展開, locked, for reference only
 
 
 def year_key(year: int) -> str:
@@ -63,8 +65,21 @@ def survey_columns(survey: Survey) -> list[Column]:
 
 
 def department_columns(survey: Survey) -> list[Column]:
-    """Columns of a department's worksheet: its history, its input, its texts."""
-    return _columns(survey, _DEPARTMENT_NAME_COLUMNS)
+    """Columns of a department's worksheet: its history, its input, its texts; after a rollover
+    (when the history has last year's 今後の展開), that text locked beside this year's texts."""
+    cols = _columns(survey, _DEPARTMENT_NAME_COLUMNS)
+    if previous_next(survey):
+        header = survey.plan.header("prev_next", prev_year=fiscal_year_label(survey.fiscal_year - 1))
+        at = next(i for i, c in enumerate(cols) if c.key == DONE)
+        cols.insert(at, Column(PREV_NEXT, header, survey.plan.header("prev_next_note"), width=30, role="history"))
+    return cols
+
+
+def previous_next(survey: Survey) -> dict[str, str]:
+    """Lead indicator ID -> the 今後の展開 the history keeps for the year before the survey year."""
+    records = survey.history.get(survey.fiscal_year - 1, {})
+    return {i.id: records[i.id].next for i in survey.indicators
+            if i.lead and i.id in records and records[i.id].next}
 
 
 def _columns(survey: Survey, names: tuple[tuple[str, str, float], ...]) -> list[Column]:

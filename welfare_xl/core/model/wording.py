@@ -23,6 +23,20 @@ DEFAULT_HEADERS: dict[str, str] = {
     "next": "{next_year}に向けた今後の展開",
     "next_note": "課題に向けた取り組み等",
     # Rollover and the history sheet.
+    "history_sheet": "過年度",  # the history sheet's name (each past year's texts and grades)
+    "history_title": "{title}　過年度の記録",  # its title; {title} the plan's title
+    "history_note": "各年度の取組状況・今後の展開・進捗評価を、年度更新のときにこのシートへ移しています（新しい年度が上）。"
+                    "実績値は{sheet}の各年度の列にあります。",  # its note; {sheet} the master sheet's name
+    "history_goal": "基本目標",
+    "history_item": "項目",
+    "history_sub_item": "細目",
+    "history_department": "担当部署",
+    "history_done": "取組状況",
+    "history_next": "今後の展開",
+    "history_grade": "進捗評価",
+    "prev_next": "{prev_year}に記載した今後の展開",  # the department form's column of last year's 今後の展開
+    "prev_next_note": "参考（変更できません）",
+    "rollover_book": "調査票_{next_year}",  # the name (without suffix) of the workbook the 年度更新 button writes
     # Final evaluation.
     # Committee version.
     # Naming columns, instructions, legend and titles.

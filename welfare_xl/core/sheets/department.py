@@ -29,6 +29,7 @@ INPUT_NUMBER = Style(size=11, bold=True, h_align="right", fill=FILL_INPUT, borde
 INPUT_TEXT = Style(size=9, v_align="top", fill=FILL_INPUT, border="dotted", locked=False, text=True)
 INSTRUCTION = Style(size=10, border=None, wrap=True, v_align="top")
 LOCKED_BODY = replace(BODY, fill=FILL_LOCKED)
+LOCKED_TEXT = Style(size=9, v_align="top", fill=FILL_LOCKED, text=True)  # last year's 今後の展開, for reference
 LOCKED_CENTER = replace(BODY_CENTER, fill=FILL_LOCKED)
 
 
@@ -98,8 +99,12 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
     for run in goal_runs(inds, rows.first_data):
         spec.merge(run.first, col[layout.GOAL], run.last, col[layout.GOAL], sub.goal(run.head.goal).label,
                    LOCKED_CENTER)
+    previous = layout.previous_next(sub) if layout.PREV_NEXT in col else {}
     for run in item_runs(inds, rows.first_data):
         put_item(spec, sub, col, run, body=LOCKED_BODY, texts=INPUT_TEXT)
+        if layout.PREV_NEXT in col:
+            spec.merge(run.first, col[layout.PREV_NEXT], run.last, col[layout.PREV_NEXT], previous.get(run.head.id),
+                       LOCKED_TEXT)
     for n, ind in enumerate(inds):
         _put_indicator(spec, sub, col, rows.first_data + n, ind)
     _put_text_validations(spec, sub, columns, col)

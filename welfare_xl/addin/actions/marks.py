@@ -175,9 +175,7 @@ def restore_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell],
 def _department(meta: Meta, table: layout.Table) -> str | None:
     if meta.kind == DEPARTMENT and meta.department:
         return meta.department
-    defs = {i.id: i.department for i in meta.survey.indicators}
-    found = {defs[r.id] for r in table.rows if r.id in defs}
-    return found.pop() if len(found) == 1 else None
+    return meta.survey.department_of(r.id for r in table.rows)
 
 
 def form_fills(meta: Meta, department: str) -> dict[str, str | None]:

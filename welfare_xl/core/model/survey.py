@@ -6,6 +6,7 @@ truth; adapters turn it into these objects and back.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Union
 
@@ -113,6 +114,18 @@ class Indicator:
         high = (1.0 if self.kind is Kind.PERCENT else NO_LIMIT) if self.maximum is None else self.maximum
         return low, high
 
+    @property
+    def range_label(self) -> str:
+        """The value range as a person reads it: 0.0%～120.0%, -50.0%以上, 10人以下."""
+        low, high = self.value_range
+        if math.isinf(low) and math.isinf(high):
+            return "制限なし"
+        if math.isinf(high):
+            return f"{self.show(low)}以上"
+        if math.isinf(low):
+            return f"{self.show(high)}以下"
+        return f"{self.show(low)}～{self.show(high)}"
+
     def owned_by(self, department: str) -> bool:
         """True for the department that answers the indicator and for each co-owner."""
         return department == self.department or department in self.co_departments
@@ -214,7 +227,8 @@ class Survey:
         """The department whose form holds the indicators `ids` (a department sheet's rows): the one
         owning them all, one that answers some of them where co-owners share them; None when no
         department, or more than one, can be told."""
-        inds = [i for i in self.indicators if i.id in set(ids)]
+        wanted = set(ids)
+        inds = [i for i in self.indicators if i.id in wanted]
         if not inds:
             return None
         owners = set.intersection(*({i.department, *i.co_departments} for i in inds))
@@ -276,6 +290,13 @@ class Survey:
     def next_header(self) -> tuple[str, str]:
         f = self._year_fields()
         return (self.plan.header("next", **f), self.plan.header("next_note", **f))
+
+
+def last_recorded(values: dict[int, Value], before: int) -> int | None:
+    """The latest year before `before` whose value is a number: a year of '－' (not surveyed) or
+    with nothing entered is skipped. None when no earlier year has one."""
+    years = [y for y, v in values.items() if y < before and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return max(years, default=None)
 
 
 def assign_groups(indicators: list[Indicator]) -> tuple[Indicator, ...]:

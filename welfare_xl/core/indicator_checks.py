@@ -14,7 +14,7 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import cell_str
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, format_value
-from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey, last_recorded
+from welfare_xl.core.model.survey import Indicator, Survey, last_recorded
 from welfare_xl.core.model.text import shortened
 from welfare_xl.core.reading import master_value
 
@@ -44,9 +44,11 @@ def label_text(value: Any) -> str:
 def check_change(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
                  reference: Survey | None) -> None:
     """A warning for a figure far from the previous figure actually recorded (a year of '－' or none is
-    skipped, and named), unless the item's 取組状況 gives a reason."""
+    skipped, and named), unless the item's 取組状況 gives a reason. An indicator whose range goes
+    below 0 (a rate of change itself) gets none: a relative change of a figure that may change sign
+    says nothing (`Indicator.change_compared`)."""
     entry = entries[ind.id]
-    if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
+    if not entry.ok or not isinstance(entry.value, (int, float)) or not ind.change_compared:
         return
     # The master's figures when known: the file's locked cells may have been altered.
     source = reference if reference is not None else survey

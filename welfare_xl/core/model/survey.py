@@ -115,6 +115,13 @@ class Indicator:
         return low, high
 
     @property
+    def change_compared(self) -> bool:
+        """True when a figure is compared with the previous one as a ratio (check's year-over-year
+        warning): its range starts at 0 or above. A figure that may go below 0 (a rate of change
+        itself) may change sign, and its ratio says nothing."""
+        return self.value_range[0] >= 0
+
+    @property
     def range_label(self) -> str:
         """The value range as a person reads it: 0.0%～120.0%, -50.0%以上, 10人以下."""
         low, high = self.value_range

@@ -131,7 +131,7 @@ def _put_row(spec: SheetSpec, sub: Survey, col: dict[str, int], h: Helpers, r: i
     # The previous figure actually recorded, as check compares with (a year of '－' or none skipped).
     prev_year = last_recorded(sub.values.get(ind.id, {}), sub.fiscal_year)
     prev_key = layout.year_key(prev_year) if prev_year is not None else None
-    if prev_key in col:
+    if prev_key in col and ind.change_compared:
         statuses = [cell_ref(r, c) for c in (h.value, h.done, h.next)]
         done = cell_ref(lead, col[layout.DONE])
         formula = _change_formula(number, cell_ref(r, col[prev_key]), statuses, done, sub)

@@ -94,7 +94,7 @@ from welfare_xl.core.checks import check_submission  # noqa: E402
 from welfare_xl.core.consolidation.decide import consolidate_submissions  # noqa: E402
 from welfare_xl.core.consolidation.result import ReceivedFile  # noqa: E402
 from welfare_xl.core.model import layout  # noqa: E402
-from welfare_xl.core.model.cells import cell_ref  # noqa: E402
+from welfare_xl.core.model.cells import Formula, cell_ref  # noqa: E402
 from welfare_xl.core.model.metadata import DEPARTMENT  # noqa: E402
 from welfare_xl.core.model.survey import NOT_AVAILABLE  # noqa: E402
 from welfare_xl.core.progress import GradeCode, grade, grade_note  # noqa: E402
@@ -243,8 +243,11 @@ def test_form_validation_and_self_check_follow_the_range_and_the_last_recorded_y
     assert ">1.5," in value_formula and ">1," not in value_formula
     kformulas = {c: str(v) for (r, c), (v, _) in kenko.cells.items() if r == ktable.by_id()["A-05"].row}
     assert not any("値なし" in f for f in kformulas.values())  # '－' planned this year: no word for it
-    # A co-owned row has no 点検 formulas: nothing in it is the form's to check.
-    assert not any(str(v).startswith("=") for (r, _), (v, _) in kenko.cells.items() if r == ktable.by_id()["A-03"].row)
+    # A co-owned row's 点検 says only whether something was typed over the mark (check's co_owned_input).
+    co = {c: v.text for (r, c), (v, _) in kenko.cells.items() if r == ktable.by_id()["A-03"].row and isinstance(v, Formula)}
+    check_col = max(ktable.columns.values()) + 1
+    assert check_col + 1 not in co  # no number is read from it
+    assert '"福祉課が回答"' in co[check_col + 2] and "要確認" in co[check_col + 2] and "<0" not in co[check_col + 2]
 
 
 def test_grade_stands_on_the_first_measured_year_and_on_the_last_figure_of_a_year_not_surveyed() -> None:

@@ -102,8 +102,9 @@ def add_self_check(spec: SheetSpec, sub: Survey, columns: list[layout.Column], r
     lead_row = {run.head.id: run.first for run in item_runs(inds, first)}
     for n, ind in enumerate(inds):
         r = first + n
-        if ind.department != department:
-            continue  # a co-owned row: locked, answered by another department, nothing to count
+        if ind.department != department:  # a co-owned row, answered by another department
+            _put_co_owned_row(spec, sub, col, helpers, r)
+            continue
         lead = lead_row.get(ind.group or ind.id, r)
         _put_row(spec, sub, col, helpers, r, ind, lead, labels if ind.lead else None)
     _put_line(spec, helpers, line_row, first, last, last_col)
@@ -136,9 +137,25 @@ def _put_row(spec: SheetSpec, sub: Survey, col: dict[str, int], h: Helpers, r: i
         done = cell_ref(lead, col[layout.DONE])
         formula = _change_formula(number, cell_ref(r, col[prev_key]), statuses, done, sub)
         spec.put(r, h.change, _formula(formula), HELPER_STYLE)
+    _put_check_cell(spec, h, r)
+
+
+def _put_check_cell(spec: SheetSpec, h: Helpers, r: int) -> None:
+    """The visible 点検 cell of row `r`: the row's words joined."""
     words = " ".join(f"{cell_ref(r, c)}" for c in h.statuses)
     joined = "&\" \"&".join(words.split())
     spec.put(r, h.check, _formula(f'SUBSTITUTE(TRIM({joined})," ","・")'), ROW_STYLE)
+
+
+def _put_co_owned_row(spec: SheetSpec, sub: Survey, col: dict[str, int], h: Helpers, r: int) -> None:
+    """`check.check_co_owned`: a cell of a co-owned row that no longer holds what the form wrote there
+    (the answering department's mark, the texts) was typed into, which is 要確認: it is not taken."""
+    for key, c in ((layout.year_key(sub.fiscal_year), h.value), (layout.DONE, h.done), (layout.NEXT, h.next)):
+        given = spec.cells.get((r, col[key]), (None, None))[0]
+        ref = cell_ref(r, col[key])
+        typed = f'AND(TRIM({ref}&"")<>"",TRIM({ref}&"")<>{_q("" if given is None else str(given).strip())})'
+        spec.put(r, c, _formula(f'IF({typed},{_q(CONFIRM + "：他部署が回答する指標")},"")'), HELPER_STYLE)
+    _put_check_cell(spec, h, r)
 
 
 def _formula(text: str) -> Formula:

@@ -187,8 +187,10 @@ def form_fills(meta: Meta, department: str) -> dict[str, str | None]:
     spec = department_sheet(meta.survey, department)
     keys = {c: str(v)[len(layout.KEY_PREFIX):] for (r, c), (v, _) in spec.cells.items()
             if r == DEPARTMENT_SHEET_ROWS.key and isinstance(v, str) and v.startswith(layout.KEY_PREFIX)}
-    return {key: spec.cells[(DEPARTMENT_SHEET_ROWS.first_data, c)][1].fill for c, key in keys.items()
-            if (DEPARTMENT_SHEET_ROWS.first_data, c) in spec.cells}
+    # A row the department answers (a co-owned row is locked throughout).
+    inds = meta.survey.for_department(department).indicators
+    row = DEPARTMENT_SHEET_ROWS.first_data + next((n for n, i in enumerate(inds) if i.department == department), 0)
+    return {key: spec.cells[(row, c)][1].fill for c, key in keys.items() if (row, c) in spec.cells}
 
 
 def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]) -> dict[Cell, str | None]:

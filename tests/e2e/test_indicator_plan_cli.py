@@ -4,6 +4,7 @@ with no figure, from template build to the committee version."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -83,6 +84,11 @@ def test_a_year_with_such_indicators_from_check_to_the_committee(year: Path, cap
     grades = {i: cell[(i, "grade")] for i in rows}
     assert grades == {"A-01": "◎ 達成", "A-02": "△ 遅れ", "A-03": "○ 順調", "A-04": "○ 順調", "A-05": "○ 順調",
                       "A-06": "◎ 達成"}
+
+    code, text = run_cli(capsys, "consolidate", survey, str(year / "提出"), "-o", str(year / "j.xlsx"), "--json")
+    facts = {i["indicator_id"]: (i["grade_baseline_year"], i["grade_value_year"]) for i in json.loads(text)["indicators"]}
+    assert facts == {"A-01": (None, None), "A-02": (None, None), "A-03": (None, None), "A-04": (2021, None),
+                     "A-05": (None, 2021), "A-06": (None, None)}
 
     code, text = run_cli(capsys, "status", survey, str(year / "提出"))
     assert "福祉課: 提出済" in text and "健康課: 提出済" in text

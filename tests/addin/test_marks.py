@@ -263,3 +263,19 @@ def test_the_record_round_trips_previous_fills():
     assert record.previous == previous
     marks.write_record(sheet, record, set(), set())
     assert not list(sheet.names)
+
+
+def test_form_fills_are_read_from_a_row_the_department_answers():
+    """A form whose first row is co-owned (locked, another department's): the fill a mark gives back to
+    the value cell is the input fill of the rows the department answers (issue 9)."""
+    from dataclasses import replace as changed
+
+    from support.indicator_plan import plan_survey
+
+    from welfare_xl.core.model.metadata import DEPARTMENT, Meta
+
+    survey = plan_survey()
+    first = survey.indicator("A-03")  # 福祉課 answers, 健康課 co-owns: first on 健康課's form
+    survey = changed(survey, indicators=(first, *(i for i in survey.indicators if i is not first)))
+    got = marks.form_fills(Meta(kind=DEPARTMENT, department="健康課", survey=survey), "健康課")
+    assert got["y2022"] == FILL_INPUT and got["done"] == FILL_INPUT

@@ -81,29 +81,8 @@ def returns(tmp_path_factory) -> dict[str, Path]:
 
 def test_check_line_counts_what_check_reports_after_libreoffice_recalculates(soffice: str, returns, tmp_path):
     calculated = recalculated(soffice, list(returns.values()), tmp_path / "lo")
-    seen = {}
-    for name, path in returns.items():
-        dept = CASES[name][0]
-        sub = check(path)
-        want = check_counts(sub)
-        grid = sheet_rows(calculated[name], dept)
-        line = grid[CHECK_ROW][1]
-        m = LINE.match(line)
-        assert m, (name, line)
-        assert tuple(map(int, m.groups())) == want, (name, line, [(f.code, f.cell) for f in sub.findings])
-        # The rows the sheet's 点検 column marks are the rows check has findings on, with the same words.
-        table = layout.find_table(grid)
-        check_col = max(table.columns.values()) + 1
-        marked = {r.row: grid[r.row][check_col] for r in table.rows if grid[r.row][check_col]}
-        found_rows = {int(re.sub(r"^[A-Z]+", "", f.cell)) - 1 for f in sub.findings if f.cell}
-        assert set(marked) == found_rows, (name, marked, [(f.code, f.cell) for f in sub.findings])
-        for f in sub.findings:
-            word = "未入力" if f.code in BLANK_CODES else "要修正" if f.severity is Severity.ERROR else "要確認"
-            assert word in marked[int(re.sub(r"^[A-Z]+", "", f.cell)) - 1], (name, f.code, f.cell)
-        # The recalculated file (cached results, as Excel saves it) is read and checked the same.
-        again = check(calculated[name])
-        assert sorted((f.code, f.cell) for f in again.findings) == sorted((f.code, f.cell) for f in sub.findings)
-        seen[name] = want
+    seen = {name: sheet_agrees_with_check(name, path, calculated[name], CASES[name][0])
+            for name, path in returns.items()}
     # The cases cover what the issue lists: clean, blank, text and out-of-range inputs, each non-trivially.
     assert seen["numbers"] == (0, 0, 0)
     assert seen["blank"][0] == 17 and seen["blank"][1:] == (0, 0)
@@ -112,6 +91,68 @@ def test_check_line_counts_what_check_reports_after_libreoffice_recalculates(sof
     assert seen["change"][2] >= 2 and seen["percent_range"][1] == 1
     assert line_advice(calculated["numbers"], "地域共生課") == "このまま提出できます。"
     assert "赤のセルを直して" in line_advice(calculated["blank"], "地域共生課")
+
+
+def sheet_agrees_with_check(name: str, path: Path, calculated: Path, dept: str) -> tuple[int, int, int]:
+    """The recalculated sheet's 点検 line counts what check reports for the file, and its 点検 column marks
+    the rows check has findings on, with the same words; returns the counts."""
+    sub = check(path)
+    want = check_counts(sub)
+    grid = sheet_rows(calculated, dept)
+    line = grid[CHECK_ROW][1]
+    m = LINE.match(line)
+    assert m, (name, line)
+    assert tuple(map(int, m.groups())) == want, (name, line, [(f.code, f.cell) for f in sub.findings])
+    table = layout.find_table(grid)
+    check_col = max(table.columns.values()) + 1
+    marked = {r.row: grid[r.row][check_col] for r in table.rows if grid[r.row][check_col]}
+    found_rows = {int(re.sub(r"^[A-Z]+", "", f.cell)) - 1 for f in sub.findings if f.cell}
+    assert set(marked) == found_rows, (name, marked, [(f.code, f.cell) for f in sub.findings])
+    for f in sub.findings:
+        word = "未入力" if f.code in BLANK_CODES else "要修正" if f.severity is Severity.ERROR else "要確認"
+        assert word in marked[int(re.sub(r"^[A-Z]+", "", f.cell)) - 1], (name, f.code, f.cell)
+    # The recalculated file (cached results, as Excel saves it) is read and checked the same.
+    again = check(calculated)
+    assert sorted((f.code, f.cell) for f in again.findings) == sorted((f.code, f.cell) for f in sub.findings)
+    return want
+
+
+# A plan whose indicators have ranges of their own, a co-owned row, a planned '－' and a year with no
+# figure (support.indicator_plan, issue 9): each case's department, typed values, and the counts
+# (未入力, 要修正, 要確認) check and the sheet must both give.
+PLAN_TEXTS = ("相談会を開催した。", "継続する。")
+FUKUSHI = {"A-01": 1.3, "A-03": 150, "A-06": 110}
+KENKO = {"A-02": -0.015, "A-04": 0.38, "A-05": "－"}
+PLAN_CASES = {
+    "over_100_allowed": ("福祉課", FUKUSHI, (0, 0, 0)),  # a 充足率 of 130 % within its 150 %
+    "over_range": ("福祉課", {**FUKUSHI, "A-01": 1.6}, (0, 1, 0)),
+    "negative_allowed": ("健康課", KENKO, (0, 0, 0)),  # a 増減率 of -1.5 %, a planned '－'
+    "below_range": ("健康課", {**KENKO, "A-02": -1.2}, (0, 1, 0)),
+    "default_range": ("健康課", {**KENKO, "A-04": 1.2}, (0, 1, 0)),
+    "dash_unplanned": ("健康課", {**KENKO, "A-04": "－"}, (0, 0, 1)),
+    "co_owned_typed": ("健康課", {**KENKO, "A-03": 999}, (0, 0, 1)),
+    "last_recorded": ("福祉課", {**FUKUSHI, "A-06": 200}, (0, 0, 1)),  # +100 % on 令和元年度, 2 years skipped
+}
+
+
+def test_check_line_agrees_with_check_on_ranges_co_owners_and_a_planned_dash(soffice: str, tmp_path):
+    from support.indicator_plan import SOURCE
+
+    from welfare_xl.commands.split import split
+    from welfare_xl.commands.template import build_template
+
+    (tmp_path / "plan.toml").write_text(SOURCE, encoding="utf-8")
+    split(build_template(tmp_path / "plan.toml", tmp_path / "調査票.xlsx"), tmp_path / "配布")
+    paths = {}
+    for name, (dept, values, _) in PLAN_CASES.items():
+        path = tmp_path / "returns" / f"{name}.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "配布" / f"{dept}.xlsx", path)
+        texts = {i: PLAN_TEXTS for i in values if i != "A-03" or dept == "福祉課"}
+        paths[name] = fill_department(path, values, texts)
+    calculated = recalculated(soffice, list(paths.values()), tmp_path / "lo")
+    for name, (dept, _, want) in PLAN_CASES.items():
+        assert sheet_agrees_with_check(name, paths[name], calculated[name], dept) == want, name
 
 
 def line_advice(path: Path, sheet: str) -> str:

@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
 from welfare_xl.core.findings import FOREIGN_CODES, Checker, Entry, Finding, Severity, Submission, Unusable
+from welfare_xl.core.indicator_checks import check_change, check_co_owned, out_of_range
+from welfare_xl.core.indicator_checks import label_text as _label_text
 from welfare_xl.core.model import layout
-from welfare_xl.core.model.cells import Grid, HiddenCells, cell_ref, cell_str, column_letter
+from welfare_xl.core.model.cells import Grid, HiddenCells, cell_ref, column_letter
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError
 from welfare_xl.core.model.numbers import Kind, Status, format_value, parse_value, same_figure
@@ -69,7 +71,8 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
             _check_labels(checker, ind, rows[ind.id], sub.entries[ind.id], form.get(ind.id))
             if reference is not None:
                 _check_locked(checker, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
-            _check_change(checker, survey, ind, rows[ind.id], sub.entries, reference)
+            check_change(checker, survey, ind, rows[ind.id], sub.entries, reference)
+    check_co_owned(checker, survey, table, form)
     return sub
 
 
@@ -193,8 +196,7 @@ def _per_survey(survey: Survey, what: str, make: Callable[[], Any]) -> Any:
 def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
                            expected: Meta | None) -> list[Indicator]:
     """The indicators of the department whose sheet this is (it becomes the submission's department)."""
-    defs = {i.id: i for i in meta.survey.indicators}
-    department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
+    department = meta.department if meta.kind == DEPARTMENT else meta.survey.department_of(r.id for r in table.rows)
     if department is None:
         checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
     checker.sub.department = department
@@ -212,11 +214,6 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
     if not wanted:
         checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
     return wanted
-
-
-def _department_of(table: layout.Table, defs: dict[str, Indicator]) -> str | None:
-    found = {defs[r.id].department for r in table.rows if r.id in defs}
-    return found.pop() if len(found) == 1 else None
 
 
 def _require_input_columns(checker: Checker, survey: Survey, table: layout.Table) -> None:
@@ -274,8 +271,9 @@ def _check_value(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
         return
     if parsed.status is Status.NOT_AVAILABLE:
         entry.value = NOT_AVAILABLE
-        checker.add(Severity.WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
-                    "数値がある場合は入力してください。", cell=cell, ind=ind)
+        if not ind.may_skip(survey.fiscal_year):  # else a planned answer: the template says the year is not surveyed
+            checker.add(Severity.WARNING, "not_available", "実績値が「－」（値なし）です。調査を実施しなかった場合などに限ります。"
+                        "数値がある場合は入力してください。", cell=cell, ind=ind)
         return
     if parsed.status is Status.INVALID:
         checker.add(Severity.ERROR, parsed.code or "not_number", f"{parsed.error} 半角の数値で入力してください（単位：{ind.unit}）。",
@@ -288,12 +286,7 @@ def _check_value(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
                     f"単位（{ind.unit}）と桁を確かめて入力し直してください。", cell=cell, ind=ind)
         return
     shown = format_value(value, ind.unit, ind.kind, parsed.decimals)
-    if value < 0:
-        checker.add(Severity.ERROR, "negative", f"実績値が負の数（{shown}）です。0以上の数値を入力してください。", cell=cell, ind=ind)
-        return
-    if ind.kind is Kind.PERCENT and not 0 <= value <= 1:
-        checker.add(Severity.ERROR, "percent_range", f"割合が0％～100％の範囲外（{shown}）です。"
-                    "50.70% のように％で入力してください。", cell=cell, ind=ind)
+    if out_of_range(checker, ind, value, shown, cell):
         return
     if ind.kind is Kind.COUNT and not float(value).is_integer():
         checker.add(Severity.ERROR, "not_integer", f"「{ind.unit}」の数は整数で入力してください（入力：{value}）。", cell=cell, ind=ind)
@@ -431,10 +424,6 @@ def _distributed_rows(survey: Survey, department: str) -> dict[str, layout.Table
     return table.by_id() if table is not None else {}
 
 
-def _label_text(value: Any) -> str:
-    return cell_str(value).replace("\r\n", "\n")
-
-
 def _check_labels(checker: Checker, ind: Indicator, row: layout.TableRow, entry: Entry,
                   form: layout.TableRow | None) -> None:
     """Item, sub-item and unit as the file shows them on the indicator's row, against the form's."""
@@ -459,28 +448,3 @@ def _shown_label(text: str) -> str:
 def _column_titles_of(checker: Checker) -> dict[str, str]:
     meta = checker.sub.meta
     return _column_titles(meta.survey) if meta is not None else {}
-
-
-def _check_change(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entries: dict[str, Entry],
-                  reference: Survey | None) -> None:
-    entry = entries[ind.id]
-    if not entry.ok or not isinstance(entry.value, (int, float)) or entry.value == NOT_AVAILABLE:
-        return
-    prev_year = survey.fiscal_year - 1
-    # The master's figure when known: the file's locked cell may have been altered.
-    raw_prev = (reference.values.get(ind.id, {}).get(prev_year) if reference is not None
-                else row.get(layout.year_key(prev_year)))
-    prev = parse_value(raw_prev, ind.unit, ind.kind)
-    if prev.status is not Status.NUMBER or not prev.value:
-        return
-    change = entry.value / prev.value - 1
-    if abs(change) <= survey.config.change_warn_ratio:
-        return
-    lead = entries.get(ind.group) or entry
-    text = lead.done or ""
-    if any(word in text for word in survey.config.reason_words):
-        return
-    checker.add(Severity.WARNING, "big_change",
-                f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
-                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
-                cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)

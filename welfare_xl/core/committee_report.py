@@ -13,7 +13,7 @@ from typing import Protocol
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Survey
-from welfare_xl.core.progress import CODES, MARKS, GradeCode, count_grades
+from welfare_xl.core.progress import CODES, MARKS, GradeCode, count_grades, grade_note
 from welfare_xl.core.sheets.committee import CommitteeGrades
 
 
@@ -62,6 +62,10 @@ class CommitteeResult:
         for i, grade in g.shown.items():
             if grade.code == GradeCode.NA and i not in g.stored:
                 lines.append(f"評価不能: {label[i]}（{dept[i]}）: {grade.reason or '評価に必要な値がありません。'}")
+        for i, grade in g.computed.items():
+            note = grade_note(grade, s)
+            if note and g.shown[i].code == grade.code:
+                lines.append(f"注記: {label[i]}（{dept[i]}）: {note}")
         computed = [i for i in g.shown if i not in g.stored]
         if g.stored and computed:
             lines.append(f"進捗評価が空欄だった {len(computed)} 指標は、値から評価しました。")

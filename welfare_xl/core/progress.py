@@ -46,10 +46,11 @@ Plain core module: no Excel library is imported here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import TOLERANCE
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
 from welfare_xl.core.sheets.spec import Style
@@ -101,6 +102,11 @@ class Grade:
     expected: float | None = None  # progress expected by the graded year
     direction: int | None = None  # +1 higher is better, −1 lower is better
     reason: str = ""  # Japanese; why a grade is 評価不能 (empty otherwise)
+    # Facts to footnote: the year whose figure stood in for a missing baseline (the first year
+    # measured), and the year of the figure graded when the graded year was not surveyed ('－').
+    # None when the plan's baseline, or the graded year's own figure, was used.
+    baseline_year: int | None = None
+    value_year: int | None = None
 
     @property
     def mark(self) -> str:
@@ -273,13 +279,43 @@ def latest_of(indicator: Indicator, survey: Survey, year: int | None = None, sin
 
 
 def grade(indicator: Indicator, survey: Survey, year: int | None = None) -> Grade:
-    """The grade of `indicator` in `year` (default: the survey year) from the survey's values."""
+    """The grade of `indicator` in `year` (default: the survey year) from the survey's values.
+
+    Where the plan's baseline year has no figure, the first year measured after it (before `year`)
+    stands in, for every indicator: progress is then measured from that year, and the pace expected
+    is the share of the period from that year to the target year (`Grade.baseline_year` says which
+    year, to be footnoted). Where `year` is '－' and the template plans it (`Indicator.may_skip`),
+    the latest figure recorded after the baseline is graded, against the pace expected in its own
+    year (`Grade.value_year`); any other '－' is 評価不能, as an empty value is.
+    """
     plan = survey.plan
     year = survey.fiscal_year if year is None else year
-    values = survey.values.get(indicator.id, {})
-    expected = expected_share(survey.config, year, plan.baseline_year, plan.target_year)
-    return grade_values(indicator, values.get(plan.baseline_year), survey.targets.get(indicator.id),
-                        values.get(year), expected, survey.config)
+    base = baseline_of(indicator, survey, before=year)
+    actual = Measured(year, survey.values.get(indicator.id, {}).get(year))
+    if actual.value == NOT_AVAILABLE and indicator.may_skip(year):
+        actual = latest_of(indicator, survey, year, since=base.year)
+    facts = dict(baseline_year=base.year if base.substitute else None,
+                 value_year=actual.year if actual.substitute else None)
+    if base.substitute and base.year >= plan.target_year:
+        return Grade.of(GradeCode.NA, reason="現状値がなく、目標年度までに基準にできる実績値もありません。", **facts)
+    expected = expected_share(survey.config, actual.year or year, base.year if base.substitute else plan.baseline_year,
+                              plan.target_year)
+    g = grade_values(indicator, base.value, survey.targets.get(indicator.id), actual.value, expected, survey.config)
+    return replace(g, **facts)
+
+
+def grade_note(grade: Grade, survey: Survey, year: int | None = None) -> str:
+    """The footnote a grade of `year` (default: the survey year) needs, in the plan's wording: the
+    year that stood in for a missing baseline, the earlier year graded for a year not surveyed;
+    "" for a grade on the plan's own figures."""
+    year = survey.fiscal_year if year is None else year
+    notes = []
+    if grade.baseline_year is not None:
+        notes.append(survey.plan.header("substitute_baseline", year=fiscal_year_label(grade.baseline_year)))
+    if grade.value_year is not None:
+        notes.append(survey.plan.header("substitute_value", year=fiscal_year_label(year),
+                                        value_year=fiscal_year_label(grade.value_year)))
+    return "".join(notes)
 
 
 def grade_survey(survey: Survey, year: int | None = None) -> dict[str, Grade]:

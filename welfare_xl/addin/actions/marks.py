@@ -175,9 +175,7 @@ def restore_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell],
 def _department(meta: Meta, table: layout.Table) -> str | None:
     if meta.kind == DEPARTMENT and meta.department:
         return meta.department
-    defs = {i.id: i.department for i in meta.survey.indicators}
-    found = {defs[r.id] for r in table.rows if r.id in defs}
-    return found.pop() if len(found) == 1 else None
+    return meta.survey.department_of(r.id for r in table.rows)
 
 
 def form_fills(meta: Meta, department: str) -> dict[str, str | None]:
@@ -189,8 +187,10 @@ def form_fills(meta: Meta, department: str) -> dict[str, str | None]:
     spec = department_sheet(meta.survey, department)
     keys = {c: str(v)[len(layout.KEY_PREFIX):] for (r, c), (v, _) in spec.cells.items()
             if r == DEPARTMENT_SHEET_ROWS.key and isinstance(v, str) and v.startswith(layout.KEY_PREFIX)}
-    return {key: spec.cells[(DEPARTMENT_SHEET_ROWS.first_data, c)][1].fill for c, key in keys.items()
-            if (DEPARTMENT_SHEET_ROWS.first_data, c) in spec.cells}
+    # A row the department answers (a co-owned row is locked throughout).
+    inds = meta.survey.for_department(department).indicators
+    row = DEPARTMENT_SHEET_ROWS.first_data + next((n for n, i in enumerate(inds) if i.department == department), 0)
+    return {key: spec.cells[(row, c)][1].fill for c, key in keys.items() if (row, c) in spec.cells}
 
 
 def original_fills(meta: Meta, table: layout.Table | None, cells: Iterable[Cell]) -> dict[Cell, str | None]:

@@ -263,6 +263,9 @@ class IndicatorOutcome(_Labelled):
             "new_texts": list(self.new_texts) if self.new_texts is not None else None,
             "old_grade": self.old_grade, "grade": self.grade.label if self.grade else None,
             "grade_code": self.grade.code if self.grade else None,
+            # the year a grade's baseline or figure was taken from instead (footnoted; None: its own)
+            "grade_baseline_year": self.grade.baseline_year if self.grade else None,
+            "grade_value_year": self.grade.value_year if self.grade else None,
             **_findings_json(reasons=self.reasons, warnings=self.warnings),
         }
 

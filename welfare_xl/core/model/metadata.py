@@ -11,13 +11,15 @@ labelled sections of plain cells. The sheet is hidden but not "very hidden":
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
 from welfare_xl.core.model.numbers import Kind
-from welfare_xl.core.model.survey import LIMIT_FIELDS, Config, Goal, Indicator, Plan, Survey, assign_groups, limits_from
+from welfare_xl.core.model.survey import (LIMIT_FIELDS, NO_LIMIT, Config, Goal, Indicator, Plan, Survey, assign_groups,
+                                          limits_from)
 from welfare_xl.errors import UserError
 
 SHEET = "管理情報"
@@ -31,7 +33,12 @@ _SECTION_INDICATORS = "wxl:indicators"
 _SECTION_DECIMALS = "wxl:decimals"  # optional: display decimals of single values (Survey.decimals)
 
 _GOAL_FIELDS = ["no", "name", "directions", "pages"]
-_IND_FIELDS = ["id", "goal", "item", "sub_item", "item_note", "department", "unit", "kind", "decimals", "direction", "group"]
+_IND_FIELDS = ["id", "goal", "item", "sub_item", "item_note", "department", "unit", "kind", "decimals", "direction", "group",
+               "min", "max", "co_departments", "not_surveyed_ok"]
+# The fields after these are written only when some indicator sets one (a survey without them keeps
+# the 管理情報 it always had), and read by the field-name row (an older 管理情報 without them reads
+# as today's rules).
+_IND_BASE = 11
 
 
 class MetadataError(UserError, ValueError):
@@ -89,17 +96,48 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
     ]
     for g in survey.goals:
         rows.append([g.no, g.name, json.dumps(list(g.directions), ensure_ascii=False), g.pages])
-    rows += [[], [_SECTION_INDICATORS], list(_IND_FIELDS)]
+    options = any(_options(i) != ["", "", "", ""] for i in survey.indicators)
+    fields = _IND_FIELDS if options else _IND_FIELDS[:_IND_BASE]
+    rows += [[], [_SECTION_INDICATORS], list(fields)]
     for i in survey.indicators:
         direction = {None: "", 1: "up", -1: "down"}[i.direction]
         rows.append([i.id, i.goal, i.item, i.sub_item, i.item_note, i.department, i.unit,
-                     i.kind.value, i.decimals, direction, i.group])
+                     i.kind.value, i.decimals, direction, i.group, *(_options(i) if options else [])])
     if survey.decimals:
         rows += [[], [_SECTION_DECIMALS], ["id", "year", "decimals"]]
         for (ident, key), places in sorted(survey.decimals.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
             rows.append([ident, key, places])
     return rows
 
+
+
+def _bound_cell(bound: float | None) -> Any:
+    if bound is None:
+        return ""
+    return "none" if math.isinf(bound) else bound
+
+
+def _options(i: Indicator) -> list[Any]:
+    """The optional fields of an indicator as 管理情報 cells: min, max, co_departments, not_surveyed_ok."""
+    skip = i.not_surveyed if isinstance(i.not_surveyed, bool) else list(i.not_surveyed)
+    return [_bound_cell(i.minimum), _bound_cell(i.maximum),
+            json.dumps(list(i.co_departments), ensure_ascii=False) if i.co_departments else "",
+            json.dumps(skip) if skip else ""]
+
+
+def _read_bound(cell: Any, infinite: float) -> float | None:
+    text = cell_str(cell)
+    if not text:
+        return None
+    return infinite if text == "none" else float(text)
+
+
+def _read_options(f: dict[str, Any]) -> dict[str, Any]:
+    """Indicator keyword arguments from the optional fields present in a record (absent: the defaults)."""
+    skip = json.loads(cell_str(f.get("not_surveyed_ok")) or "false")
+    return dict(minimum=_read_bound(f.get("min"), -NO_LIMIT), maximum=_read_bound(f.get("max"), NO_LIMIT),
+                co_departments=tuple(json.loads(cell_str(f.get("co_departments")) or "[]")),
+                not_surveyed=skip if isinstance(skip, bool) else tuple(int(y) for y in skip))
 
 
 def _section(grid: Grid, marker: str) -> int | None:
@@ -164,13 +202,15 @@ def _from_grid(grid: Grid) -> Meta:
             for r in _records(grid, _SECTION_GOALS, len(_GOAL_FIELDS))
         )
         indicators = []
-        for r in _records(grid, _SECTION_INDICATORS, len(_IND_FIELDS)):
-            f = dict(zip(_IND_FIELDS, r))
+        names = _indicator_fields(grid)
+        for r in _records(grid, _SECTION_INDICATORS, len(names)):
+            f = dict(zip(names, r))
             indicators.append(Indicator(
                 id=cell_str(f["id"]), goal=int(float(f["goal"])), item=cell_str(f["item"]), sub_item=cell_str(f["sub_item"]),
                 item_note=cell_str(f["item_note"]), department=cell_str(f["department"]), unit=cell_str(f["unit"]),
                 kind=Kind(cell_str(f["kind"])), decimals=int(float(f["decimals"] or 0)),
                 direction={"": None, "up": 1, "down": -1}[cell_str(f["direction"])], group=cell_str(f["group"]),
+                **_read_options(f),
             ))
         survey = Survey(plan=plan, fiscal_year=int(kv["fiscal_year"]), template_version=kv["template_version"],
                         goals=goals, indicators=tuple(indicators), config=config)
@@ -187,6 +227,20 @@ def _from_grid(grid: Grid) -> Meta:
         survey.indicators = assign_groups(list(survey.indicators))
     kind = kv.get("kind", SURVEY)
     return Meta(kind=kind, department=kv.get("department") or None, survey=survey)
+
+
+def _indicator_fields(grid: Grid) -> list[str]:
+    """The indicator section's field names, by its field-name row: the base fields in their fixed
+    place, then whichever optional fields the row names (an older 管理情報 names none)."""
+    start = _section(grid, _SECTION_INDICATORS)
+    row = list(grid[start + 1]) if start is not None and start + 1 < len(grid) else []
+    named = [cell_str(v) for v in row[_IND_BASE:]]
+    optional = []
+    for name in named:
+        if name not in _IND_FIELDS[_IND_BASE:]:
+            break
+        optional.append(name)
+    return _IND_FIELDS[:_IND_BASE] + optional
 
 
 def _records(grid: Grid, marker: str, width: int) -> list[list[Any]]:

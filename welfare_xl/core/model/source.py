@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from welfare_xl.core.model.numbers import NOT_AVAILABLE_MARKS, Kind, Status, parse_value
 from welfare_xl.core.model.survey import (
     DEFAULT_HEADERS,
+    NO_LIMIT,
     NOT_AVAILABLE,
     Config,
     Goal,
@@ -46,6 +47,37 @@ def _value(raw: object, ind: Indicator, where: str) -> tuple[Value, int]:
     if parsed.status is not Status.NUMBER:
         raise SourceError(f"{where}: 「{raw}」を数値として読めません。{parsed.error or ''}")
     return parsed.value, parsed.decimals or 0
+
+
+def _bound(raw: object, ind: Indicator, where: str, infinite: float) -> float | None:
+    """A `min`/`max` of the source, written as the indicator's values are ("-20%", 150, "2.0人/km");
+    "なし" (or "none") is no bound on that side (`infinite`), an absent one today's rule (None)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.strip().lower() in ("なし", "none"):
+        return infinite
+    value, _ = _value(raw, ind, where)
+    if not isinstance(value, (int, float)):
+        raise SourceError(f"{where}: 「{raw}」は範囲の値として使えません（数値か「なし」を書きます）。")
+    return float(value)
+
+
+def _indicator_options(ind: Indicator, r: dict, where: str) -> Indicator:
+    """The indicator with its optional fields from the source: value range, co-owners, years not surveyed."""
+    low, high = _bound(r.get("min"), ind, f"{where} min", -NO_LIMIT), _bound(r.get("max"), ind, f"{where} max", NO_LIMIT)
+    probe = replace(ind, minimum=low, maximum=high)
+    if probe.value_range[0] > probe.value_range[1]:
+        raise SourceError(f"{where}: min が max より大きくなっています。")
+    co = r.get("co_departments", [])
+    if isinstance(co, str) or not all(isinstance(d, str) and d.strip() for d in co):
+        raise SourceError(f"{where}: co_departments は部署名のリストで書きます（例：[\"福祉課\"]）。")
+    co_t = tuple(dict.fromkeys(d.strip() for d in co if d.strip() != ind.department))
+    skip = r.get("not_surveyed_ok", False)
+    if isinstance(skip, list) and all(isinstance(y, int) and not isinstance(y, bool) for y in skip):
+        skip = tuple(sorted(set(skip)))
+    elif not isinstance(skip, bool):
+        raise SourceError(f"{where}: not_surveyed_ok は true／false か年度のリスト（例：[2020, 2022]）で書きます。")
+    return replace(probe, co_departments=co_t, not_surveyed=skip)
 
 
 def _headers(raw: dict, where: str) -> dict[str, str]:
@@ -102,6 +134,7 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             )
         except (KeyError, ValueError) as exc:
             raise SourceError(f"{where_i}: 定義が不完全です（{exc}）") from exc
+        ind = _indicator_options(ind, r, f"{where}: {ind.id}")
         if ind.id in seen:
             raise SourceError(f"{where_i}: ID「{ind.id}」が重複しています。")
         if ind.goal not in goal_nos:

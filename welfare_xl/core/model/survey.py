@@ -6,8 +6,9 @@ truth; adapters turn it into these objects and back.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
-from typing import Union
+from typing import Iterable, Union
 
 from welfare_xl.core.model.eras import FULLWIDTH_DIGITS, fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, format_value
@@ -16,6 +17,7 @@ from welfare_xl.core.model.wording import DEFAULT_HEADERS
 # A cell's value in the model: a number, None (nothing entered) or the
 # not-available mark '－' that the seed prints where no figure exists.
 NOT_AVAILABLE = "－"
+NO_LIMIT = float("inf")  # a value range without a bound on one side (Indicator.minimum / maximum)
 Value = Union[int, float, str, None]
 
 
@@ -72,6 +74,16 @@ class Indicator:
     decimals: int = 0  # decimals of the input cell's display format
     direction: int | None = None  # +1 higher is better, -1 lower; None: from target vs baseline
     group: str = ""  # id of the item's first row: sub-items share its texts
+    # The range a value may take, as stored (a percent as a fraction). None: today's rule (at
+    # least 0; a percent at most 100 %); NO_LIMIT (±inf): no bound on that side.
+    minimum: float | None = None
+    maximum: float | None = None
+    # Departments that co-own the indicator besides `department`, which alone answers it: they see
+    # its row in their form, locked and marked as answered by `department`, and never supply it.
+    co_departments: tuple[str, ...] = ()
+    # Years in which '－' (not surveyed that year) is a planned answer: True for every year, or the
+    # years. Such a '－' draws no finding, and the grade reaches back to the latest recorded value.
+    not_surveyed: bool | tuple[int, ...] = False
 
     @property
     def label(self) -> str:
@@ -94,6 +106,40 @@ class Indicator:
     def lead(self) -> bool:
         """True for the row that carries the item's texts."""
         return self.group in ("", self.id)
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        """(lowest, highest) value allowed, as stored; a side without a bound is infinite."""
+        low = 0.0 if self.minimum is None else self.minimum
+        high = (1.0 if self.kind is Kind.PERCENT else NO_LIMIT) if self.maximum is None else self.maximum
+        return low, high
+
+    @property
+    def change_compared(self) -> bool:
+        """True when a figure is compared with the previous one as a ratio (check's year-over-year
+        warning): its range starts at 0 or above. A figure that may go below 0 (a rate of change
+        itself) may change sign, and its ratio says nothing."""
+        return self.value_range[0] >= 0
+
+    @property
+    def range_label(self) -> str:
+        """The value range as a person reads it: 0.0%～120.0%, -50.0%以上, 10人以下."""
+        low, high = self.value_range
+        if math.isinf(low) and math.isinf(high):
+            return "制限なし"
+        if math.isinf(high):
+            return f"{self.show(low)}以上"
+        if math.isinf(low):
+            return f"{self.show(high)}以下"
+        return f"{self.show(low)}～{self.show(high)}"
+
+    def owned_by(self, department: str) -> bool:
+        """True for the department that answers the indicator and for each co-owner."""
+        return department == self.department or department in self.co_departments
+
+    def may_skip(self, year: int) -> bool:
+        """True when '－' (not surveyed) is a planned answer for `year`."""
+        return self.not_surveyed is True or (isinstance(self.not_surveyed, tuple) and year in self.not_surveyed)
 
 
 @dataclass(frozen=True)
@@ -184,6 +230,19 @@ class Survey:
     def departments(self) -> list[str]:
         return list(dict.fromkeys(i.department for i in self.indicators))
 
+    def department_of(self, ids: Iterable[str]) -> str | None:
+        """The department whose form holds the indicators `ids` (a department sheet's rows): the one
+        owning them all, one that answers some of them where co-owners share them; None when no
+        department, or more than one, can be told."""
+        wanted = set(ids)
+        inds = [i for i in self.indicators if i.id in wanted]
+        if not inds:
+            return None
+        owners = set.intersection(*({i.department, *i.co_departments} for i in inds))
+        if len(owners) > 1:
+            owners &= {i.department for i in inds}
+        return owners.pop() if len(owners) == 1 else None
+
     def indicator(self, indicator_id: str) -> Indicator:
         return self._by_id()[indicator_id]
 
@@ -198,8 +257,8 @@ class Survey:
         return next(g for g in self.goals if g.no == no)
 
     def for_department(self, department: str) -> "Survey":
-        """The same survey restricted to one department's rows."""
-        keep = tuple(i for i in self.indicators if i.department == department)
+        """The same survey restricted to one department's rows: those it answers and those it co-owns."""
+        keep = tuple(i for i in self.indicators if i.owned_by(department))
         if not keep:
             raise KeyError(department)
         ids = {i.id for i in keep}
@@ -238,6 +297,13 @@ class Survey:
     def next_header(self) -> tuple[str, str]:
         f = self._year_fields()
         return (self.plan.header("next", **f), self.plan.header("next_note", **f))
+
+
+def last_recorded(values: dict[int, Value], before: int) -> int | None:
+    """The latest year before `before` whose value is a number: a year of '－' (not surveyed) or
+    with nothing entered is skipped. None when no earlier year has one."""
+    years = [y for y, v in values.items() if y < before and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return max(years, default=None)
 
 
 def assign_groups(indicators: list[Indicator]) -> tuple[Indicator, ...]:

@@ -40,4 +40,10 @@ DEFAULT_HEADERS: dict[str, str] = {
     # Final evaluation.
     # Committee version.
     # Naming columns, instructions, legend and titles.
+    # Indicators: co-owned rows, substitute baselines and values (footnotes of a grade).
+    "co_owned_mark": "{department}が回答",  # a co-owner's locked value cell; {department} answers
+    "co_owned_instruction": "実績値の欄に「○○が回答」とある行は、ほかの部署が回答する共同担当の指標です（入力は不要です）。",
+    "co_departments": "{department}（{co}）",  # the master's 担当部署 cell; {co}: co-owners joined by ・
+    "substitute_baseline": "現状値がないため、{year}の値を基準に評価しています。",  # {year} measured first
+    "substitute_value": "{year}は調査を行っていないため、{value_year}の値で評価しています。",
 }

@@ -9,6 +9,7 @@ even where the add-in is not installed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from welfare_xl.core.model import layout
@@ -29,7 +30,8 @@ INPUT_NUMBER = Style(size=11, bold=True, h_align="right", fill=FILL_INPUT, borde
 INPUT_TEXT = Style(size=9, v_align="top", fill=FILL_INPUT, border="dotted", locked=False, text=True)
 INSTRUCTION = Style(size=10, border=None, wrap=True, v_align="top")
 LOCKED_BODY = replace(BODY, fill=FILL_LOCKED)
-LOCKED_TEXT = Style(size=9, v_align="top", fill=FILL_LOCKED, text=True)  # last year's 今後の展開, for reference
+LOCKED_TEXT = Style(size=9, v_align="top", fill=FILL_LOCKED, text=True)  # last year's 今後の展開; a co-owned item's texts
+CO_OWNED = Style(size=9, h_align="center", fill=FILL_LOCKED, wrap=True, text=True)  # the value cell of a co-owned row
 LOCKED_CENTER = replace(BODY_CENTER, fill=FILL_LOCKED)
 
 
@@ -45,8 +47,9 @@ def unit_hint(unit: str, kind: Kind) -> str:
 KEEP_OR_RETYPE = "「はい」でこのまま残せますが、点検で確認が必要になります。「いいえ」で入力し直せます。"
 
 
-def validation_for(kind: Kind, ref: str, unit: str) -> Validation:
-    """The value cell's data validation: warning style, not stop.
+def validation_for(ind: Indicator, ref: str) -> Validation:
+    """The value cell's data validation over the indicator's range (`Indicator.value_range`):
+    warning style, not stop.
 
     Decided for issue 10: a typed unit or full-width digits ("513人", "８６団体")
     are accepted at typing and read by `check` (a 要確認 warning saying what was
@@ -56,18 +59,45 @@ def validation_for(kind: Kind, ref: str, unit: str) -> Validation:
     warning still stops the clerk once with the rule, and whatever is kept
     shows in the sheet's own 点検 line and column (`selfcheck`).
     """
-    title = "入力のしかた"
-    if kind is Kind.PERCENT:
-        return Validation((ref,), "decimal", "between", "0", "1", title, unit_hint(unit, kind),
-                          "入力の確認", f"0％から100％までの数値を入力してください。{KEEP_OR_RETYPE}",
-                          error_style="warning")
-    if kind is Kind.COUNT:
-        return Validation((ref,), "whole", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
-                          "入力の確認", f"0以上の整数を半角で入力してください（単位「{unit}」は付けません）。"
-                          f"{KEEP_OR_RETYPE}", error_style="warning")
-    return Validation((ref,), "decimal", "greaterThanOrEqual", "0", None, title, unit_hint(unit, kind),
-                      "入力の確認", f"0以上の数値を半角で入力してください（単位「{unit}」は付けません）。{KEEP_OR_RETYPE}",
-                      error_style="warning")
+    title, kind, unit = "入力のしかた", ind.kind, ind.unit
+    operator, low, high = _bounds(ind)
+    dv_type = "whole" if kind is Kind.COUNT else "decimal"
+    if ind.minimum is None and ind.maximum is None:  # today's rule, in today's words
+        if kind is Kind.PERCENT:
+            told = "0％から100％までの数値を入力してください。"
+        elif kind is Kind.COUNT:
+            told = f"0以上の整数を半角で入力してください（単位「{unit}」は付けません）。"
+        else:
+            told = f"0以上の数値を半角で入力してください（単位「{unit}」は付けません）。"
+    elif kind is Kind.PERCENT:
+        told = f"{ind.range_label}の数値を入力してください。"
+    else:
+        what = "整数" if kind is Kind.COUNT else "数値"
+        told = f"{ind.range_label}の{what}を半角で入力してください（単位「{unit}」は付けません）。"
+    return Validation((ref,), dv_type, operator, low, high, title, unit_hint(unit, kind),
+                      "入力の確認", f"{told}{KEEP_OR_RETYPE}", error_style="warning")
+
+
+# Excel's own validation needs a bound: a side the template leaves open is held to this magnitude,
+# the largest value `check` reads (Config.max_number).
+_OPEN_BOUND = 1e15
+
+
+def _bounds(ind: Indicator) -> tuple[str, str, str | None]:
+    """(operator, formula1, formula2) of the data validation over the indicator's range."""
+    low, high = ind.value_range
+    if not math.isinf(low) and not math.isinf(high):
+        return "between", _number(low), _number(high)
+    if not math.isinf(low):
+        return "greaterThanOrEqual", _number(low), None
+    if not math.isinf(high):
+        return "lessThanOrEqual", _number(high), None
+    return "between", _number(-_OPEN_BOUND), _number(_OPEN_BOUND)
+
+
+def _number(value: float) -> str:
+    """A bound as a formula's number: 0, 1, 1.5, -0.25."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.15g}"
 
 
 # Rows of a department's worksheet as `department_sheet` writes it (0-based).
@@ -101,14 +131,16 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
                    LOCKED_CENTER)
     previous = layout.previous_next(sub) if layout.PREV_NEXT in col else {}
     for run in item_runs(inds, rows.first_data):
-        put_item(spec, sub, col, run, body=LOCKED_BODY, texts=INPUT_TEXT)
+        shared = run.head.department != department  # a co-owned item: another department writes its texts
+        put_item(spec, sub, col, run, body=LOCKED_BODY, texts=LOCKED_TEXT if shared else INPUT_TEXT)
         if layout.PREV_NEXT in col:
             spec.merge(run.first, col[layout.PREV_NEXT], run.last, col[layout.PREV_NEXT], previous.get(run.head.id),
                        LOCKED_TEXT)
     for n, ind in enumerate(inds):
-        _put_indicator(spec, sub, col, rows.first_data + n, ind)
-    _put_text_validations(spec, sub, columns, col)
-    add_self_check(spec, sub, columns, rows, CHECK_ROW, last)
+        _put_indicator(spec, sub, col, rows.first_data + n, ind, department)
+    _put_text_validations(spec, sub, columns, col, department)
+    _tell_co_owned(spec, sub, department)
+    add_self_check(spec, sub, columns, rows, CHECK_ROW, last, department)
 
     spec.freeze = (rows.first_data, col[layout.UNIT] + 1)
     spec.print_setup = PrintSetup(title_rows=(rows.header, rows.subheader),
@@ -130,8 +162,10 @@ def _put_title(spec: SheetSpec, sub: Survey, department: str, last_col: int) -> 
     spec.row_heights[INSTRUCTION_ROW] = 36
 
 
-def _put_indicator(spec: SheetSpec, sub: Survey, col: dict[str, int], row: int, ind: Indicator) -> None:
-    """An indicator's row: its name and unit, its history and target locked, this year's input cell open."""
+def _put_indicator(spec: SheetSpec, sub: Survey, col: dict[str, int], row: int, ind: Indicator,
+                   department: str) -> None:
+    """An indicator's row: its name and unit, its history and target locked, this year's input cell open
+    (on a co-owner's form, locked too and saying which department answers)."""
     spec.put(row, col[layout.ID], ind.id, KEY)
     put_indicator_name(spec, col, row, ind, LOCKED_BODY)
     spec.put(row, col[layout.UNIT], ind.unit, LOCKED_CENTER)
@@ -140,14 +174,35 @@ def _put_indicator(spec: SheetSpec, sub: Survey, col: dict[str, int], row: int, 
         _locked_value(spec, row, col[layout.year_key(year)], ind, values.get(year))
     _locked_value(spec, row, col[layout.TARGET], ind, sub.targets.get(ind.id))
     input_col = col[layout.year_key(sub.fiscal_year)]
+    if ind.department != department:
+        spec.put(row, input_col, co_owned_mark(sub, ind), CO_OWNED)
+        return
     fmt = excel_number_format(ind.unit, ind.kind, ind.decimals)
     spec.put(row, input_col, values.get(sub.fiscal_year), replace(INPUT_NUMBER, number_format=fmt))
-    spec.validations.append(validation_for(ind.kind, cell_ref(row, input_col), ind.unit))
+    spec.validations.append(validation_for(ind, cell_ref(row, input_col)))
 
 
-def _put_text_validations(spec: SheetSpec, sub: Survey, columns: list[layout.Column], col: dict[str, int]) -> None:
+def _tell_co_owned(spec: SheetSpec, sub: Survey, department: str) -> None:
+    """The instruction, on a form with co-owned rows, says what their marked cells mean."""
+    if all(ind.department == department for ind in sub.indicators):
+        return
+    text, style = spec.cells[(INSTRUCTION_ROW, 1)]
+    spec.cells[(INSTRUCTION_ROW, 1)] = (f"{text}{sub.plan.header('co_owned_instruction')}", style)
+    spec.row_heights[INSTRUCTION_ROW] += 14
+
+
+def co_owned_mark(survey: Survey, ind: Indicator) -> str:
+    """What a co-owner's form shows in the (locked) value cell of an indicator another department answers."""
+    return survey.plan.header("co_owned_mark", department=ind.department)
+
+
+def _put_text_validations(spec: SheetSpec, sub: Survey, columns: list[layout.Column], col: dict[str, int],
+                          department: str) -> None:
     """Excel's own warning on a text longer than its printed cell shows (an item's first row holds it)."""
-    items = item_runs(sub.indicators, DEPARTMENT_SHEET_ROWS.first_data)
+    items = [run for run in item_runs(sub.indicators, DEPARTMENT_SHEET_ROWS.first_data)
+             if run.head.department == department]
+    if not items:
+        return
     for key in (layout.DONE, layout.NEXT):
         cap = layout.text_capacity(columns[col[key]], sub.config.text_max_lines)
         refs = tuple(cell_ref(run.first, col[key]) for run in items)

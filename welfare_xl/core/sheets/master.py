@@ -61,8 +61,8 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
         spec.merge(run.first, col[layout.GOAL], run.last, col[layout.GOAL], goal.cell_text, GOAL_TEXT)
         spec.merge(run.first, col[layout.PAGES], run.last, col[layout.PAGES], goal.pages, BODY_CENTER)
     for run in item_runs(inds, rows.first_data):
-        spec.merge(run.first, col[layout.DEPARTMENT], run.last, col[layout.DEPARTMENT], run.head.department,
-                   BODY_CENTER)
+        spec.merge(run.first, col[layout.DEPARTMENT], run.last, col[layout.DEPARTMENT],
+                   department_cell(survey, run.head), BODY_CENTER)
         put_item(spec, survey, col, run, body=BODY, texts=TEXT)
     for n, ind in enumerate(inds):
         row = rows.first_data + n
@@ -85,6 +85,14 @@ def survey_sheet(survey: Survey, *, decimals: dict | None = None, committee: boo
         area=f"{column_letter(first_visible)}1:{column_letter(last)}{foot + len(survey.plan.footnotes)}",
     )
     return spec
+
+
+def department_cell(survey: Survey, ind: Indicator) -> str:
+    """The 担当部署 cell: the answering department, its co-owners after it as the plan words it
+    (default 「A課（B課・C課）」: the one that answers stands first)."""
+    if not ind.co_departments:
+        return ind.department
+    return survey.plan.header("co_departments", department=ind.department, co="・".join(ind.co_departments))
 
 
 def _put_title(spec: SheetSpec, survey: Survey, first_col: int, last_col: int) -> None:

@@ -24,6 +24,7 @@ SUMPRODUCT: all in Excel 2007 and LibreOffice, none needing the _xlfn prefix.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, replace
 
@@ -31,7 +32,7 @@ from welfare_xl.core.model.cells import Formula
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import cell_ref, column_letter
 from welfare_xl.core.model.numbers import NOT_AVAILABLE_MARKS, Kind
-from welfare_xl.core.model.survey import Indicator, Survey
+from welfare_xl.core.model.survey import Indicator, Survey, last_recorded
 from welfare_xl.core.sheets.spec import FILL_ERROR, FILL_WARNING, ConditionalFormat, SheetSpec, Style
 from welfare_xl.core.sheets.styles import HEADER, TITLE
 from welfare_xl.core.sheets.table import TableRows, item_runs
@@ -83,9 +84,10 @@ class Helpers:
 
 
 def add_self_check(spec: SheetSpec, sub: Survey, columns: list[layout.Column], rows: TableRows,
-                   line_row: int, last_col: int) -> None:
+                   line_row: int, last_col: int, department: str) -> None:
     """Write the 点検 column, its hidden helpers, the 点検 line (merged over columns 1..`last_col`
-    on `line_row`) and the conditional formatting onto a department's `spec`."""
+    on `line_row`) and the conditional formatting onto `department`'s `spec` (its co-owned rows,
+    answered by another department, get none)."""
     col = {c.key: i for i, c in enumerate(columns)}
     helpers = Helpers(check=len(columns))
     inds = sub.indicators
@@ -100,6 +102,9 @@ def add_self_check(spec: SheetSpec, sub: Survey, columns: list[layout.Column], r
     lead_row = {run.head.id: run.first for run in item_runs(inds, first)}
     for n, ind in enumerate(inds):
         r = first + n
+        if ind.department != department:  # a co-owned row, answered by another department
+            _put_co_owned_row(spec, sub, col, helpers, r)
+            continue
         lead = lead_row.get(ind.group or ind.id, r)
         _put_row(spec, sub, col, helpers, r, ind, lead, labels if ind.lead else None)
     _put_line(spec, helpers, line_row, first, last, last_col)
@@ -116,22 +121,41 @@ def _put_row(spec: SheetSpec, sub: Survey, col: dict[str, int], h: Helpers, r: i
     value = cell_ref(r, col[layout.year_key(sub.fiscal_year)])
     number = cell_ref(r, h.number)
     spec.put(r, h.number, _formula(_number_formula(value, ind)), HELPER_STYLE)
-    spec.put(r, h.value, _formula(_value_formula(value, number, ind, sub.config.max_number)), HELPER_STYLE)
+    spec.put(r, h.value, _formula(_value_formula(value, number, ind, sub.config.max_number,
+                                                 ind.may_skip(sub.fiscal_year))), HELPER_STYLE)
     if labels is not None:
         for key, c in ((layout.DONE, h.done), (layout.NEXT, h.next)):
             cap = layout.text_capacity(layout.Column(key, "", width=spec.col_widths.get(col[key], 10)),
                                        sub.config.text_max_lines)
             formula = _text_formula(cell_ref(r, col[key]), labels[key], sub.config.max_text_chars, cap)
             spec.put(r, c, _formula(formula), HELPER_STYLE)
-    prev_key = layout.year_key(sub.fiscal_year - 1)
-    if prev_key in col:
+    # The previous figure actually recorded, as check compares with (a year of '－' or none skipped).
+    prev_year = last_recorded(sub.values.get(ind.id, {}), sub.fiscal_year)
+    prev_key = layout.year_key(prev_year) if prev_year is not None else None
+    if prev_key in col and ind.change_compared:
         statuses = [cell_ref(r, c) for c in (h.value, h.done, h.next)]
         done = cell_ref(lead, col[layout.DONE])
         formula = _change_formula(number, cell_ref(r, col[prev_key]), statuses, done, sub)
         spec.put(r, h.change, _formula(formula), HELPER_STYLE)
+    _put_check_cell(spec, h, r)
+
+
+def _put_check_cell(spec: SheetSpec, h: Helpers, r: int) -> None:
+    """The visible 点検 cell of row `r`: the row's words joined."""
     words = " ".join(f"{cell_ref(r, c)}" for c in h.statuses)
     joined = "&\" \"&".join(words.split())
     spec.put(r, h.check, _formula(f'SUBSTITUTE(TRIM({joined})," ","・")'), ROW_STYLE)
+
+
+def _put_co_owned_row(spec: SheetSpec, sub: Survey, col: dict[str, int], h: Helpers, r: int) -> None:
+    """`check.check_co_owned`: a cell of a co-owned row that no longer holds what the form wrote there
+    (the answering department's mark, the texts) was typed into, which is 要確認: it is not taken."""
+    for key, c in ((layout.year_key(sub.fiscal_year), h.value), (layout.DONE, h.done), (layout.NEXT, h.next)):
+        given = spec.cells.get((r, col[key]), (None, None))[0]
+        ref = cell_ref(r, col[key])
+        typed = f'AND(TRIM({ref}&"")<>"",TRIM({ref}&"")<>{_q("" if given is None else str(given).strip())})'
+        spec.put(r, c, _formula(f'IF({typed},{_q(CONFIRM + "：他部署が回答する指標")},"")'), HELPER_STYLE)
+    _put_check_cell(spec, h, r)
 
 
 def _formula(text: str) -> Formula:
@@ -165,25 +189,39 @@ def _number_formula(cell: str, ind: Indicator) -> str:
     return f'IF(OR(ISERROR({cell}),ISLOGICAL({cell})),"",IF(ISNUMBER({cell}),{cell},IFERROR({text},"")))'
 
 
-def _value_formula(cell: str, number: str, ind: Indicator, max_number: float) -> str:
-    """The value cell's finding as `check._check_value` makes it, in its order, or ""."""
+def _value_formula(cell: str, number: str, ind: Indicator, max_number: float, skip_ok: bool = False) -> str:
+    """The value cell's finding as `check._check_value` makes it, in its order, or "" (`skip_ok`:
+    '－' is a planned answer this year, no finding)."""
     t = _typed(cell)
     marks = ",".join(_q(m) for m in sorted(NOT_AVAILABLE_MARKS | {unicodedata.normalize("NFKC", m)
                                                                   for m in NOT_AVAILABLE_MARKS}))
     tests = [
         (f"ISERROR({cell})", f"{FIX}：エラー値"),
         (f'{t}=""', f"{BLANK}：実績値"),
-        (f"AND(ISTEXT({cell}),ISNUMBER(MATCH({t},{{{marks}}},0)))", f"{CONFIRM}：値なし（－）"),
+        (f"AND(ISTEXT({cell}),ISNUMBER(MATCH({t},{{{marks}}},0)))", "" if skip_ok else f"{CONFIRM}：値なし（－）"),
         (f'{number}=""', f"{FIX}：数値でない"),
         (f"ABS({number})>{max_number:.15g}", f"{FIX}：大きすぎる"),
-        (f"{number}<0", f"{FIX}：負の数"),
     ]
-    if ind.kind is Kind.PERCENT:
-        tests.append((f"{number}>1", f"{FIX}：0～100％の範囲外"))
+    tests += _range_tests(number, ind)
     if ind.kind is Kind.COUNT:
         tests.append((f"{number}<>INT({number})", f"{FIX}：整数でない"))
     tests.append((f"ISTEXT({cell})", f"{CONFIRM}：文字を数値に読み替え"))
     return _first_of(tests)
+
+
+def _range_tests(number: str, ind: Indicator) -> list[tuple[str, str]]:
+    """`check._out_of_range`: below the indicator's lowest value, then above its highest, in today's
+    words where the template keeps today's rule."""
+    low, high = ind.value_range
+    default = ind.minimum is None and ind.maximum is None
+    tests = []
+    if not math.isinf(low):
+        word = "負の数" if ind.minimum is None else "範囲外"
+        tests.append((f"{number}<{low:.15g}", f"{FIX}：{word}"))
+    if not math.isinf(high):
+        word = "0～100％の範囲外" if default and ind.kind is Kind.PERCENT else "範囲外"
+        tests.append((f"{number}>{high:.15g}", f"{FIX}：{word}"))
+    return tests
 
 
 def _first_of(tests: list[tuple[str, str]]) -> str:

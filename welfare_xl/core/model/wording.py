@@ -13,6 +13,8 @@ plan's word into code.
 
 from __future__ import annotations
 
+from string import Formatter
+
 DEFAULT_HEADERS: dict[str, str] = {
     # Year, target and text columns of the form and the master.
     "baseline": "（現状値）",
@@ -26,4 +28,36 @@ DEFAULT_HEADERS: dict[str, str] = {
     # Final evaluation.
     # Committee version.
     # Naming columns, instructions, legend and titles.
+    "goal_column": "基本目標・施策の方向",  # the master's goal column (goal label, name, directions)
+    "pages_column": "ページ\n番号",  # the plan book's pages of a goal
+    "item_column": "項目",
+    "sub_item_column": "細目",
+    "department_column": "担当部署",  # also the department line of a form's title
+    "unit_column": "単位",
+    "grade_column": "進捗評価",  # the grade column, and the grades' name in titles and summaries
+    "goal": "基本目標",  # a goal in short: a form's goal column, the committee summary
+    "goal_label": "基本目標{n}",  # {n}: the goal's number (full-width when one digit: 基本目標１, 基本目標12)
+    "baseline_value": "現状値",  # the baseline figure in the legend, the committee summary and the CSV
+    "done_word": "取組状況",  # the year's text in instructions and messages
+    "next_word": "今後の展開",  # the next year's text in instructions and messages
+    "as_of": "{year}末日現在",  # the date a year's figure is taken at ({year}: the survey year)
+    "lower_example": "相談件数の減少",  # the legend's example of a lower-is-better indicator
+    "committee_title": "推進委員会資料",  # the committee workbook's title after the plan's title and year
+    "summary_sheet": "進捗評価の集計",  # the committee workbook's summary sheet
 }
+
+
+def default_header(key: str, **fields: object) -> str:
+    """A key's default wording, for code that words something without a plan at hand."""
+    return DEFAULT_HEADERS[key].format(**fields)
+
+
+# Keys whose callers fill more fields than their default uses.
+_MORE_FIELDS = {key: {"year", "next_year"} for key in ("done", "done_note", "next", "next_note")}
+
+
+def header_fields(key: str) -> set[str]:
+    """The fields a key's wording may use: those of its default, and any more its caller fills."""
+    own = {name for _, name, _, _ in Formatter().parse(DEFAULT_HEADERS[key]) if name}
+    return own | _MORE_FIELDS.get(key, set())
+

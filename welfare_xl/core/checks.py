@@ -195,8 +195,9 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
     """The indicators of the department whose sheet this is (it becomes the submission's department)."""
     defs = {i.id: i for i in meta.survey.indicators}
     department = meta.department if meta.kind == DEPARTMENT else _department_of(table, defs)
+    word = meta.survey.plan.header("department_column")
     if department is None:
-        checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
+        checker.fatal("no_department", f"どの{word}のシートか判別できません（指標の行がありません）。")
     checker.sub.department = department
     wanted = [i for i in meta.survey.indicators if i.department == department]
     own = {i.id for i in wanted}
@@ -206,11 +207,11 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
         theirs = list(dict.fromkeys(known[r.id] for r in table.rows if r.id in known))
         whose = f"（{'、'.join(theirs)}の指標です）" if theirs else ""
         checker.fatal("other_department",
-                      f"管理情報の担当部署は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
+                      f"管理情報の{word}は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
                       f"別の部署のシートや管理情報をコピーしたファイルのため、集約しません。"
                       f"{department}に配布した様式に入力してください。")
     if not wanted:
-        checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
+        checker.fatal("no_department", f"管理情報に{word}「{department}」の指標がありません。")
     return wanted
 
 
@@ -329,7 +330,8 @@ def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
         cell = entry.cells[key]
         if text is None:
             if not _hidden_content(checker, cell, ind, "文字"):
-                checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+                checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。"
+                            f"{survey.plan.header('done_word')}・{survey.plan.header('next_word')}を記入してください。",
                             cell=cell, ind=ind)
             continue
         if len(text) > survey.config.max_text_chars:
@@ -467,5 +469,5 @@ def _check_change(checker: Checker, survey: Survey, ind: Indicator, row: layout.
         return
     checker.add(Severity.WARNING, "big_change",
                 f"前年度（{fiscal_year_label(prev_year)}：{format_value(prev.value, ind.unit, ind.kind, prev.decimals)}）から"
-                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
+                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を{survey.plan.header('done_word')}に記入してください。",
                 cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)

@@ -60,7 +60,8 @@ _DEPARTMENT_NAME_COLUMNS = ((GOAL, "goal", 11), (ITEM, "item_column", 24), (SUB_
 
 def survey_columns(survey: Survey) -> list[Column]:
     """Columns of the master sheet, in print order."""
-    grade = Column(GRADE, survey.plan.header("grade_column"), width=10, role="grade")
+    # 12 wide: the longest grade, 「－ 評価不能」, fits at 10 pt (core.sheets.fit).
+    grade = Column(GRADE, survey.plan.header("grade_column"), width=12, role="grade")
     return _columns(survey, _SURVEY_NAME_COLUMNS) + [grade]
 
 

@@ -256,12 +256,12 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
-    from welfare_xl.xlam import install_addin
+    from welfare_xl.xlam import TAB_LABEL, install_addin
 
     paths = install_addin(Path(args.xlstart) if args.xlstart else None, args.python)
     for p in paths:
         _out(f"配置しました: {p}")
-    _out("Excel を起動し直すと、リボンに「地域福祉計画」タブが表示されます。")
+    _out(f"Excel を起動し直すと、リボンに「{TAB_LABEL}」タブが表示されます。")
     return EXIT_OK
 
 
@@ -275,9 +275,9 @@ def arg(*flags: str, **options) -> Arg:
     return flags, options
 
 
-SURVEY = arg("survey", metavar="調査票", help="調査票（資料２のあるブック）")
+SURVEY = arg("survey", metavar="調査票", help="調査票（集計表のあるブック）")
 SUBMISSIONS = arg("submissions", metavar="提出フォルダ", help="部署から返ってきた調査票を置いたフォルダ")
-CONSOLIDATED = arg("consolidated", metavar="集約済みの調査票", help="集約済みの調査票（資料２のあるブック）")
+CONSOLIDATED = arg("consolidated", metavar="集約済みの調査票", help="集約済みの調査票（集計表のあるブック）")
 JSON = arg("--json", action="store_true", help="結果を JSON で出力します（進捗表示は出しません）")
 
 
@@ -347,10 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
              arg("file", metavar="部署の調査票", help="部署が入力した調査票（.xlsx / .xlsm）"),
              arg("--survey", metavar="調査票", help="集約先の調査票（年度・様式・固定欄の一致も確かめます）"),
              arg("--sheet", metavar="シート名", help="点検するシート（調査票の中の部署別シートを点検するとき）"), JSON,
-             examples=("welfare-xl check 提出/地域共生課.xlsx --survey 調査票.xlsx",),
+             examples=("welfare-xl check 提出/〇〇課.xlsx --survey 調査票.xlsx",),
              codes={EXIT_OK: "エラーはありません（注意だけのときも 0）",
                     EXIT_PROBLEMS: "エラーがあります（部署で直して提出し直してもらいます）"})
-    _command(sub, "consolidate", "部署から返ってきた調査票を資料２に集約します", cmd_consolidate,
+    _command(sub, "consolidate", "部署から返ってきた調査票を調査票（集計表）に集約します", cmd_consolidate,
              SURVEY, SUBMISSIONS,
              output("集約結果のブック（調査票自身を指定すると先にバックアップを作ります）", metavar="保存するブック",
                     required=True), JSON,
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
              examples=("welfare-xl status 調査票.xlsx 提出",),
              codes={EXIT_OK: "全部署の提出がそろい、確認することもありません",
                     EXIT_PROBLEMS: "未提出・不採用・確認が必要なことがあります"})
-    _command(sub, "committee", "推進委員会用の資料を作ります", cmd_committee,
+    _command(sub, "committee", "委員会用の資料を作ります", cmd_committee,
              CONSOLIDATED, output("委員会版のブック（.xlsx）", metavar="保存するブック", required=True),
              arg("--pdf", metavar="PDFファイル", help="PDF も作ります（LibreOffice が必要）"),
              examples=("welfare-xl committee 調査票.xlsx -o 委員会.xlsx --pdf 委員会.pdf",),

@@ -224,7 +224,7 @@ def test_status_lists_departments_and_writes_nothing(office: Path):
     assert "令和元年度の提出状況" in text
     assert "・交通課：提出済" in text and "・危機管理課：未提出" in text
     assert "メモ.txt" in text  # a file the secretariat should look at
-    assert "資料２はまだ変更していません" in text
+    assert "「資料２」はまだ変更していません" in text  # the plan's own sheet, named at run time
 
 
 def test_status_and_consolidate_say_when_two_returns_share_a_saved_time(office: Path, tmp_path: Path):

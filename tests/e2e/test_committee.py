@@ -478,8 +478,10 @@ def test_pdf_shows_every_label_value_and_whole_text(pdf: Path) -> None:
             for text in (SEED[ind.id][DONE_COL], SEED[ind.id][NEXT_COL]):
                 if text:
                     assert re.sub(r"\s+", "", text) in columns, text[-20:]  # whole, to its last line
+    # Read as printed, line by line (pdftotext may list a line's first word after the rest of it).
+    printed = "".join(w[5] for w in sorted(words, key=lambda w: (w[0], round(w[2]), w[1])))
     for footnote in SURVEY.plan.footnotes:
-        assert re.sub(r"\s+", "", footnote)[:40] in re.sub(r"\s+", "", "".join(w[5] for w in words))
+        assert re.sub(r"\s+", "", footnote)[:40] in re.sub(r"\s+", "", printed)
 
 
 def test_pdf_grade_printed_on_the_row_and_page_of_its_values(pdf: Path) -> None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ACTIONS", "LABELS", "run"]
 
-TITLE = "地域福祉計画 進捗調査"
+TITLE = "進捗調査"  # message boxes' title: nothing of one plan (the ribbon tab's label)
 
 class UnknownAction(UserError):
     """A button passed a tag this version of the package does not know."""

@@ -51,7 +51,7 @@ def check(path: str | Path, survey: str | Path | None = None, sheet: str | None 
         if sheet is not None and sheet not in data.sheets:
             raise UnreadableFile(f"{name}: シート「{sheet}」がありません（シート：{'、'.join(data.sheet_order)}）。")
         if sheet is not None and _is_master_table(data.sheets[sheet]):
-            raise UnreadableFile(f"{name}: シート「{sheet}」は集約用の表（担当部署の列がある表）で、部署別シートでは"
+            raise UnreadableFile(f"{name}: シート「{sheet}」は集約用の表（部署の列がある表）で、部署別シートでは"
                                  "ありません。点検する部署別シートを --sheet で指定してください。")
         sub = check_return(name, data, expected, reference, sheet)
     except WorkbookReadError as exc:

@@ -97,7 +97,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
             echo(f"         例）{f.line()}")
 
     consolidated = out / f"集約_{fy}.xlsx"
-    echo(f"[5/6] 資料２に集約: {consolidated}")
+    echo(f"[5/6] 調査票（集計表）に集約: {consolidated}")
     result = consolidate(survey_path, inbox, consolidated)
     for line in run_summary(result, every_file=True):
         echo(f"       {line}")
@@ -108,7 +108,7 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
 
     committee_xlsx = consolidated.parent / f"委員会版_{fy}.xlsx"
     pdf = committee_xlsx.with_suffix(".pdf") if find_soffice() else None
-    echo(f"[6/6] 推進委員会用の資料: {committee_xlsx}")
+    echo(f"[6/6] 委員会用の資料: {committee_xlsx}")
     cres = committee(consolidated, committee_xlsx, pdf=pdf)
     for line in cres.summary_lines():
         echo(f"       {line}")

@@ -39,7 +39,7 @@ def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
     out = check_output(survey_path if out_path is None else out_path, suffix=workbook_suffix(survey_path),
                        survey=survey_path, in_place=True)
     with locked(out.path, on_wait=echo):
-        _, book, data = load_survey_file(survey_path)
+        survey, book, data = load_survey_file(survey_path)
         log_grid = data.sheets.get(LOG_SHEET)
         if log_grid is None:
             raise UndoError(f"{survey_path.name}: {NOTHING_TO_UNDO}")
@@ -48,6 +48,7 @@ def undo(survey_path: str | Path, out_path: str | Path | None = None, *,
                              data_grid=data.sheets.get(DATA_SHEET))
         except LogError as exc:
             raise UndoError(f"{survey_path.name}: {exc}") from exc
+        plan.words = survey.plan
         made = backup_existing(out.path, now)
         write_undo(survey_path, out.path, plan, now)
     if made is not None and echo is not None:

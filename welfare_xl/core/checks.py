@@ -197,8 +197,9 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
                            expected: Meta | None) -> list[Indicator]:
     """The indicators of the department whose sheet this is (it becomes the submission's department)."""
     department = meta.department if meta.kind == DEPARTMENT else meta.survey.department_of(r.id for r in table.rows)
+    word = meta.survey.plan.header("department_column")
     if department is None:
-        checker.fatal("no_department", "どの担当部署のシートか判別できません（指標の行がありません）。")
+        checker.fatal("no_department", f"どの{word}のシートか判別できません（指標の行がありません）。")
     checker.sub.department = department
     wanted = [i for i in meta.survey.indicators if i.department == department]
     own = {i.id for i in wanted}
@@ -208,11 +209,11 @@ def _department_indicators(checker: Checker, meta: Meta, table: layout.Table,
         theirs = list(dict.fromkeys(known[r.id] for r in table.rows if r.id in known))
         whose = f"（{'、'.join(theirs)}の指標です）" if theirs else ""
         checker.fatal("other_department",
-                      f"管理情報の担当部署は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
+                      f"管理情報の{word}は「{department}」ですが、指標の表に{department}の指標が1行もありません{whose}。"
                       f"別の部署のシートや管理情報をコピーしたファイルのため、集約しません。"
                       f"{department}に配布した様式に入力してください。")
     if not wanted:
-        checker.fatal("no_department", f"管理情報に担当部署「{department}」の指標がありません。")
+        checker.fatal("no_department", f"管理情報に{word}「{department}」の指標がありません。")
     return wanted
 
 
@@ -322,7 +323,8 @@ def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
         cell = entry.cells[key]
         if text is None:
             if not _hidden_content(checker, cell, ind, "文字"):
-                checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。取り組んだ内容・今後の展開を記入してください。",
+                checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。"
+                            f"{survey.plan.header('done_word')}・{survey.plan.header('next_word')}を記入してください。",
                             cell=cell, ind=ind)
             continue
         if len(text) > survey.config.max_text_chars:

@@ -24,7 +24,7 @@ class FilePath(Protocol):
     def name(self) -> str: ...
 
 
-NOTHING_GRADED = ("どの指標も進捗評価ができませんでした（すべて評価不能）。集約前の調査票ではありませんか。"
+NOTHING_GRADED = ("どの指標も評価できませんでした（すべて評価不能）。集約前の調査票ではありませんか。"
                   "部署の提出を集約した調査票を指定してください。")
 
 
@@ -47,6 +47,7 @@ class CommitteeResult:
 
     def summary_lines(self) -> list[str]:
         s, g = self.survey, self.grades
+        word = s.plan.header("grade_column")
         label = {i.id: i.label for i in s.indicators}
         dept = {i.id: i.department for i in s.indicators}
         counts = count_grades(tuple(g.shown.values()))
@@ -54,7 +55,7 @@ class CommitteeResult:
         if nothing_graded(g):
             lines.append(f"注意: {NOTHING_GRADED}")
         tally = "、".join(f"{MARKS[c][0]} {MARKS[c][1]} {counts[c]}" for c in CODES)
-        lines.append(f"{fiscal_year_label(s.fiscal_year)}の進捗評価（{len(g.shown)} 指標）: {tally}")
+        lines.append(f"{fiscal_year_label(s.fiscal_year)}の{word}（{len(g.shown)} 指標）: {tally}")
         behind = [i for i, grade in g.shown.items() if grade.behind]
         if behind:
             lines.append(f"遅れ・悪化の指標（{len(behind)} 件）:")
@@ -68,14 +69,14 @@ class CommitteeResult:
                 lines.append(f"注記: {label[i]}（{dept[i]}）: {note}")
         computed = [i for i in g.shown if i not in g.stored]
         if g.stored and computed:
-            lines.append(f"進捗評価が空欄だった {len(computed)} 指標は、値から評価しました。")
+            lines.append(f"{word}が空欄だった {len(computed)} 指標は、値から評価しました。")
         elif not g.stored:
-            lines.append("集約ファイルに進捗評価がないため、すべての指標を値から評価しました。")
+            lines.append(f"集約ファイルに{word}がないため、すべての指標を値から評価しました。")
         for i in g.differing:
-            lines.append(f"注意: {label[i]} の進捗評価は集約ファイルでは「{g.shown[i].label}」ですが、"
+            lines.append(f"注意: {label[i]} の{word}は集約ファイルでは「{g.shown[i].label}」ですが、"
                          f"値から計算すると「{g.computed[i].label}」です（委員会版は集約ファイルの評価のままです）。")
         for i, raw in g.unreadable.items():
-            lines.append(f"注意: {label[i]} の進捗評価「{raw}」は評価として読めないため、"
+            lines.append(f"注意: {label[i]} の{word}「{raw}」は評価として読めないため、"
                          f"値から評価しました（{g.shown[i].label}）。")
         if self.pdf:
             lines.append(f"PDF を作成しました: {self.pdf}")

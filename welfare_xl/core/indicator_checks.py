@@ -69,7 +69,7 @@ def check_change(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
     since = "前年度" if prev_year == survey.fiscal_year - 1 else "直近の実績"
     checker.add(Severity.WARNING, "big_change",
                 f"{since}（{fiscal_year_label(prev_year)}：{shown}）から"
-                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を取組状況に記入してください。",
+                f"{change:+.0%}変化しています。値が正しいか確認し、増減の理由を{survey.plan.header('done_word')}に記入してください。",
                 cell=entry.cells[layout.year_key(survey.fiscal_year)], ind=ind)
 
 

@@ -53,6 +53,7 @@ from typing import Any
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import TOLERANCE
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator, Survey
+from welfare_xl.core.model.wording import default_header
 from welfare_xl.core.sheets.spec import Style
 from welfare_xl.errors import UserError
 
@@ -205,21 +206,22 @@ def direction_of(indicator: Indicator, baseline: float | None, target: float | N
 
 
 def grade_values(indicator: Indicator, baseline: Any, target: Any, actual: Any,
-                 expected: float, config: Config) -> Grade:
-    """Grade one indicator from its baseline, target and actual (cell values) against `expected`."""
+                 expected: float, config: Config, word: str = default_header("baseline_value")) -> Grade:
+    """Grade one indicator from its baseline, target and actual (cell values) against `expected`
+    (`word`: the plan's word for the baseline figure, in the reasons)."""
     b, t, a = _number(baseline), _number(target), _number(actual)
     direction = direction_of(indicator, b, t)
     na = dict(expected=expected, direction=direction)
     if b is None:
-        return Grade.of(GradeCode.NA, reason="現状値がありません。", **na)
+        return Grade.of(GradeCode.NA, reason=f"{word}がありません。", **na)
     if t is None:
         return Grade.of(GradeCode.NA, reason="目標値がありません。", **na)
     if direction is None:
-        return Grade.of(GradeCode.NA, reason="目標値が現状値と同じで、指標の方向（上昇・低下のどちらが良いか）が指定されていません。", **na)
+        return Grade.of(GradeCode.NA, reason=f"目標値が{word}と同じで、指標の方向（上昇・低下のどちらが良いか）が指定されていません。", **na)
     if a is None:
         return Grade.of(GradeCode.NA, reason="実績値がありません。", **na)
     if t != b and (t - b) * direction < 0:
-        return Grade.of(GradeCode.NA, reason="テンプレートで指定された指標の方向が、現状値から目標値への向きと逆です。", **na)
+        return Grade.of(GradeCode.NA, reason=f"テンプレートで指定された指標の方向が、{word}から目標値への向きと逆です。", **na)
 
     if t == b:
         # Keep-the-level target: at the target or better counts as reached.
@@ -297,10 +299,11 @@ def grade(indicator: Indicator, survey: Survey, year: int | None = None) -> Grad
     facts = dict(baseline_year=base.year if base.substitute else None,
                  value_year=actual.year if actual.substitute else None)
     if base.substitute and base.year >= plan.target_year:
-        return Grade.of(GradeCode.NA, reason="現状値がなく、目標年度までに基準にできる実績値もありません。", **facts)
+        return Grade.of(GradeCode.NA, reason=f"{plan.header('baseline_value')}がなく、目標年度までに基準にできる実績値もありません。", **facts)
     expected = expected_share(survey.config, actual.year or year, base.year if base.substitute else plan.baseline_year,
                               plan.target_year)
-    g = grade_values(indicator, base.value, survey.targets.get(indicator.id), actual.value, expected, survey.config)
+    g = grade_values(indicator, base.value, survey.targets.get(indicator.id), actual.value, expected, survey.config,
+                     plan.header("baseline_value"))
     return replace(g, **facts)
 
 
@@ -348,29 +351,35 @@ def grade_styles() -> dict[str, Style]:
     return {Grade.of(code).label: grade_style(Grade.of(code)) for code in CODES}
 
 
-def legend(config: Config) -> list[tuple[str, str, str]]:
-    """(mark, word, definition) of every grade, in Japanese, as the template's rule applies them."""
+def legend(config: Config, baseline: str = default_header("baseline_value")) -> list[tuple[str, str, str]]:
+    """(mark, word, definition) of every grade, in Japanese, as the template's rule applies them;
+    `baseline` is the plan's word for the baseline figure."""
     achieved = f"{config.achieved_at:.0%}"
     if config.expected_shares:
         shares = "、".join(f"{y}年度 {s:.0%}" for y, s in config.expected_shares)
         pace = f"年度ごとに定めた進捗の目安（{shares}）"
         if config.grade_rule == IMPROVEMENT:
-            pace += "（その他の年度は現状値からの改善）"
+            pace += f"（その他の年度は{baseline}からの改善）"
         else:
             pace += "（その他の年度は計画期間の経過割合）"
     elif config.grade_rule == IMPROVEMENT:
-        pace = "現状値からの改善（進捗率0%）"
+        pace = f"{baseline}からの改善（進捗率0%）"
     else:
-        pace = "計画期間の経過割合（現状値の年度から目標年度までのうち経過した年数の割合）"
+        pace = f"計画期間の経過割合（{baseline}の年度から目標年度までのうち経過した年数の割合）"
     definitions = {
         GradeCode.ACHIEVED: f"進捗率が{achieved}以上（目標値に達した）。"
-                            "目標値が現状値と同じ指標は、実績値が目標値の水準を保っている場合。",
+                            f"目標値が{baseline}と同じ指標は、実績値が目標値の水準を保っている場合。",
         GradeCode.ON_TRACK: f"進捗率が{pace}以上。",
         GradeCode.BEHIND: f"進捗率が0%以上で、{pace}に届かない。",
-        GradeCode.WORSE: "進捗率がマイナス（現状値より目標から遠ざかった）。",
-        GradeCode.NA: "実績値・現状値・目標値のいずれかがない、または指標の方向が定まらない。",
+        GradeCode.WORSE: f"進捗率がマイナス（{baseline}より目標から遠ざかった）。",
+        GradeCode.NA: f"実績値・{baseline}・目標値のいずれかがない、または指標の方向が定まらない。",
     }
     return [(*MARKS[code], definitions[code]) for code in CODES]
 
 
-PROGRESS_DEFINITION = "進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。目標値に達すると100%、現状値のままで0%。"
+def progress_definition(baseline: str = default_header("baseline_value")) -> str:
+    """What 進捗率 is, with the plan's word for the baseline figure."""
+    return f"進捗率 ＝（実績値 − {baseline}）÷（目標値 − {baseline}）。目標値に達すると100%、{baseline}のままで0%。"
+
+
+PROGRESS_DEFINITION = progress_definition()

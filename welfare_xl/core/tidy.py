@@ -17,12 +17,14 @@ import pandas as pd
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
+from welfare_xl.core.model.wording import default_header
 
 BASELINE = "baseline"
 REFERENCE = "reference"
 ACTUAL = "actual"
 TARGET = "target"
-ROLE_LABELS = {BASELINE: "現状値", REFERENCE: "参考値", ACTUAL: "実績値", TARGET: "目標値"}
+# The baseline's label is the plan's own word (baseline_value); this one is the default.
+ROLE_LABELS = {BASELINE: default_header("baseline_value"), REFERENCE: "参考値", ACTUAL: "実績値", TARGET: "目標値"}
 
 # Value status of a row: a number, the deliberate "no value" mark '－', or nothing entered.
 NUMBER = "number"
@@ -82,7 +84,7 @@ def tidy_frame(survey: Survey) -> pd.DataFrame:
                         "year_label": fiscal_year_label(target_year), "role": TARGET})
     frame = pd.DataFrame.from_records(records)
     frame = frame.reindex(columns=COLUMNS)
-    frame["role_label"] = frame["role"].map(ROLE_LABELS)
+    frame["role_label"] = frame["role"].map({**ROLE_LABELS, BASELINE: survey.plan.header("baseline_value")})
     frame["goal"] = frame["goal"].astype("int64")
     frame["fiscal_year"] = frame["fiscal_year"].astype("int64")
     for col in ("value", "progress", "expected"):

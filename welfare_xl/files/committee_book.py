@@ -16,5 +16,5 @@ def write_committee(survey: Survey, out_path: str | Path, grades: CommitteeGrade
 
     A failed save raises `welfare_xl.files.atomic.WriteError`, saying why in Japanese.
     """
-    title = f"{survey.plan.title}（{fiscal_year_label(survey.fiscal_year)}）推進委員会資料"
+    title = f"{survey.plan.title}（{fiscal_year_label(survey.fiscal_year)}）{survey.plan.header('committee_title')}"
     return write_specs(Path(out_path), committee_specs(survey, grades), title=title, base_font=FONT)

@@ -20,12 +20,13 @@ user can fix.
 
 from __future__ import annotations
 
-from welfare_xl.xlam.build import ADDIN_FILENAME, XLWINGS_PROJECT_NAME, build_addin, build_addin_bytes
+from welfare_xl.xlam.build import ADDIN_FILENAME, TAB_LABEL, XLWINGS_PROJECT_NAME, build_addin, build_addin_bytes
 from welfare_xl.xlam.errors import AddinBuildError, AddinError, AddinInstallError
 from welfare_xl.xlam.install import install_addin
 
 __all__ = [
     "ADDIN_FILENAME",
+    "TAB_LABEL",
     "XLWINGS_PROJECT_NAME",
     "AddinBuildError",
     "AddinError",

@@ -34,6 +34,7 @@ from welfare_xl.xlam.package import build_xlam
 __all__ = [
     "ADDIN_FILENAME",
     "RIBBON_NAMESPACE",
+    "TAB_LABEL",
     "VBA_PROJECT_NAME",
     "XLWINGS_PROJECT_NAME",
     "addin_source_dir",
@@ -50,7 +51,9 @@ XLWINGS_PROJECT_NAME = PROJECT_NAME  # the add-in reads welfare_xl.conf (files/u
 #: Name of the VBA project; it must differ from every module name.
 VBA_PROJECT_NAME = "WelfareXLAddin"
 RIBBON_NAMESPACE = "http://schemas.microsoft.com/office/2009/07/customui"
-ADDIN_TITLE = "welfare-xl 地域福祉計画 進捗状況調査アドイン"
+ADDIN_TITLE = "welfare-xl 進捗状況調査アドイン"
+#: The ribbon tab's label in addin/customUI/customUI14.xml: says nothing of one plan or city.
+TAB_LABEL = "進捗調査"
 
 #: OLE Automation, referenced by every project Excel creates. The path is only a
 #: hint: VBA resolves a registered type library by its GUID and version.

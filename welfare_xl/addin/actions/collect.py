@@ -215,6 +215,7 @@ def undo(book: "xw.Book") -> str:
     data_sheet = find_sheet(book, DATA_SHEET)
     plan = plan_undo(read_grid(log_sheet), live.grid, sheet=live.sheet,
                      data_grid=read_grid(data_sheet) if data_sheet is not None else None)
+    plan.words = live.meta.survey.plan
     master = book.sheets[live.sheet]
     undone = f"{LOG_SHEET}{UNDONE_SUFFIX}"
     with quiet(book):
@@ -250,7 +251,8 @@ def status_report(book: "xw.Book") -> str:
     result, folder = _submissions(book, live, folders, STATUS_LABEL)
     state = SubmissionStatus.of(result)
     status(book, None)
-    next_step = ("「集約」を押すと資料２に反映します。" if state.complete
-                 else "「確認が必要なこと」を部署に確認してください。資料２はまだ変更していません。" if state.all_in
-                 else "資料２はまだ変更していません。")
+    sheet = f"「{live.sheet}」"  # the plan's own master sheet
+    next_step = (f"「集約」を押すと{sheet}に反映します。" if state.complete
+                 else f"「確認が必要なこと」を部署に確認してください。{sheet}はまだ変更していません。" if state.all_in
+                 else f"{sheet}はまだ変更していません。")
     return "\n".join(status_summary(state, bullet="・", sep="：", limit=MAX_LISTED) + ["", next_step])

@@ -415,8 +415,9 @@ def _grade_changes(run: _Run) -> None:
     for out in run.indicators:
         out.grade = grades.get(out.indicator.id)
     if layout.GRADE not in run.table.columns:
-        run.problems.append(f"シート「{run.sheet}」に進捗評価の列（{layout.KEY_PREFIX}{layout.GRADE}）がないため、"
-                            "進捗評価は書き込みません。")
+        word = run.after.plan.header("grade_column")
+        run.problems.append(f"シート「{run.sheet}」に{word}の列（{layout.KEY_PREFIX}{layout.GRADE}）がないため、"
+                            f"{word}は書き込みません。")
         return
     col = run.table.columns[layout.GRADE]
     by_id = {o.indicator.id: o for o in run.indicators}

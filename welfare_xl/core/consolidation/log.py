@@ -232,7 +232,7 @@ def _overview(w: _Writer, result: ConsolidationResult) -> None:
 
 def _departments(w: _Writer, result: ConsolidationResult) -> None:
     w.section("提出状況")
-    w.row(["担当部署", "状況", "採用したファイル", "保存日時", "備考"], _HEAD)
+    w.row([result.survey.plan.header("department_column"), "状況", "採用したファイル", "保存日時", "備考"], _HEAD)
     for d in result.departments:
         w.row([d.department, d.label, d.file or "", local_time(d.saved), d.note],
               [_CELL, _status_style(d.status), _CELL, _CELL, _CELL])
@@ -240,7 +240,8 @@ def _departments(w: _Writer, result: ConsolidationResult) -> None:
 
 def _files(w: _Writer, result: ConsolidationResult) -> None:
     w.section("ファイル別の結果")
-    w.row(["ファイル", "担当部署", "結果", "保存日時", "内容（シート／セル［指標ID］指標　内容）"], _HEAD)
+    w.row(["ファイル", result.survey.plan.header("department_column"), "結果", "保存日時",
+           "内容（シート／セル［指標ID］指標　内容）"], _HEAD)
     for f in result.files:
         superseded = f.status == FileStatus.SUPERSEDED
         listed = _noteworthy(f.errors + f.warnings) if not superseded else []
@@ -256,8 +257,9 @@ def _files(w: _Writer, result: ConsolidationResult) -> None:
 
 def _indicators(w: _Writer, result: ConsolidationResult) -> None:
     w.section("指標別の反映内容")
-    w.row(["ID", "担当部署", "指標", "結果", "提出ファイル", "前の値", "新しい値", "進捗評価",
-           "取組状況", "今後の展開", "不採用の理由・注意"], _HEAD)
+    words = result.survey.plan.header
+    w.row(["ID", words("department_column"), "指標", "結果", "提出ファイル", "前の値", "新しい値", words("grade_column"),
+           words("done_word"), words("next_word"), "不採用の理由・注意"], _HEAD)
     brief = {"file": False, "sheet": False, "subject": False}
     for o in result.indicators:
         ind = o.indicator
@@ -281,7 +283,7 @@ def _changes(w: _Writer, result: ConsolidationResult) -> None:
         ind = indicators.get(ch.indicator_id)
         before, after = (_readable(ch.key, v, ind) for v in (ch.old, ch.new))
         w.row([f"{ch.sheet}!{ch.ref}" if ch.sheet else ch.ref, ch.indicator_id, ind.label if ind else "",
-               column_label(ch.key), f"{before} → {after}"], _CELL)
+               column_label(ch.key, result.survey.plan), f"{before} → {after}"], _CELL)
 
 
 def _readable(key: str, value: Any, ind: Any) -> str:

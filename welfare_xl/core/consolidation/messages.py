@@ -31,6 +31,8 @@ from welfare_xl.core.consolidation.result import (
 )
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
+from welfare_xl.core.model.survey import Plan
+from welfare_xl.core.model.wording import default_header
 
 
 def status_line(departments: Sequence[DepartmentStatus]) -> str:
@@ -106,29 +108,36 @@ def status_summary(state: SubmissionStatus, *, bullet: str = "  ", sep: str = ":
 
 
 def undo_summary(plan: UndoPlan, *, bullet: str = "  ", limit: int | None = None) -> list[str]:
-    """What was put back and what was not, naming each cell left alone."""
+    """What was put back and what was not, naming each cell left alone (columns in the wording
+    of `plan.words`, the survey's plan, when known)."""
     lines = [f"直前の集約で変更した「{plan.sheet}」のセル {len(plan.restore)} 個を、集約前の内容に戻しました。"]
     moved = [ch for ch in plan.restore if ch.logged_ref and ch.logged_ref != ch.ref]
     if moved:
         lines.append(f"集約の後に行や列が挿入・削除されていたため、うち {len(moved)} 個は指標IDと列で探し直して戻しました。")
     if plan.edited:
         lines.append(f"次の {len(plan.edited)} 個のセルは集約の後に手で変更されているため、戻していません：")
-        lines += _listed([describe_cell(ch) for ch in plan.edited], bullet, limit, unit="個")
+        lines += _listed([describe_cell(ch, plan.words) for ch in plan.edited], bullet, limit, unit="個")
     if plan.lost:
         lines.append(f"次の {len(plan.lost)} 個の変更は、行または列がなくなっているため戻せません：")
         lines += _listed([reason for _, reason in plan.lost], bullet, limit, unit="個")
     return lines
 
 
-def describe_cell(ch: CellChange) -> str:
+def describe_cell(ch: CellChange, words: Plan | None = None) -> str:
     """A changed cell for a person: M16［G3-03］進捗評価（集約時は M15）."""
     moved = f"（集約時は {ch.logged_ref}）" if ch.logged_ref and ch.logged_ref != ch.ref else ""
-    return f"{ch.ref}［{ch.indicator_id}］{column_label(ch.key)}{moved}"
+    return f"{ch.ref}［{ch.indicator_id}］{column_label(ch.key, words)}{moved}"
 
 
-def column_label(key: str) -> str:
-    """A master column as a person names it, from its key: 令和元年度の実績値, 取組状況, 進捗評価."""
-    label = {layout.DONE: "取組状況", layout.NEXT: "今後の展開", layout.GRADE: "進捗評価"}.get(key)
+# The master's columns a message names by a word of the plan: key -> wording key.
+_COLUMN_WORDS = {layout.DONE: "done_word", layout.NEXT: "next_word", layout.GRADE: "grade_column"}
+
+
+def column_label(key: str, words: Plan | None = None) -> str:
+    """A master column as a person names it, from its key, in the wording of `words` (the
+    survey's plan; the default wording without one): 令和元年度の実績値, 取組状況, 進捗評価."""
+    word = _COLUMN_WORDS.get(key)
+    label = (words.header(word) if words else default_header(word)) if word else None
     year = layout.key_year(key)
     return label or (f"{fiscal_year_label(year)}の実績値" if year else key)
 
@@ -147,7 +156,9 @@ def _changed_cells(result: ConsolidationResult) -> str:
     n_values = sum(c.key == layout.year_key(result.fiscal_year) for c in changes)
     n_texts = sum(c.key in (layout.DONE, layout.NEXT) for c in changes)
     n_grades = sum(c.key == layout.GRADE for c in changes)
-    return f"{len(changes)} 個（実績値 {n_values}、取組状況・今後の展開 {n_texts}、進捗評価 {n_grades}）"
+    words = result.survey.plan.header
+    return (f"{len(changes)} 個（実績値 {n_values}、{words('done_word')}・{words('next_word')} {n_texts}、"
+            f"{words('grade_column')} {n_grades}）")
 
 
 def _departments(departments: Sequence[DepartmentStatus], bullet: str, sep: str) -> list[str]:

@@ -27,7 +27,7 @@ from welfare_xl.core.checks import Finding, Submission
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Formula, HiddenValue, cell_ref  # Formula: a CellChange value too
 from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.survey import Indicator, Survey
+from welfare_xl.core.model.survey import Indicator, Plan, Survey
 from welfare_xl.core.progress import Grade, grade_from_label, grade_style
 from welfare_xl.core.sheets.spec import Style
 
@@ -413,6 +413,7 @@ class UndoPlan:
     restore: list[CellChange]  # re-located in the current sheet: apply these
     edited: list[CellChange]  # re-located, but changed by hand since consolidation: left alone
     lost: list[tuple[CellChange, str]]  # (change as logged, Japanese reason): its row or column is gone
+    words: Plan | None = None  # the survey's plan, whose wording the summary uses (set by the caller)
 
 
 # --- JSON -----------------------------------------------------------------------------------

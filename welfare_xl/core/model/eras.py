@@ -55,8 +55,14 @@ def fiscal_year_label(year: int, *, suffix: str = "年度") -> str:
     """
     era = era_of(year)
     n = year - era.first_year + 1
-    number = "元" if n == 1 else (str(n).translate(FULLWIDTH_DIGITS) if n < 10 else str(n))
+    number = "元" if n == 1 else document_number(n)
     return f"{era.name}{number}{suffix}"
+
+
+def document_number(n: int) -> str:
+    """A number as Japanese public documents write it in running text: one digit full-width
+    (５, 基本目標１), two or more half-width (12, 基本目標10), never 「１０」."""
+    return str(n).translate(FULLWIDTH_DIGITS) if 0 <= n < 10 else str(n)
 
 
 def parse_fiscal_year(text: object) -> int:

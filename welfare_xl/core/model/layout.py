@@ -53,15 +53,18 @@ class Column:
     role: str = "fixed"  # fixed | history | input_number | input_text | target | grade | hidden
 
 
-# The columns that name an indicator, after the hidden ID column: (key, header, width).
-_SURVEY_NAME_COLUMNS = ((GOAL, "基本目標・施策の方向", 30), (PAGES, "ページ\n番号", 7), (ITEM, "項目", 22),
-                        (SUB_ITEM, "細目", 12), (DEPARTMENT, "担当部署", 12))
-_DEPARTMENT_NAME_COLUMNS = ((GOAL, "基本目標", 11), (ITEM, "項目", 24), (SUB_ITEM, "細目", 12), (UNIT, "単位", 7))
+# The columns that name an indicator, after the hidden ID column: (key, wording key of its header, width).
+_SURVEY_NAME_COLUMNS = ((GOAL, "goal_column", 30), (PAGES, "pages_column", 7), (ITEM, "item_column", 22),
+                        (SUB_ITEM, "sub_item_column", 12), (DEPARTMENT, "department_column", 12))
+_DEPARTMENT_NAME_COLUMNS = ((GOAL, "goal", 11), (ITEM, "item_column", 24), (SUB_ITEM, "sub_item_column", 12),
+                            (UNIT, "unit_column", 7))
 
 
 def survey_columns(survey: Survey) -> list[Column]:
-    """Columns of the master sheet (資料２), in print order."""
-    return _columns(survey, _SURVEY_NAME_COLUMNS) + [Column(GRADE, "進捗評価", width=10, role="grade")]
+    """Columns of the master sheet, in print order."""
+    # 12 wide: the longest grade, 「－ 評価不能」, fits at 10 pt (core.sheets.fit).
+    grade = Column(GRADE, survey.plan.header("grade_column"), width=12, role="grade")
+    return _columns(survey, _SURVEY_NAME_COLUMNS) + [grade]
 
 
 def department_columns(survey: Survey) -> list[Column]:
@@ -85,7 +88,7 @@ def previous_next(survey: Survey) -> dict[str, str]:
 def _columns(survey: Survey, names: tuple[tuple[str, str, float], ...]) -> list[Column]:
     """The hidden ID column, the naming columns, then the years, the target and the two texts."""
     cols = [Column(ID, "", width=8, role="hidden")]
-    cols += [Column(key, header, width=width) for key, header, width in names]
+    cols += [Column(key, survey.plan.header(wording), width=width) for key, wording, width in names]
     for year in survey.years:
         mark = survey.plan.year_marks.get(year, "")
         header = survey.year_header(year) + (f"\n{mark}" if mark else "")

@@ -24,6 +24,7 @@ from welfare_xl.core.model.survey import (
     assign_groups,
     limits_from,
 )
+from welfare_xl.core.model.wording import header_fields
 from welfare_xl.errors import UserError
 
 
@@ -85,7 +86,16 @@ def _headers(raw: dict, where: str) -> dict[str, str]:
     if unknown:
         raise SourceError(f"{where}: [plan.headers] に不明な項目があります：{'、'.join(sorted(unknown))}"
                           f"（使える項目：{'、'.join(DEFAULT_HEADERS)}）")
-    return {k: str(v) for k, v in raw.items()}
+    headers = {k: str(v) for k, v in raw.items()}
+    for key, text in headers.items():
+        fields = header_fields(key)
+        try:
+            text.format(**{name: "" for name in fields})
+        except (KeyError, IndexError, ValueError) as exc:
+            usable = "、".join("{" + name + "}" for name in sorted(fields)) or "なし"
+            raise SourceError(f"{where}: [plan.headers] の {key}「{text}」の差し込み（{{…}}）が読めません（{exc}）。"
+                              f"使える差し込み：{usable}。波かっこそのものは {{{{ }}}} と書きます。") from exc
+    return headers
 
 
 def parse_source(data: dict, where: str = "source") -> SourceSurvey:
@@ -117,6 +127,8 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             for g in data["goals"]
         )
         raw_inds = data["indicators"]
+    except SourceError:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise SourceError(f"{where}: 必須の項目がありません（{exc}）") from exc
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Union
 
-from welfare_xl.core.model.eras import FULLWIDTH_DIGITS, fiscal_year_label
+from welfare_xl.core.model.eras import document_number, fiscal_year_label
 from welfare_xl.core.model.numbers import Kind, format_value
 from welfare_xl.core.model.wording import DEFAULT_HEADERS
 
@@ -49,14 +49,17 @@ class Goal:
     name: str
     directions: tuple[str, ...]
     pages: str
+    # The plan's wording of a goal's label (key goal_label); `Survey` sets it from its plan.
+    label_format: str = DEFAULT_HEADERS["goal_label"]
 
     @property
     def label(self) -> str:
-        return f"基本目標{str(self.no).translate(FULLWIDTH_DIGITS)}"
+        """基本目標１, 基本目標12: the plan's goal label with the number as documents write it."""
+        return self.label_format.format(n=document_number(self.no))
 
     @property
     def cell_text(self) -> str:
-        """The merged cell of 基本目標・施策の方向 as printed in 資料２."""
+        """The master's merged goal cell as the plan book prints it: label, name, directions."""
         lines = [self.label, self.name] + [f"　・{d}" for d in self.directions]
         return "\n".join(lines)
 
@@ -216,6 +219,12 @@ class Survey:
     # Display decimals of single values that differ from their indicator's
     # (the plan book prints 48.4% beside 50.70%): (id, year or "target") -> decimals.
     decimals: dict[tuple[str, int | str], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Goals are labelled in the plan's own words, however the survey was made.
+        label_format = self.plan.headers.get("goal_label", DEFAULT_HEADERS["goal_label"])
+        if any(g.label_format != label_format for g in self.goals):
+            self.goals = tuple(replace(g, label_format=label_format) for g in self.goals)
 
     @property
     def years(self) -> list[int]:

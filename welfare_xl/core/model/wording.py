@@ -13,6 +13,8 @@ plan's word into code.
 
 from __future__ import annotations
 
+from string import Formatter
+
 DEFAULT_HEADERS: dict[str, str] = {
     # Year, target and text columns of the form and the master.
     "baseline": "（現状値）",
@@ -27,19 +29,28 @@ DEFAULT_HEADERS: dict[str, str] = {
     "history_title": "{title}　過年度の記録",  # its title; {title} the plan's title
     "history_note": "各年度の取組状況・今後の展開・進捗評価を、年度更新のときにこのシートへ移しています（新しい年度が上）。"
                     "実績値は{sheet}の各年度の列にあります。",  # its note; {sheet} the master sheet's name
-    "history_goal": "基本目標",
-    "history_item": "項目",
-    "history_sub_item": "細目",
-    "history_department": "担当部署",
-    "history_done": "取組状況",
-    "history_next": "今後の展開",
-    "history_grade": "進捗評価",
     "prev_next": "{prev_year}に記載した今後の展開",  # the department form's column of last year's 今後の展開
     "prev_next_note": "参考（変更できません）",
     "rollover_book": "調査票_{next_year}",  # the name (without suffix) of the workbook the 年度更新 button writes
     # Final evaluation.
     # Committee version.
     # Naming columns, instructions, legend and titles.
+    "goal_column": "基本目標・施策の方向",  # the master's goal column (goal label, name, directions)
+    "pages_column": "ページ\n番号",  # the plan book's pages of a goal
+    "item_column": "項目",
+    "sub_item_column": "細目",
+    "department_column": "担当部署",  # also the department line of a form's title
+    "unit_column": "単位",
+    "grade_column": "進捗評価",  # the grade column, and the grades' name in titles and summaries
+    "goal": "基本目標",  # a goal in short: a form's goal column, the committee summary
+    "goal_label": "基本目標{n}",  # {n}: the goal's number (full-width when one digit: 基本目標１, 基本目標12)
+    "baseline_value": "現状値",  # the baseline figure in the legend, the committee summary and the CSV
+    "done_word": "取組状況",  # the year's text in instructions and messages
+    "next_word": "今後の展開",  # the next year's text in instructions and messages
+    "as_of": "{year}末日現在",  # the date a year's figure is taken at ({year}: the survey year)
+    "lower_example": "相談件数の減少",  # the legend's example of a lower-is-better indicator
+    "committee_title": "推進委員会資料",  # the committee workbook's title after the plan's title and year
+    "summary_sheet": "進捗評価の集計",  # the committee workbook's summary sheet
     # Indicators: co-owned rows, substitute baselines and values (footnotes of a grade).
     "co_owned_mark": "{department}が回答",  # a co-owner's locked value cell; {department} answers
     "co_owned_instruction": "実績値の欄に「○○が回答」とある行は、ほかの部署が回答する共同担当の指標です（入力は不要です）。",
@@ -47,3 +58,19 @@ DEFAULT_HEADERS: dict[str, str] = {
     "substitute_baseline": "現状値がないため、{year}の値を基準に評価しています。",  # {year} measured first
     "substitute_value": "{year}は調査を行っていないため、{value_year}の値で評価しています。",
 }
+
+
+def default_header(key: str, **fields: object) -> str:
+    """A key's default wording, for code that words something without a plan at hand."""
+    return DEFAULT_HEADERS[key].format(**fields)
+
+
+# Keys whose callers fill more fields than their default uses.
+_MORE_FIELDS = {key: {"year", "next_year"} for key in ("done", "done_note", "next", "next_note")}
+
+
+def header_fields(key: str) -> set[str]:
+    """The fields a key's wording may use: those of its default, and any more its caller fills."""
+    own = {name for _, name, _, _ in Formatter().parse(DEFAULT_HEADERS[key]) if name}
+    return own | _MORE_FIELDS.get(key, set())
+

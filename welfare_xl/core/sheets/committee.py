@@ -33,7 +33,6 @@ from welfare_xl.core.progress import (
     CODES,
     IMPROVEMENT,
     MARKS,
-    PROGRESS_DEFINITION,
     Grade,
     GradeCode,
     count_grades,
@@ -42,7 +41,10 @@ from welfare_xl.core.progress import (
     grade_styles,
     grade_survey,
     legend,
+    progress_definition,
 )
+from welfare_xl.core.model.wording import default_header
+from welfare_xl.core.sheets.department import sheet_name
 from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS, survey_sheet
 from welfare_xl.core.sheets.spec import (
     ChartSeries,
@@ -65,7 +67,7 @@ from welfare_xl.core.sheets.styles import (
 )
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
-SUMMARY_SHEET = "進捗評価の集計"
+SUMMARY_SHEET = default_header("summary_sheet")  # the plan's own name: summary_sheet_name(survey)
 
 HEADING = Style(bold=True, size=11, border=None, wrap=False)
 TOTAL = Style(bold=True, size=10, h_align="right", wrap=False, indent=NUMBER_INDENT)
@@ -149,14 +151,16 @@ def committee_specs(survey: Survey, grades: CommitteeGrades | None = None) -> li
 
 def _legend_rows(spec: SheetSpec, survey: Survey, row: int, label_col: int, text_cols: tuple[int, int]) -> int:
     """Write the legend of the marks from `row`; returns the row after it."""
-    spec.put(row, label_col, "進捗評価の見方", HEADING)
+    words = survey.plan.header
+    baseline = words("baseline_value")
+    spec.put(row, label_col, f"{words('grade_column')}の見方", HEADING)
     row += 1
-    for (mark, word, definition), code in zip(legend(survey.config), CODES):
+    for (mark, word, definition), code in zip(legend(survey.config, baseline), CODES):
         spec.put(row, label_col, f"{mark} {word}", grade_style(Grade.of(code)))
         spec.merge(row, text_cols[0], row, text_cols[1], definition, BODY)
         row += 1
-    spec.put(row, label_col, "※　" + PROGRESS_DEFINITION, NOTE)
-    spec.put(row + 1, label_col, "※　目標値が現状値より低い指標（例：相談件数の減少を目指すもの）は、"
+    spec.put(row, label_col, "※　" + progress_definition(baseline), NOTE)
+    spec.put(row + 1, label_col, f"※　目標値が{baseline}より低い指標（例：{words('lower_example')}を目指すもの）は、"
                                   "低いほど良い指標として評価しています。", NOTE)
     return row + 2
 
@@ -289,7 +293,7 @@ def _pace_text(survey: Survey) -> str:
     if survey.fiscal_year in shares:
         return f"{year}の進捗の目安（{shares[survey.fiscal_year]:.0%}）"
     if survey.config.grade_rule == IMPROVEMENT:
-        return "現状値からの改善（0%）"
+        return f"{survey.plan.header('baseline_value')}からの改善（0%）"
     plan = survey.plan
     elapsed = survey.fiscal_year - plan.baseline_year
     total = plan.target_year - plan.baseline_year
@@ -298,12 +302,17 @@ def _pace_text(survey: Survey) -> str:
     return f"計画期間の経過割合（{year}は{total}年のうち{elapsed}年：{min(max(elapsed / total, 0), 1):.0%}）"
 
 
+def summary_sheet_name(survey: Survey) -> str:
+    """The summary sheet's name: the plan's wording, as a name Excel takes."""
+    return sheet_name(survey.plan.header("summary_sheet"))
+
+
 def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
     """Grades per basic goal, each indicator's progress, and a chart of progress vs the pace expected."""
-    spec = SheetSpec(name=SUMMARY_SHEET)
+    spec = SheetSpec(name=summary_sheet_name(survey))
     spec.col_widths.update(SUMMARY_WIDTHS)
     year = fiscal_year_label(survey.fiscal_year)
-    spec.put(0, 0, f"{survey.plan.name}　進捗評価の集計（{year}）", SUMMARY_TITLE)
+    spec.put(0, 0, f"{survey.plan.name}　{survey.plan.header('summary_sheet')}（{year}）", SUMMARY_TITLE)
     spec.row_heights[0] = 24
     spec.put(1, 0, f"評価の基準：進捗率を{_pace_text(survey)}と比べています。", NOTE)
 
@@ -327,9 +336,10 @@ def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
 def _put_goal_counts(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, row: int) -> int:
     """How many indicators got each grade, per basic goal and in all, from `row`; returns the row
     after the table and a blank row."""
-    spec.put(row, 0, "基本目標別の進捗評価（指標数）", HEADING)
+    words = survey.plan.header
+    spec.put(row, 0, f"{words('goal')}別の{words('grade_column')}（指標数）", HEADING)
     row += 1
-    spec.merge(row, 0, row, 1, "基本目標", HEADER)
+    spec.merge(row, 0, row, 1, words("goal"), HEADER)
     for k, code in enumerate(CODES):
         mark, word = MARKS[code]
         spec.put(row, 2 + k, f"{mark} {word}", HEADER)
@@ -356,7 +366,9 @@ def _put_progress_table(spec: SheetSpec, survey: Survey, grades: CommitteeGrades
     returns the indicators' rows."""
     spec.put(row, 0, "指標別の進捗率", HEADING)
     row += 1
-    headers = ["基本目標", "項目", "現状値", f"{year}\n実績値", "目標値", "進捗率", "進捗の\n目安", "進捗評価"]
+    words = survey.plan.header
+    headers = [words("goal"), words("item_column"), words("baseline_value"), f"{year}\n実績値", "目標値", "進捗率",
+               "進捗の\n目安", words("grade_column")]
     for k, text in enumerate(headers):
         spec.put(row, k, text, HEADER)
     spec.row_heights[row] = 30
@@ -388,7 +400,8 @@ def _put_progress_row(spec: SheetSpec, survey: Survey, row: int, ind: Indicator,
 def _put_table_notes(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, clipped: list[str],
                      axis: tuple[float, float], row: int) -> int:
     """What progress means and which bars the axis cuts, from `row`; returns the row after them."""
-    notes = ["※　進捗率 ＝（実績値 − 現状値）÷（目標値 − 現状値）。「進捗の目安」はこの年度に期待される進捗率です。"]
+    baseline = survey.plan.header("baseline_value")
+    notes = [f"※　進捗率 ＝（実績値 − {baseline}）÷（目標値 − {baseline}）。「進捗の目安」はこの年度に期待される進捗率です。"]
     if clipped:
         names = "、".join(f"{survey.indicator(i).label}（{grades.computed[i].progress:.0%}）" for i in clipped)
         notes.append(f"※　グラフの目盛りは {axis[0]:.0%}〜{axis[1]:.0%} です。範囲を超える指標（{names}）は"

@@ -151,10 +151,12 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
 def _put_title(spec: SheetSpec, sub: Survey, department: str, last_col: int) -> None:
     """The title, the year and department, and what to enter where."""
     fy_label = fiscal_year_label(sub.fiscal_year)
+    words = sub.plan.header
     spec.merge(TITLE_ROW, 1, TITLE_ROW, last_col, f"{sub.plan.title}（部署別）", TITLE)
-    spec.merge(SUBTITLE_ROW, 1, SUBTITLE_ROW, last_col, f"{fy_label}　担当部署：{department}", TITLE)
+    spec.merge(SUBTITLE_ROW, 1, SUBTITLE_ROW, last_col, f"{fy_label}　{words('department_column')}：{department}", TITLE)
     spec.merge(INSTRUCTION_ROW, 1, INSTRUCTION_ROW, last_col,
-               f"黄色で点線枠のセル（見出しに{INPUT_MARK}）に、{fy_label}の実績値（{fy_label}末日現在）と取組状況・今後の展開を入力してください。"
+               f"黄色で点線枠のセル（見出しに{INPUT_MARK}）に、{fy_label}の実績値（{words('as_of', year=fy_label)}）と"
+               f"{words('done_word')}・{words('next_word')}を入力してください。"
                "数値は半角・単位なしで入力します。入力後は上の「点検」の行と右端の「点検」列（アドインがあれば「入力チェック」）で"
                "確認してから提出してください。"
                "ほかのセルは保護されています。", INSTRUCTION)

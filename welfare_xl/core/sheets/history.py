@@ -30,13 +30,13 @@ _COLUMNS = (
     (keys.INDICATOR, None, 8),
     (keys.YEAR, None, 8),
     (keys.YEAR_LABEL, "", 12),
-    (keys.GOAL, "history_goal", 11),
-    (keys.ITEM, "history_item", 24),
-    (keys.SUB_ITEM, "history_sub_item", 14),
-    (keys.DEPARTMENT, "history_department", 12),
-    (keys.DONE, "history_done", 50),
-    (keys.NEXT, "history_next", 44),
-    (keys.GRADE, "history_grade", 11),
+    (keys.GOAL, "goal", 11),
+    (keys.ITEM, "item_column", 24),
+    (keys.SUB_ITEM, "sub_item_column", 14),
+    (keys.DEPARTMENT, "department_column", 12),
+    (keys.DONE, "done_word", 50),
+    (keys.NEXT, "next_word", 44),
+    (keys.GRADE, "grade_column", 11),
 )
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Hashable, NamedTuple
 
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.survey import Indicator, Survey
+from welfare_xl.core.sheets.fit import width_for
 from welfare_xl.core.sheets.spec import SheetSpec, Style
 from welfare_xl.core.sheets.styles import HEADER, KEY, SUBHEADER
 
@@ -74,10 +75,12 @@ def item_row_height(survey: Survey, run: Run) -> float:
 def put_headers(spec: SheetSpec, columns: list[layout.Column], row: int, *,
                 suffix: Callable[[layout.Column], str] = lambda c: "") -> None:
     """Column widths and the two header rows (`row`, `row + 1`): a column with a
-    subheader uses both rows, any other has its header merged over both."""
+    subheader uses both rows, any other has its header merged over both. A column is
+    widened where a line of its header (in the plan's own words) would not fit."""
     for i, c in enumerate(columns):
-        spec.col_widths[i] = c.width
         header = c.header + suffix(c)
+        needs = [width_for(header, HEADER.size)] + ([width_for(c.subheader, SUBHEADER.size)] if c.subheader else [])
+        spec.col_widths[i] = c.width if c.role == "hidden" else max(c.width, *needs)
         if c.subheader:
             spec.put(row, i, header, HEADER)
             spec.put(row + 1, i, c.subheader, SUBHEADER)

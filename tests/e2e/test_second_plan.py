@@ -57,6 +57,12 @@ HEADERS = {
     "grade_column": "達成度判定", "goal": "重点方針", "goal_label": "方針{n}", "baseline_value": "基準値",
     "done_word": "実施内容", "next_word": "次年度方針", "as_of": "{year}末時点",
     "lower_example": "待機日数の短縮", "committee_title": "審議会報告資料", "summary_sheet": "判定の集計",
+    "history_sheet": "前年度までの記録", "history_title": "{title}　年次記録",
+    "history_note": "{done}・{next}・{grade}は年次の切替え時に移します。数値は{sheet}にあります。",
+    "prev_next": "{prev_year}の方針（参考）", "prev_next_note": "編集不可", "rollover_book": "管理表_{next_year}",
+    "co_owned_mark": "{department}で入力", "co_owned_instruction": "他課が入力する行があります。",
+    "co_departments": "{department}・{co}", "substitute_baseline": "{year}の値を{baseline}の代わりとした。",
+    "substitute_value": "{year}は未調査のため{value_year}の値による。",
 }
 
 GOALS = ["健やかな生活習慣の定着", "こころの健康を支える", "歯と口の健康", "がん検診の受診促進", "食育の推進",
@@ -382,6 +388,16 @@ def step_export(run: Run) -> None:
     run.outputs["CSV"] = out.read_text(encoding="utf-8-sig")
 
 
+def step_rollover(run: Run) -> None:
+    """Next year's table, and the forms split from it (last year's next-year text beside the input)."""
+    rolled = run.root / "進捗管理表_次年度.xlsx"
+    run.cli("rollover", "rollover", str(run.consolidated), "-o", str(rolled))
+    run.book(rolled)
+    run.cli("split next year", "split", str(rolled), "-o", str(run.root / "配布_次年度"))
+    for path in sorted((run.root / "配布_次年度").glob("*.xlsx")):
+        run.outputs.update({f"次年度/{name}": text for name, text in workbook_text(path).items()})
+
+
 def step_undo(run: Run) -> None:
     undone = run.root / "取消後.xlsx"
     run.cli("undo", "undo", str(run.consolidated), "-o", str(undone))
@@ -390,7 +406,7 @@ def step_undo(run: Run) -> None:
 
 # The year as the secretariat plays it; a later command (rollover, final) is one more line.
 STEPS: list[Callable[[Run], None]] = [step_template, step_split, step_fill, step_check, step_consolidate,
-                                      step_committee, step_export, step_undo]
+                                      step_committee, step_export, step_rollover, step_undo]
 
 
 @pytest.fixture(scope="module")
@@ -417,6 +433,8 @@ def test_the_commands_ran(played: Run):
     assert played.codes["check 未完成"] == 1
     assert played.codes["consolidate"] == 0, played.outputs["CLI consolidate"]
     assert played.codes["committee"] == 0, played.outputs["CLI committee"]
+    assert played.codes["rollover"] in (0, 1) and played.codes["split next year"] == 0, played.outputs["CLI rollover"]
+    assert any("前年度までの記録" in name for name in played.outputs)  # the history sheet, in this plan's words
     assert played.codes["export"] == 0 and played.codes["undo"] == 0
     assert played.pdf.stat().st_size > 0
 

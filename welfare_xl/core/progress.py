@@ -314,7 +314,8 @@ def grade_note(grade: Grade, survey: Survey, year: int | None = None) -> str:
     year = survey.fiscal_year if year is None else year
     notes = []
     if grade.baseline_year is not None:
-        notes.append(survey.plan.header("substitute_baseline", year=fiscal_year_label(grade.baseline_year)))
+        notes.append(survey.plan.header("substitute_baseline", year=fiscal_year_label(grade.baseline_year),
+                                        baseline=survey.plan.header("baseline_value")))
     if grade.value_year is not None:
         notes.append(survey.plan.header("substitute_value", year=fiscal_year_label(year),
                                         value_year=fiscal_year_label(grade.value_year)))

@@ -139,15 +139,17 @@ def summary_lines(rolled: Rollover, path: str, *, source: str, backup: str | Non
     """What a rollover did, in Japanese: years, indicators, texts kept, indicators without a value, files."""
     survey = rolled.survey
     old, new = fiscal_year_label(rolled.rolled_year), fiscal_year_label(rolled.next_year)
-    history = survey.plan.header("history_sheet")
+    plan = survey.plan
+    history = plan.header("history_sheet")
+    done, nxt, grade = plan.header("done_word"), plan.header("next_word"), plan.header("grade_column")
     lines = [f"{old} → {new} の調査票を作成しました: {path}",
-             f"指標 {len(survey.indicators)} 件。{old}の実績値は{survey.plan.sheet}の{old}の列に残し、"
-             f"取組状況・今後の展開 {rolled.texts_kept} 件と進捗評価 {rolled.grades_kept} 件を"
-             f"「{history}」シートに移しました（過年度 {len(survey.history)} 年度分）。",
-             f"{new}の実績値・取組状況・今後の展開・進捗評価は空欄です。様式の版：{survey.template_version}"]
+             f"指標 {len(survey.indicators)} 件。{old}の実績値は{plan.sheet}の{old}の列に残し、"
+             f"{done}・{nxt} {rolled.texts_kept} 件と{grade} {rolled.grades_kept} 件を"
+             f"「{history}」シートに移しました（{len(survey.history)} 年度分）。",
+             f"{new}の実績値・{done}・{nxt}・{grade}は空欄です。様式の版：{survey.template_version}"]
     if rolled.missing:
         lines.append(f"注意: {old}の実績値がない指標が {len(rolled.missing)} 件あります"
-                     "（空欄のまま過年度になりました。必要なら元の調査票に入力してから、もう一度年度更新してください）：")
+                     f"（空欄のまま「{history}」に移りました。必要なら元の調査票に入力してから、もう一度年度更新してください）：")
         for ind in rolled.missing[:limit]:
             lines.append(f"{bullet}［{ind.id}］{ind.label}（{ind.department}）")
         if len(rolled.missing) > limit:

@@ -27,8 +27,9 @@ DEFAULT_HEADERS: dict[str, str] = {
     # Rollover and the history sheet.
     "history_sheet": "過年度",  # the history sheet's name (each past year's texts and grades)
     "history_title": "{title}　過年度の記録",  # its title; {title} the plan's title
-    "history_note": "各年度の取組状況・今後の展開・進捗評価を、年度更新のときにこのシートへ移しています（新しい年度が上）。"
-                    "実績値は{sheet}の各年度の列にあります。",  # its note; {sheet} the master sheet's name
+    "history_note": "各年度の{done}・{next}・{grade}を、年度更新のときにこのシートへ移しています（新しい年度が上）。"
+                    "実績値は{sheet}の各年度の列にあります。",  # its note; {sheet} the master sheet's name, {done}
+    # {next} {grade} the words done_word, next_word, grade_column
     "prev_next": "{prev_year}に記載した今後の展開",  # the department form's column of last year's 今後の展開
     "prev_next_note": "参考（変更できません）",
     "rollover_book": "調査票_{next_year}",  # the name (without suffix) of the workbook the 年度更新 button writes
@@ -55,7 +56,7 @@ DEFAULT_HEADERS: dict[str, str] = {
     "co_owned_mark": "{department}が回答",  # a co-owner's locked value cell; {department} answers
     "co_owned_instruction": "実績値の欄に「○○が回答」とある行は、ほかの部署が回答する共同担当の指標です（入力は不要です）。",
     "co_departments": "{department}（{co}）",  # the master's 担当部署 cell; {co}: co-owners joined by ・
-    "substitute_baseline": "現状値がないため、{year}の値を基準に評価しています。",  # {year} measured first
+    "substitute_baseline": "{baseline}がないため、{year}の値を基準に評価しています。",  # {year} measured first
     "substitute_value": "{year}は調査を行っていないため、{value_year}の値で評価しています。",
 }
 

@@ -48,7 +48,8 @@ def history_sheet(survey: Survey) -> SheetSpec:
     spec = SheetSpec(name=plan.header("history_sheet"))
     first = col[keys.YEAR_LABEL]
     spec.merge(TITLE_ROW, first, TITLE_ROW, last, plan.header("history_title", title=plan.title), TITLE)
-    spec.merge(NOTE_ROW, first, NOTE_ROW, last, plan.header("history_note", sheet=plan.sheet), NOTE)
+    spec.merge(NOTE_ROW, first, NOTE_ROW, last, plan.header("history_note", sheet=plan.sheet, done=plan.header("done_word"),
+                                                                 next=plan.header("next_word"), grade=plan.header("grade_column")), NOTE)
     spec.row_heights[TITLE_ROW] = 26
     for i, (key, header, width) in enumerate(_COLUMNS):
         spec.put(KEY_ROW, i, KEY_PREFIX + key, KEY)

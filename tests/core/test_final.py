@@ -19,8 +19,8 @@ from welfare_xl.core.final import (
     evaluate,
     final_legend,
     final_settings,
-    middle_year,
     mid_rule,
+    middle_year,
 )
 from welfare_xl.core.model.numbers import Kind
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Config, Indicator

@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from support.paths import TEMPLATE_SOURCE
-
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.metadata import SURVEY, to_grid
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey

@@ -182,3 +182,21 @@ def test_no_word_of_the_first_plan_when_a_plan_words_its_own():
                     "細目", "項目", "見込み", "年度欄"):
         assert default not in words, default
     assert "〔final_title〕第４期西東京市地域福祉計画" in words
+
+
+def test_a_long_plan_name_wraps_inside_the_page():
+    survey = target_year_survey()
+    survey.plan = replace(survey.plan, name="健康づくりと子育て支援を地域全体で推進するための総合的な計画" * 3)
+    for spec in final_specs(evaluate(survey)):
+        assert (0, 0, 0, spec.max_col) in spec.merges and spec.cells[(0, 0)][1].wrap
+        assert spec.row_heights[0] >= 2 * 14 * 1.3
+
+
+def test_a_long_department_name_widens_its_column_within_a_bound():
+    survey = target_year_survey()
+    survey.indicators = tuple(replace(i, department="子ども家庭支援センター") if i.id == "G1-01" else i
+                              for i in survey.indicators)
+    table = final_specs(evaluate(survey))[0]
+    dept = column_of(table, "担当部署")
+    assert table.col_widths[dept] > 20
+    assert column_pixels(table.col_widths[dept]) >= text_em("子ども家庭支援センター") * 10 * 96 / 72 + CELL_PADDING_PX

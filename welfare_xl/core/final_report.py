@@ -43,8 +43,9 @@ class FinalResult:
             lines.append(f"  {goal.label}: {_tally(ev.counts(goal.no))}")
         improved = ev.improved_but_behind()
         if improved and not ev.provisional:
-            lines.append(f"{fiscal_year_label(survey.fiscal_year)}の進捗評価が「△ 遅れ」の指標のうち {len(improved)} 指標は、"
-                         f"目標値に届かないものの改善しています（{plan.header('final_category')}「B 改善」）:")
+            lines.append(f"{fiscal_year_label(survey.fiscal_year)}の進捗評価は「△ 遅れ」でも、"
+                         f"{plan.header('final_baseline')}から改善している指標が {len(improved)} 件あります"
+                         f"（目標年度は進捗の目安が100%のため。{plan.header('final_category')}は「B 改善」）:")
             lines += [f"  {r.indicator.label}（{r.indicator.department}）" for r in improved]
         for r in ev.rows:
             if r.code is FinalCode.NA:

@@ -28,16 +28,19 @@ from welfare_xl.core.model.survey import Indicator, Plan, Survey, Value
 from welfare_xl.core.progress import GRADE_CELL, GRADE_CELL_BEHIND, Measured
 from welfare_xl.core.sheets.spec import (
     CELL_PADDING_PX,
+    DEFAULT_COL_WIDTH,
     FILL_INPUT,
     PrintSetup,
     SheetSpec,
     Style,
+    column_pixels,
     fit_row_heights,
     text_em,
+    text_height,
 )
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, HEADER, NOTE, NUMBER, SUBHEADER, number_style
 
-TITLE = Style(bold=True, size=14, border=None, wrap=False)
+TITLE = Style(bold=True, size=14, border=None)
 SUBTITLE = Style(bold=True, size=11, border=None, wrap=False)
 HEADING = Style(bold=True, size=11, border=None, wrap=False)
 LEGEND_TEXT = Style(size=10, wrap=True)
@@ -57,14 +60,17 @@ EARLIER_MARK = "＊２"  # the value is from an earlier year (a survey not run t
 TITLE_ROW, SUBTITLE_ROW, HEAD_ROW, SUBHEAD_ROW = 0, 1, 2, 3
 FIRST_DATA = 4
 
-# The table's columns: key -> width. Values and their years sit side by side; together they
+# The table's columns: key -> least width. Values and their years sit side by side; together they
 # print 1,423 px wide by the estimate of `spec.column_pixels` (LibreOffice draws them about 5 %
-# narrower), inside A3 landscape's 1,511 px at 100 %. A year column holds 「令和４年度＊２」.
+# narrower), inside A3 landscape's 1,511 px at 100 %; a plan's wider values and department names
+# widen their columns (`_table_widths`), a plan of the size of the shipped one and the second plan
+# of the tests stays within the page. A year column holds 「令和４年度＊２」.
 TABLE_COLUMNS: dict[str, float] = {
     "goal": 12, "item": 34, "sub_item": 14, "department": 20,
     "baseline": 12, "baseline_year": 15, "mid": 12, "mid_year": 15, "latest": 12, "latest_year": 15,
     "target": 12, "achievement": 9, "category": 12,
 }
+DEPARTMENT_MAX = 24.0  # 「子ども家庭支援センター」 on one line
 # The summary's: goal, one count per category and the total, the two texts (1,473 px).
 SUMMARY_LABEL_WIDTH, SUMMARY_COUNT_WIDTH, SUMMARY_TEXT_WIDTH = 34.0, 11.0, 52.0
 MIN_ROW_HEIGHT = 22.0  # pt: one line of the 10 pt body, with room
@@ -80,9 +86,12 @@ def final_specs(evaluation: FinalEvaluation) -> list[SheetSpec]:
     return [table_spec(evaluation), summary_spec(evaluation)]
 
 
-def _title(spec: SheetSpec, evaluation: FinalEvaluation, subtitle: str) -> None:
-    spec.put(TITLE_ROW, 0, evaluation.title, TITLE)
-    spec.row_heights[TITLE_ROW] = 24
+def _title(spec: SheetSpec, evaluation: FinalEvaluation, subtitle: str, last_col: int) -> None:
+    """The title over the page's width (a long plan name wraps rather than running off the page)
+    and the subtitle; call once the column widths are set."""
+    spec.merge(TITLE_ROW, 0, TITLE_ROW, last_col, evaluation.title, TITLE)
+    width = sum(column_pixels(spec.col_widths.get(c, DEFAULT_COL_WIDTH)) for c in range(last_col + 1))
+    spec.row_heights[TITLE_ROW] = max(24.0, text_height(evaluation.title, width, TITLE.size))
     spec.put(SUBTITLE_ROW, 0, subtitle, SUBTITLE)
     spec.row_heights[SUBTITLE_ROW] = 20
 
@@ -103,7 +112,7 @@ def table_spec(evaluation: FinalEvaluation) -> SheetSpec:
     col = {key: n for n, key in enumerate(TABLE_COLUMNS)}
     for key, width in _table_widths(evaluation).items():
         spec.col_widths[col[key]] = width
-    _title(spec, evaluation, fiscal_year_label(survey.fiscal_year))
+    _title(spec, evaluation, fiscal_year_label(survey.fiscal_year), len(TABLE_COLUMNS) - 1)
     _table_headers(spec, plan, col)
     for n, row in enumerate(evaluation.rows):
         _table_row(spec, survey, col, FIRST_DATA + n, row)
@@ -129,6 +138,9 @@ def _table_widths(evaluation: FinalEvaluation) -> dict[str, float]:
     (a value is never wrapped: a number too wide for its cell prints as ###)."""
     survey = evaluation.survey
     widths = dict(TABLE_COLUMNS)
+    # A department's name on one line where it takes up to DEPARTMENT_MAX (a longer one wraps).
+    names = [r.indicator.department for r in evaluation.rows]
+    widths["department"] = min(max(widths["department"], width_for(names)), DEPARTMENT_MAX)
     for key in ("baseline", "mid", "latest", "target"):
         texts = []
         for row in evaluation.rows:
@@ -254,7 +266,7 @@ def summary_spec(evaluation: FinalEvaluation) -> SheetSpec:
         spec.col_widths[c] = SUMMARY_COUNT_WIDTH
     for c in text_cols:
         spec.col_widths[c] = SUMMARY_TEXT_WIDTH
-    _title(spec, evaluation, plan.header("final_goals_sheet"))
+    _title(spec, evaluation, plan.header("final_goals_sheet"), n + 3)
     spec.put(SUBTITLE_ROW, n + 2, plan.header("final_input_note"), NOTE)
 
     spec.merge(HEAD_ROW, 0, SUBHEAD_ROW, 0, plan.header("final_goal"), HEADER)

@@ -66,7 +66,7 @@ def run(capsys, argv: list[str]) -> tuple[int, str]:
 
 def test_the_parser_has_every_command():
     names = {" ".join(path) for path, _ in LEAVES}
-    assert names == {"template build", "split", "check", "consolidate", "undo", "status", "committee", "export",
+    assert names == {"template build", "split", "check", "consolidate", "undo", "status", "committee", "final", "export",
                      "rollover", "demo", "addin build", "addin install"}
 
 

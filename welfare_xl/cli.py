@@ -218,6 +218,15 @@ def cmd_committee(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_final(args: argparse.Namespace) -> int:
+    from welfare_xl.commands.final import final
+
+    result = final(args.consolidated, args.output, pdf=args.pdf, echo=_out)
+    for line in result.summary_lines():
+        _out(line)
+    return result.exit_code
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from welfare_xl.commands.export import export
     from welfare_xl.core.committee_report import NOTHING_GRADED
@@ -372,6 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
              arg("--pdf", metavar="PDFファイル", help="PDF も作ります（LibreOffice が必要）"),
              examples=("welfare-xl committee 調査票.xlsx -o 委員会.xlsx --pdf 委員会.pdf",),
              codes={EXIT_OK: "作成しました",
+                    EXIT_PROBLEMS: "PDF を作れなかったか、どの指標も評価できませんでした（ブックは保存しました）"})
+    _command(sub, "final", "目標年度の最終評価（達成・改善・変化なし・悪化・評価困難）を作ります", cmd_final,
+             CONSOLIDATED, output("最終評価のブック（.xlsx）", metavar="保存するブック", required=True),
+             arg("--pdf", metavar="PDFファイル", nargs="?", const="",
+                 help="PDF も作ります（LibreOffice が必要）。ファイル名を省くとブックと同じ名前の .pdf"),
+             examples=("welfare-xl final 調査票.xlsx -o 最終評価.xlsx --pdf",
+                       "welfare-xl final 調査票.xlsx -o 最終評価.xlsx --pdf 最終評価.pdf"),
+             codes={EXIT_OK: "作成しました（目標年度の前は「見込み」として作成します）",
                     EXIT_PROBLEMS: "PDF を作れなかったか、どの指標も評価できませんでした（ブックは保存しました）"})
     _command(sub, "export", "集約済みの表を CSV に書き出します", cmd_export,
              CONSOLIDATED, arg("--csv", metavar="CSVファイル", required=True, help="書き出す CSV（UTF-8 BOM 付き）"),

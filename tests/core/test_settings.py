@@ -51,3 +51,28 @@ def test_a_values_own_display_decimals_travel_through_the_metadata_sheet() -> No
     back = from_grid(to_grid(survey, SURVEY)).survey
     assert back.decimals == survey.decimals and back.decimals
     assert back.value_decimals(back.indicator("G4-01"), 2017) == survey.value_decimals(ind, 2017)
+
+
+def test_final_evaluation_settings_round_trip_through_the_metadata_sheet() -> None:
+    survey = _source(final_achieved_at=0.95, final_unchanged_band=0.05, mid_year=2020)
+    assert (survey.config.final_achieved_at, survey.config.final_unchanged_band, survey.config.mid_year) == (0.95, 0.05, 2020)
+    back = from_grid(to_grid(survey, SURVEY)).survey.config
+    assert back == survey.config
+    assert isinstance(back.mid_year, int)
+
+
+def test_final_evaluation_settings_left_out_read_as_their_defaults() -> None:
+    """Unset, final_achieved_at and mid_year stay None (achieved_at and the plan's middle year apply)."""
+    data = tomllib.loads(TEMPLATE_SOURCE.read_text(encoding="utf-8"))
+    for name in ("final_achieved_at", "final_unchanged_band", "mid_year"):
+        data["config"].pop(name, None)
+    survey = parse_source(data, "test").survey
+    assert survey.config.final_achieved_at is None and survey.config.mid_year is None
+    assert survey.config.final_unchanged_band == Config.final_unchanged_band == 0.1
+    back = from_grid(to_grid(survey, SURVEY)).survey.config
+    assert back.final_achieved_at is None and back.mid_year is None
+    # An older 管理情報 without the rows reads the defaults too.
+    grid = [row for row in to_grid(survey, SURVEY)
+            if not (row and isinstance(row[0], str) and row[0] in ("config.final_achieved_at",
+                                                                    "config.final_unchanged_band", "config.mid_year"))]
+    assert from_grid(grid).survey.config == back

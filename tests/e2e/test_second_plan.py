@@ -63,6 +63,17 @@ HEADERS = {
     "co_owned_mark": "{department}で入力", "co_owned_instruction": "他課が入力する行があります。",
     "co_departments": "{department}・{co}", "substitute_baseline": "{year}の値を{baseline}の代わりとした。",
     "substitute_value": "{year}は未調査のため{value_year}の値による。",
+    "final_sheet": "総括", "final_goals_sheet": "総括（方針別）", "final_title": "{plan}　計画期間の総括",
+    "final_title_provisional": "{plan}　総括（{year}時点の見通し）", "final_mid": "中間時点", "final_latest": "直近",
+    "final_target": "到達目標値", "final_achievement": "到達度", "final_category": "総括区分",
+    "final_review": "成果と残る課題", "final_direction": "次のプランへの引継ぎ",
+    "final_formula": "到達度は基準値から到達目標値までの距離のうち進んだ割合。",
+    "final_mid_rule": "中間時点は{year}。", "final_mid_set": "中間時点は設定により{year}。",
+    "final_def_achieved": "到達度{achieved}以上。", "final_def_improved": "到達度{improved}。",
+    "final_def_unchanged": "到達度{unchanged}。", "final_def_worse": "到達度{worse}。",
+    "final_def_na": "数値が足りず判定できない。", "final_note_first": "{mark}　基準値の代わりに初めて測った年の値。",
+    "final_note_earlier": "{mark}　未調査の年はその前の値。", "final_note_target_year": "※　最終年度の判定について。",
+    "final_note_provisional": "※　{year}より前の見通し。", "final_input_note": "右の二欄は事務局が記入する。",
 }
 
 GOALS = ["健やかな生活習慣の定着", "こころの健康を支える", "歯と口の健康", "がん検診の受診促進", "食育の推進",
@@ -398,6 +409,15 @@ def step_rollover(run: Run) -> None:
         run.outputs.update({f"次年度/{name}": text for name, text in workbook_text(path).items()})
 
 
+def step_final(run: Run) -> None:
+    """The final evaluation (before the plan's target year: its provisional version), with its PDF."""
+    out, pdf = run.root / "総括.xlsx", run.root / "総括.pdf"
+    run.cli("final", "final", str(run.consolidated), "-o", str(out), "--pdf", str(pdf))
+    run.book(out)
+    run.outputs["PDF final"] = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                              text=True, check=True).stdout
+
+
 def step_undo(run: Run) -> None:
     undone = run.root / "取消後.xlsx"
     run.cli("undo", "undo", str(run.consolidated), "-o", str(undone))
@@ -406,7 +426,7 @@ def step_undo(run: Run) -> None:
 
 # The year as the secretariat plays it; a later command (rollover, final) is one more line.
 STEPS: list[Callable[[Run], None]] = [step_template, step_split, step_fill, step_check, step_consolidate,
-                                      step_committee, step_export, step_rollover, step_undo]
+                                      step_committee, step_export, step_final, step_rollover, step_undo]
 
 
 @pytest.fixture(scope="module")
@@ -434,7 +454,9 @@ def test_the_commands_ran(played: Run):
     assert played.codes["consolidate"] == 0, played.outputs["CLI consolidate"]
     assert played.codes["committee"] == 0, played.outputs["CLI committee"]
     assert played.codes["rollover"] in (0, 1) and played.codes["split next year"] == 0, played.outputs["CLI rollover"]
-    assert any("前年度までの記録" in name for name in played.outputs)  # the history sheet, in this plan's words
+    assert any("前年度までの記録" in name for name in played.outputs)
+    assert played.codes["final"] == 0 and "計画期間の総括" not in played.outputs["CLI final"]  # provisional here
+    assert "総括（令和" in played.outputs["PDF final"] or "時点の見通し" in played.outputs["PDF final"]  # the history sheet, in this plan's words
     assert played.codes["export"] == 0 and played.codes["undo"] == 0
     assert played.pdf.stat().st_size > 0
 

@@ -90,6 +90,9 @@ def to_grid(survey: Survey, kind: str = SURVEY, department: str | None = None) -
         ["config.expected_shares", json.dumps({str(y): v for y, v in cfg.expected_shares})],
         ["config.text_max_lines", cfg.text_max_lines],
         *([f"config.{name}", getattr(cfg, name)] for name in LIMIT_FIELDS),
+        ["config.final_achieved_at", "" if cfg.final_achieved_at is None else cfg.final_achieved_at],
+        ["config.final_unchanged_band", cfg.final_unchanged_band],
+        ["config.mid_year", "" if cfg.mid_year is None else cfg.mid_year],
         [],
         [_SECTION_GOALS],
         list(_GOAL_FIELDS),
@@ -196,6 +199,9 @@ def _from_grid(grid: Grid) -> Meta:
                                          json.loads(kv.get("config.expected_shares") or "{}").items())),
             text_max_lines=int(kv.get("config.text_max_lines") or Config.text_max_lines),
             **limits_from(kv, "config."),
+            final_achieved_at=_optional(kv.get("config.final_achieved_at"), float),
+            final_unchanged_band=float(kv.get("config.final_unchanged_band") or Config.final_unchanged_band),
+            mid_year=_optional(kv.get("config.mid_year"), lambda v: int(float(v))),
         )
         goals = tuple(
             Goal(no=int(float(r[0])), name=cell_str(r[1]), directions=tuple(json.loads(cell_str(r[2]) or "[]")), pages=cell_str(r[3]))
@@ -241,6 +247,11 @@ def _indicator_fields(grid: Grid) -> list[str]:
             break
         optional.append(name)
     return _IND_FIELDS[:_IND_BASE] + optional
+
+
+def _optional(raw: str | None, kind):
+    """An optional setting: None when the cell is empty or absent, else `kind(raw)`."""
+    return None if raw is None or raw == "" else kind(raw)
 
 
 def _records(grid: Grid, marker: str, width: int) -> list[list[Any]]:

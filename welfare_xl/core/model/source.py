@@ -121,6 +121,9 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
             text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
             **limits_from(cfg),
+            final_achieved_at=None if cfg.get("final_achieved_at") is None else float(cfg["final_achieved_at"]),
+            final_unchanged_band=float(cfg.get("final_unchanged_band", Config.final_unchanged_band)),
+            mid_year=None if cfg.get("mid_year") is None else int(cfg["mid_year"]),
         )
         goals = tuple(
             Goal(no=int(g["no"]), name=g["name"], directions=tuple(g.get("directions", ())), pages=str(g.get("pages", "")))

@@ -169,6 +169,10 @@ class Config:
     max_parts: int = 10_000  # files inside the .xlsx (Excel writes a few dozen)
     max_text_chars: int = 32_767  # a typed text (Excel's own cell limit)
     max_number: float = 1e15  # magnitude of a typed value (Excel keeps 15 digits)
+    # The final evaluation in the plan's target year (core/final.py).
+    final_achieved_at: float | None = None  # achievement at or above this is 達成; None: achieved_at
+    final_unchanged_band: float = 0.1  # |achievement| below this (a share of |target − baseline|) is 変化なし
+    mid_year: int | None = None  # the mid-term value's year; None: the middle year of the plan period
 
 
 #: Config fields that are plain numeric limits, read and written the same way everywhere.

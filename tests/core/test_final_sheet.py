@@ -169,8 +169,10 @@ def test_rows_fit_their_wrapped_texts(specs):
 
 
 def test_no_word_of_the_first_plan_when_a_plan_words_its_own():
-    """Every key of the group: a plan that sets them all shows none of the default words."""
-    keys = [k for k in DEFAULT_HEADERS if k.startswith("final_")]
+    """Every key of the group, and the naming columns' keys it shares with the master: a plan that
+    sets them all shows none of the default words."""
+    keys = [k for k in DEFAULT_HEADERS if k.startswith("final_")] + [
+        "goal", "item_column", "sub_item_column", "department_column", "baseline_value", "grade_column"]
     headers = {}
     for k in keys:
         fields = [f for _, f, _, _ in string.Formatter().parse(DEFAULT_HEADERS[k]) if f]

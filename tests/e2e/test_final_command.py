@@ -50,7 +50,7 @@ def test_the_command_reports_the_categories_per_goal_and_the_unfair_grade(made):
     assert f"最終評価を作成しました: {out / '最終評価.xlsx'}" in text
     assert "最終評価（15 指標）: A 達成 3、B 改善 6、C 変化なし 2、D 悪化 2、E 評価困難 2" in text
     assert "  基本目標２: A 達成 0、B 改善 3、C 変化なし 1、D 悪化 1、E 評価困難 1" in text
-    assert ("令和５年度の進捗評価は「△ 遅れ」でも、現状値から改善している指標が 4 件あります"
+    assert ("令和５年度の進捗評価は「△ 遅れ」でも、現状値から改善している指標が 5 件あります"
             "（目標年度は進捗の目安が100%のため。最終評価は「B 改善」）:") in text
     assert "  防災市民組織の数（危機管理課）" in text
     assert "評価困難: 福祉サービス第三者評価受審件数（地域共生課）: 目標値がありません。" in text

@@ -263,7 +263,9 @@ RETURNS = {
 # Words of the defaults that the tool also uses as plain vocabulary for any plan, as it uses
 # 実績値 and 年度: the target is 目標値 in the progress formula and the legend whatever the
 # target column is headed.
-GENERIC = {"目標値"}
+# Words of any plan, not the first plan's: the target figure, and the project's own grade labels and
+# definitions (quoted by the final evaluation's defaults), which are the same for every plan.
+GENERIC = {"目標値", "目標値に達した", *(Grade.of(code).label for code in CODES)}
 
 
 def _pieces(text: str) -> list[str]:

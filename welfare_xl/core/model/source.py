@@ -98,6 +98,22 @@ def _headers(raw: dict, where: str) -> dict[str, str]:
     return headers
 
 
+def _config(cfg: dict) -> Config:
+    """The [config] table's settings, each as its default's type; left out, the default."""
+    return Config(
+        change_warn_ratio=float(cfg.get("change_warn_ratio", Config.change_warn_ratio)),
+        reason_words=tuple(cfg.get("reason_words", Config.reason_words)),
+        grade_rule=cfg.get("grade_rule", Config.grade_rule),
+        achieved_at=float(cfg.get("achieved_at", Config.achieved_at)),
+        expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
+        text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
+        **limits_from(cfg),
+        final_achieved_at=None if cfg.get("final_achieved_at") is None else float(cfg["final_achieved_at"]),
+        final_unchanged_band=float(cfg.get("final_unchanged_band", Config.final_unchanged_band)),
+        mid_year=None if cfg.get("mid_year") is None else int(cfg["mid_year"]),
+    )
+
+
 def parse_source(data: dict, where: str = "source") -> SourceSurvey:
     """The survey a source's data describes; `where` names the source in messages."""
     try:
@@ -112,19 +128,7 @@ def parse_source(data: dict, where: str = "source") -> SourceSurvey:
             headers=_headers(p.get("headers", {}), where),
         )
         fiscal_year = int(p["fiscal_year"])
-        cfg = data.get("config", {})
-        config = Config(
-            change_warn_ratio=float(cfg.get("change_warn_ratio", Config.change_warn_ratio)),
-            reason_words=tuple(cfg.get("reason_words", Config.reason_words)),
-            grade_rule=cfg.get("grade_rule", Config.grade_rule),
-            achieved_at=float(cfg.get("achieved_at", Config.achieved_at)),
-            expected_shares=tuple(sorted((int(k), float(v)) for k, v in cfg.get("expected_shares", {}).items())),
-            text_max_lines=int(cfg.get("text_max_lines", Config.text_max_lines)),
-            **limits_from(cfg),
-            final_achieved_at=None if cfg.get("final_achieved_at") is None else float(cfg["final_achieved_at"]),
-            final_unchanged_band=float(cfg.get("final_unchanged_band", Config.final_unchanged_band)),
-            mid_year=None if cfg.get("mid_year") is None else int(cfg["mid_year"]),
-        )
+        config = _config(data.get("config", {}))
         goals = tuple(
             Goal(no=int(g["no"]), name=g["name"], directions=tuple(g.get("directions", ())), pages=str(g.get("pages", "")))
             for g in data["goals"]

@@ -39,5 +39,14 @@ DEFAULT_HEADERS: dict[str, str] = {
     "rollover_book": "調査票_{next_year}",  # the name (without suffix) of the workbook the 年度更新 button writes
     # Final evaluation.
     # Committee version.
+    "trend": "評価の推移\n（{first}〜）",  # the grade trend column; {first}/{last}: its first and last year
+    "trend_estimated": "※　評価の推移のうち{years}の評価は、その年度の評価の記録がないため、"
+                       "実績値から算出したもの（推計）です。",  # {years}: the years computed throughout
+    "trend_estimated_mark": "＊",  # after a computed grade in a year whose other grades were recorded
+    "trend_estimated_marked": "※　評価の推移の「{mark}」は、その年度の評価の記録がないため、"
+                              "実績値から算出したもの（推計）です。",
+    "omitted_years": "※　紙面の都合により、{years}の値は省略しています（「{mark}」の列）。",
+    "omitted_mark": "…",  # the narrow column standing where year columns were left out
+    "chart_labels": "グラフの項目名（表の項目の短縮）",  # the chart's category labels, beside the print area
     # Naming columns, instructions, legend and titles.
 }

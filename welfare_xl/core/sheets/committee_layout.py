@@ -236,11 +236,17 @@ def _cut(text: str, ems: float) -> tuple[str, str]:
     return text, ""
 
 
+# Characters a Japanese line does not start with (禁則): closing brackets, marks, prolonged sound, small kana.
+NO_LINE_START = frozenset("）」』】〕〉》｝)]}、。，．・：；？！ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ…")
+
+
 def _wrap(text: str, line_em: float, lines: int) -> tuple[list[str], str]:
     rows: list[str] = []
     rest = text
     while rest and len(rows) < lines:
         head, rest = _cut(rest, line_em)
+        while rest and rest[0] in NO_LINE_START and len(head) > 1:
+            head, rest = head[:-1], head[-1] + rest  # carry the last character over with it
         rows.append(head)
     return rows, rest
 

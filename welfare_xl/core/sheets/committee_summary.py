@@ -59,7 +59,8 @@ NAME_WIDTH = (36, 46)  # the indicator's full name, wrapped: narrower when the c
 SHARE_WIDTH = 11  # 進捗率, 進捗の目安
 SPACER_WIDTH = 2  # between the tables and the chart
 MARGINS_CM = 0.8  # as the table sheet's
-TREND_MAX_WIDTH = 24  # a longer trend wraps
+TREND_MAX_WIDTH = 24  # a wider trend wraps
+TREND_PER_LINE = 5  # grades a line of the trend; a longer trend is broken into even lines
 LABELS_WIDTH = 34  # the chart's category labels, right of the print area
 
 # The chart: its font (files.writer prints data labels 1 pt smaller, so that they too stay at
@@ -165,7 +166,7 @@ def _put_progress_table(spec: SheetSpec, survey: Survey, grades: CommitteeGrades
     for n, ind in enumerate(survey.indicators):
         _put_progress_row(spec, survey, first + n, ind, grades.shown[ind.id], grades.computed[ind.id])
         if trends.shown:
-            spec.put(first + n, 8, trends.text(ind.id, mark), BODY_CENTER)
+            spec.put(first + n, 8, trends.text(ind.id, mark, TREND_PER_LINE), BODY_CENTER)
     return range(first, first + len(survey.indicators))
 
 

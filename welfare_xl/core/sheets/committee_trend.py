@@ -49,11 +49,16 @@ class Trends:
         whole = set(self.estimated_years())
         return any(p.estimated and p.year not in whole for pts in self.points.values() for p in pts)
 
-    def text(self, indicator_id: str, mark: str) -> str:
-        """「○→△→◎」; a computed grade in a partly recorded year carries `mark`."""
+    def text(self, indicator_id: str, mark: str, per_line: int = 0) -> str:
+        """「○→△→◎」; a computed grade in a partly recorded year carries `mark`. With `per_line`,
+        a longer trend is broken after an arrow into lines of about the same length."""
         whole = set(self.estimated_years())
-        return ARROW.join(p.grade.mark + (mark if p.estimated and p.year not in whole else "")
-                          for p in self.points[indicator_id])
+        marks = [p.grade.mark + (mark if p.estimated and p.year not in whole else "") for p in self.points[indicator_id]]
+        if not per_line or len(marks) <= per_line:
+            return ARROW.join(marks)
+        lines = -(-len(marks) // per_line)
+        size = -(-len(marks) // lines)
+        return (ARROW + "\n").join(ARROW.join(marks[k:k + size]) for k in range(0, len(marks), size))
 
 
 def plan_years(survey: Survey) -> tuple[int, ...]:

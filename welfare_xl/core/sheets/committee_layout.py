@@ -39,7 +39,7 @@ FONT_FLOOR = MIN_PRINTED_PT / MIN_SCALE  # 10 pt: the smallest font a committee 
 PAPER_PT = (420 / 25.4 * 72, 297 / 25.4 * 72)
 WIDTH_SAFETY = 1.015
 PX_PER_PT = 96 / 72
-INDENT_PX = 14  # one indent level (Excel about 9 px, LibreOffice 10 pt): the larger, rounded up
+INDENT_PX = 22  # one indent level: LibreOffice printed about 15 pt (20 px) for it in the PDF; Excel less
 WIDTH_SLACK_PX = 4  # rounding of glyph advances and of the column width itself
 
 
@@ -254,6 +254,9 @@ def _wrap(text: str, line_em: float, lines: int) -> tuple[list[str], str]:
 def chart_label(name: str, line_em: float, lines: int = 2, keep_tail: str = "") -> str:
     """`name` wrapped at `line_em` per line on at most `lines` lines; a longer name is shortened
     with 「…」, keeping `keep_tail` (e.g. the sub-item in brackets, which tells rows apart)."""
+    body = name[: len(name) - len(keep_tail)] if keep_tail and name.endswith(keep_tail) else ""
+    if body and lines >= 2 and text_em(name) > line_em and text_em(body) <= line_em and text_em(keep_tail) <= line_em:
+        return f"{body}\n{keep_tail}"  # the item, then its sub-item whole
     rows, rest = _wrap(name, line_em, lines)
     if not rest:
         return "\n".join(rows)

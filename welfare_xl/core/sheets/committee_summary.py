@@ -270,12 +270,13 @@ def _progress_chart(spec: SheetSpec, survey: Survey, data: range, clipped: list[
     # Title, value axis and legend take about 2 cm of the chart's height.
     height_cm = max(tables_pt / 72 * 2.54, 12.0, len(data) * per_category_pt / 72 * 2.54 + 2.0)
     order = [i.id for i in survey.indicators]
+    # Ticks every 25 %, or every 50 % on a wide range, so that the value labels of a narrow chart do not run together.
     return ChartSpec(
         anchor=(SUMMARY_TOP, col), first_row=data.start, last_row=data.stop - 1, category_col=labels_col,
         series=(ChartSeries("進捗率", 5, COLOR_PROGRESS, data_labels=True, number_format=PERCENT,
                             no_label=tuple(order.index(i) for i in clipped)),
                 ChartSeries("進捗の目安", 6, COLOR_EXPECTED)),
-        title=f"指標別の進捗率（{year}）", axis_min=axis[0], axis_max=axis[1], major_unit=0.25,
+        title=f"指標別の進捗率（{year}）", axis_min=axis[0], axis_max=axis[1], major_unit=0.25 if axis[1] - axis[0] <= 1.5 else 0.5,
         axis_number_format=PERCENT, width_cm=round(width_cm, 2), height_cm=round(height_cm, 2), font_size=CHART_FONT,
     )
 

@@ -265,3 +265,13 @@ def test_chart_stays_inside_the_print_area() -> None:
         left_px = sum(summary.col_widths.get(c, 8.43) * 7 + 5 for c in range(chart.anchor[1]))
         area_px = sum(summary.col_widths.get(c, 8.43) * 7 + 5 for c in range(last_col + 1))
         assert left_px + chart.width_cm / 2.54 * 96 <= area_px, (left_px, chart.width_cm, area_px)
+
+
+def test_a_negative_bar_leaves_room_for_its_label() -> None:
+    """−25 % on a −25 %〜100 % axis printed its label over the category names (seen in the 令和４年度 demo)."""
+    survey = long_plan(5)
+    base, target = 1161, 1100  # L-05, lower is better: −25 % progress is 1161 + 0.25 × 61
+    survey.values["L-05"][survey.fiscal_year] = round(base + 0.25 * (base - target))
+    chart = committee_specs(survey)[1].charts[0]
+    assert grade(survey.indicator("L-05"), survey).progress == pytest.approx(-0.25, abs=0.01)
+    assert chart.axis_min <= -0.5

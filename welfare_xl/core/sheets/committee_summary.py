@@ -286,6 +286,7 @@ def _axis_range(progresses: list[float], expected: list[float]) -> tuple[float, 
     −100 %〜200 % so that one outlier does not flatten every other bar."""
     lo = min([0.0] + progresses)
     hi = max([1.0] + progresses + expected)
-    axis_min = max(floor(lo * 4) / 4, -1.0)
+    # A negative bar's label prints beyond its end: keep room for it before the category labels.
+    axis_min = max(floor((lo - 0.15 if lo < 0 else lo) * 4) / 4, -1.0)
     axis_max = min(ceil(hi * 4) / 4, 2.0)
     return axis_min, axis_max

@@ -63,6 +63,10 @@ HEADERS = {
     "co_owned_mark": "{department}で入力", "co_owned_instruction": "他課が入力する行があります。",
     "co_departments": "{department}・{co}", "substitute_baseline": "{year}の値を{baseline}の代わりとした。",
     "substitute_value": "{year}は未調査のため{value_year}の値による。",
+    "trend": "判定の移り変わり（{first}～{last}）", "trend_estimated": "※　{years}の判定は数値からの再計算。",
+    "trend_estimated_mark": "＃", "trend_estimated_marked": "※　「{mark}」は数値からの再計算。",
+    "omitted_years": "※　{years}は紙幅の都合で「{mark}」にまとめた。", "omitted_mark": "～",
+    "chart_labels": "図の見出し（短縮）",
     "final_sheet": "総括", "final_goals_sheet": "総括（方針別）", "final_title": "{plan}　計画期間の総括",
     "final_title_provisional": "{plan}　総括（{year}時点の見通し）", "final_mid": "中間時点", "final_latest": "直近",
     "final_target": "到達目標値", "final_achievement": "到達度", "final_category": "総括区分",
@@ -265,7 +269,9 @@ RETURNS = {
 # target column is headed.
 # Words of any plan, not the first plan's: the target figure, and the project's own grade labels and
 # definitions (quoted by the final evaluation's defaults), which are the same for every plan.
-GENERIC = {"目標値", "目標値に達した", *(Grade.of(code).label for code in CODES)}
+# Pieces left by splitting a default at its fields and brackets that are only a mark or an ending
+# (＊, …, です。) are no plan's words either.
+GENERIC = {"目標値", "目標値に達した", *(Grade.of(code).label for code in CODES), "です。", "＊", "…", "列"}
 
 
 def _pieces(text: str) -> list[str]:

@@ -63,6 +63,15 @@ DEFAULT_HEADERS: dict[str, str] = {
     "final_note_provisional": "※　目標年度（{year}）の前に作成した見込みです。最新値はこの年度までの実績値です。",
     "final_input_note": "「評価と課題」「次期計画への方向性」の欄は、事務局が記入してください。",
     # Committee version.
+    "trend": "評価の推移\n（{first}〜）",  # the grade trend column; {first}/{last}: its first and last year
+    "trend_estimated": "※　評価の推移のうち{years}の評価は、その年度の評価の記録がないため、"
+                       "実績値から算出したもの（推計）です。",  # {years}: the years computed throughout
+    "trend_estimated_mark": "＊",  # after a computed grade in a year whose other grades were recorded
+    "trend_estimated_marked": "※　評価の推移の「{mark}」は、その年度の評価の記録がないため、"
+                              "実績値から算出したもの（推計）です。",
+    "omitted_years": "※　紙面の都合により、{years}の値は省略しています（「{mark}」の列）。",
+    "omitted_mark": "…",  # the narrow column standing where year columns were left out
+    "chart_labels": "グラフの項目名（表の項目の短縮）",  # the chart's category labels, beside the print area
     # Naming columns, instructions, legend and titles.
     "goal_column": "基本目標・施策の方向",  # the master's goal column (goal label, name, directions)
     "pages_column": "ページ\n番号",  # the plan book's pages of a goal
@@ -96,6 +105,7 @@ def default_header(key: str, **fields: object) -> str:
 
 # Keys whose callers fill more fields than their default uses.
 _MORE_FIELDS = {key: {"year", "next_year"} for key in ("done", "done_note", "next", "next_note")}
+_MORE_FIELDS["trend"] = {"first", "last"}
 
 
 def header_fields(key: str) -> set[str]:

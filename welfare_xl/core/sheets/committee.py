@@ -21,124 +21,49 @@ workbook) and returns SheetSpecs; writing them is the adapters' job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from math import ceil, floor
+from dataclasses import replace
 
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import column_letter
-from welfare_xl.core.model.eras import fiscal_year_label
-from welfare_xl.core.model.numbers import excel_number_format
-from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
-from welfare_xl.core.progress import (
-    CODES,
-    IMPROVEMENT,
-    MARKS,
-    Grade,
-    GradeCode,
-    count_grades,
-    grade_from_label,
-    grade_style,
-    grade_styles,
-    grade_survey,
-    legend,
-    progress_definition,
+from welfare_xl.core.model.survey import Survey
+from welfare_xl.core.progress import grade_styles
+from welfare_xl.core.sheets.committee_grades import (  # noqa: F401  (CommitteeGrades, goal_counts: re-exported)
+    CommitteeGrades,
+    goal_counts,
+    grade_width,
+    legend_rows,
+    resolve_grades,
+    shown_value,
 )
-from welfare_xl.core.model.wording import default_header
-from welfare_xl.core.sheets.department import sheet_name
+from welfare_xl.core.sheets.committee_layout import (
+    budget_px,
+    choose_years,
+    excel_width,
+    gaps,
+    print_scale,
+    printable_pt,
+    raise_fonts,
+    remap_columns,
+    text_px,
+    year_drop_order,
+)
+from welfare_xl.core.sheets.committee_summary import SUMMARY_SHEET, summary_spec  # noqa: F401  (re-exported)
+from welfare_xl.core.sheets.committee_trend import joined_years
 from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS, survey_sheet
-from welfare_xl.core.sheets.spec import (
-    ChartSeries,
-    ChartSpec,
-    PrintSetup,
-    SheetSpec,
-    Style,
-    column_pixels,
-    fit_row_heights,
-)
-from welfare_xl.core.sheets.styles import (
-    BODY,
-    BODY_CENTER,
-    GOAL_TEXT,
-    HEADER,
-    NOTE,
-    NUMBER,
-    NUMBER_INDENT,
-    number_style,
-)
+from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, column_pixels, fit_row_heights
+from welfare_xl.core.sheets.styles import BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, NUMBER_INDENT
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
-SUMMARY_SHEET = default_header("summary_sheet")  # the plan's own name: summary_sheet_name(survey)
-
-HEADING = Style(bold=True, size=11, border=None, wrap=False)
-TOTAL = Style(bold=True, size=10, h_align="right", wrap=False, indent=NUMBER_INDENT)
-TOTAL_LABEL = Style(bold=True, size=10, h_align="center")
-PERCENT = "0%"
-
-# Printed page, A3 landscape, in points; margins as xlsx._print_setup writes
-# them (bottom margin 0.2 inch larger, for the page-number footer).
-PAPER_PT = (420 / 25.4 * 72, 297 / 25.4 * 72)
 # Share of the page height the paginator fills: rendering applications round
 # scales and row heights differently, and a page break a little early costs
 # nothing while a row pushed to the next page would split a goal.
 PAGE_FILL = 0.9
 
-YEAR_WIDTH = 14.0
-
-# Chart colours: dark and light, so the two series differ in lightness (not only hue).
-COLOR_PROGRESS = "1F4E79"
-COLOR_EXPECTED = "BFBFBF"
-
-# The summary sheet: its column widths, its title, the row its first table (and the
-# chart beside the tables) starts at, and the chart's column.
-SUMMARY_WIDTHS = {0: 12, 1: 46, 2: 12, 3: 12, 4: 12, 5: 11, 6: 11, 7: 11, 8: 2}
-SUMMARY_TITLE = Style(bold=True, size=14, border=None, wrap=False)
-SUMMARY_TOP = 3
-CHART_COL = 9
-
-
-# --- grades --------------------------------------------------------------------------------
-
-
-@dataclass
-class CommitteeGrades:
-    """The grade each indicator shows, and where it came from.
-
-    The consolidated workbook's own 進捗評価 column is what the secretariat
-    reviewed, so a grade written there is shown as is; an empty (or unreadable)
-    cell is graded from the values. `computed` always holds the grade from the
-    values, whose progress numbers the summary and chart use.
-    """
-
-    shown: dict[str, Grade]
-    computed: dict[str, Grade]
-    stored: set[str] = field(default_factory=set)  # IDs whose shown grade is the workbook's own
-    differing: list[str] = field(default_factory=list)  # stored grade differs from the values' grade
-    unreadable: dict[str, str] = field(default_factory=dict)  # ID -> cell text that is no grade
-
-
-def resolve_grades(survey: Survey) -> CommitteeGrades:
-    computed = grade_survey(survey)
-    result = CommitteeGrades(shown={}, computed=computed)
-    for ind in survey.indicators:
-        raw = survey.grades.get(ind.id)
-        stored = grade_from_label(raw)
-        if stored is None:
-            if isinstance(raw, str) and raw.strip():
-                result.unreadable[ind.id] = raw
-            result.shown[ind.id] = computed[ind.id]
-            continue
-        result.stored.add(ind.id)
-        result.shown[ind.id] = replace(computed[ind.id], code=stored.code)
-        if stored.code != computed[ind.id].code:
-            result.differing.append(ind.id)
-    return result
-
-
-def goal_counts(survey: Survey, grades: dict[str, Grade]) -> dict[int, dict[str, int]]:
-    """Grade counts per basic goal (every goal and every grade present, 0 when none)."""
-    return {g.no: count_grades([grades[i.id] for i in survey.indicators if i.goal == g.no])
-            for g in survey.goals}
-
+# The table's two text columns give up to this share of their width before a year column is dropped.
+TEXT_SHRINK = 0.75
+# Side margins of the table's page: 0.8 cm (most printers leave 5 mm unprinted) gives the year columns room.
+TABLE_MARGINS_CM = 0.8
+GAP_WIDTH = 3.0  # the 「…」 column standing for left-out years
 
 # --- the sheets ----------------------------------------------------------------------------
 
@@ -149,57 +74,97 @@ def committee_specs(survey: Survey, grades: CommitteeGrades | None = None) -> li
     return [table_spec(survey, grades), summary_spec(survey, grades)]
 
 
-def _legend_rows(spec: SheetSpec, survey: Survey, row: int, label_col: int, text_cols: tuple[int, int]) -> int:
-    """Write the legend of the marks from `row`; returns the row after it."""
-    words = survey.plan.header
-    baseline = words("baseline_value")
-    spec.put(row, label_col, f"{words('grade_column')}の見方", HEADING)
-    row += 1
-    for (mark, word, definition), code in zip(legend(survey.config, baseline), CODES):
-        spec.put(row, label_col, f"{mark} {word}", grade_style(Grade.of(code)))
-        spec.merge(row, text_cols[0], row, text_cols[1], definition, BODY)
-        row += 1
-    spec.put(row, label_col, "※　" + progress_definition(baseline), NOTE)
-    spec.put(row + 1, label_col, f"※　目標値が{baseline}より低い指標（例：{words('lower_example')}を目指すもの）は、"
-                                  "低いほど良い指標として評価しています。", NOTE)
-    return row + 2
-
-
 def table_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
-    """資料２ as published, with the year's values and marks, paginated for A3 landscape."""
+    """資料２ as published, with the year's values and marks, paginated for A3 landscape.
+
+    Fonts are raised to `FONT_FLOOR` and the columns sized from what they show; when the year
+    columns would make the page print smaller than `MIN_SCALE`, middle years give way to a narrow
+    「…」 column and a footnote names them (`_fit_columns`).
+    """
     rows = SURVEY_SHEET_ROWS
     shown = {i: g.label for i, g in grades.shown.items()}
     spec = survey_sheet(replace(survey, grades=shown), committee=True, grade_styles=grade_styles())
     columns = [c for c in layout.survey_columns(survey) if c.role != "hidden"]
-    col = {c.key: n for n, c in enumerate(columns)}
-    last_col = len(columns) - 1
     spec.freeze = None  # a handout: nothing to scroll against
-    for c in columns:
-        if c.role in ("history", "input_number", "target"):
-            # Wide enough for 「（計画1年目）」 on one line in the bold header.
-            spec.col_widths[col[c.key]] = max(c.width, YEAR_WIDTH)
+    spec.print_setup = replace(spec.print_setup or PrintSetup(), margins_cm=TABLE_MARGINS_CM)
     spec.row_heights[rows.key] = 6  # the committee has no key row; keep a thin spacer
+    raise_fonts(spec)
+    omitted, new_col = _fit_columns(spec, survey, columns)
+    col = {c.key: new_col[n] for n, c in enumerate(columns) if n in new_col}
+    last_col = spec.max_col
 
-    foot = rows.first_data + len(survey.indicators) + 1
-    legend_row = foot + len(survey.plan.footnotes) + 1
-    end = _legend_rows(spec, survey, legend_row, col[layout.GOAL], (col[layout.PAGES], col[layout.TARGET]))
-    spec.print_setup = replace(spec.print_setup or PrintSetup(),
-                               area=f"A1:{column_letter(last_col)}{end}", title_rows=(rows.header, rows.subheader))
+    foot = rows.first_data + len(survey.indicators) + 1 + len(survey.plan.footnotes)
+    if omitted:
+        mark = survey.plan.header("omitted_mark")
+        spec.put(foot, 0, survey.plan.header("omitted_years", years=joined_years(omitted), mark=mark), NOTE)
+        foot += 1
+    end = legend_rows(spec, survey, foot + 1, col[layout.GOAL], (col[layout.PAGES], col[layout.TARGET]))
+    spec.print_setup = replace(spec.print_setup, area=f"A1:{column_letter(last_col)}{end}",
+                               title_rows=(rows.header, rows.subheader))
 
+    raise_fonts(spec)
+    fit_row_heights(spec, [rows.header, rows.subheader], min_height=18)
     fit_row_heights(spec, range(rows.first_data, end))
     _paginate(spec, survey, col, end)
     return spec
 
 
+def _fit_columns(spec: SheetSpec, survey: Survey, columns: list[layout.Column]) -> tuple[list[int], dict[int, int]]:
+    """Size the columns from their contents and keep the years that fit the page; returns the years
+    left out and where each column kept now stands (old -> new).
+
+    Names, target and grade keep their width; the two text columns give up to a fifth of theirs
+    before a year column is dropped (their rows grow instead); then years are dropped in
+    `year_drop_order`, each run of them leaving a narrow 「…」 column.
+    """
+    index = {c.key: n for n, c in enumerate(columns)}
+    widths = {n: spec.col_widths.get(n, c.width) for n, c in enumerate(columns)}
+    widths[index[layout.GRADE]] = grade_width(next(c.header for c in columns if c.role == "grade"))
+    for c in columns:
+        if c.role in ("history", "input_number", "target"):
+            widths[index[c.key]] = excel_width(max(text_px([c.header], HEADER.size),
+                                                   text_px([shown_value(survey, i, layout.key_year(c.key) or "target") for i in survey.indicators],
+                                                           NUMBER.size, NUMBER_INDENT)),
+                                               minimum=10)
+    texts = {index[k]: widths[index[k]] for k in (layout.DONE, layout.NEXT)}
+    year_of = {index[c.key]: layout.key_year(c.key) for c in columns if c.role in ("history", "input_number")}
+    gap_px = column_pixels(GAP_WIDTH)
+    budget = budget_px(spec.print_setup)
+    fixed = sum(column_pixels(w) for n, w in widths.items() if n not in texts and n not in year_of)
+
+    def need(kept: list[int], text_share: float) -> float:
+        years = sum(column_pixels(widths[n]) for n, y in year_of.items() if y in kept)
+        text = sum(column_pixels(w * text_share) for w in texts.values())
+        return fixed + years + text + gap_px * len(gaps(survey.years, kept))
+
+    kept = choose_years(survey.years, year_drop_order(survey.years, survey.plan.start_year),
+                        lambda k: need(k, TEXT_SHRINK) <= budget)
+    share = 1.0
+    while share > TEXT_SHRINK and need(kept, share) > budget:
+        share = round(share - 0.02, 2)
+    for n, preferred in texts.items():
+        widths[n] = round(preferred * share, 1)
+    spec.col_widths.update(widths)
+    omitted = [y for y in survey.years if y not in kept]
+    if not omitted:
+        return omitted, {n: n for n in range(len(columns))}
+    drop = {n for n, y in year_of.items() if y in omitted}
+    return omitted, remap_columns(spec, drop, GAP_WIDTH, lambda s, c, _first: _gap_column(s, survey, c))
+
+
+def _gap_column(spec: SheetSpec, survey: Survey, c: int) -> None:
+    """The narrow column standing for left-out years: 「…」 in its header and on every indicator's row."""
+    rows = SURVEY_SHEET_ROWS
+    mark = survey.plan.header("omitted_mark")
+    spec.merge(rows.header, c, rows.subheader, c, mark, HEADER)
+    for n in range(len(survey.indicators)):
+        spec.put(rows.first_data + n, c, mark, BODY_CENTER)
+
+
 def _page_capacity(spec: SheetSpec) -> float:
     """Unscaled row height (pt) that fits on one printed page below the repeated header rows."""
-    p = spec.print_setup or PrintSetup()
-    margin = p.margins_cm / 2.54 * 72
-    width_pt = sum(column_pixels(spec.col_widths.get(c, 8.43)) for c in range(spec.max_col + 1)) * 0.75
-    scale = min(1.0, (PAPER_PT[0] - 2 * margin) / width_pt)
-    scale = floor(scale * 100) / 100  # applications print at whole percents
-    height = PAPER_PT[1] - 2 * margin - 0.2 * 72
-    return height / scale * PAGE_FILL
+    height = printable_pt(spec.print_setup or PrintSetup())[1]
+    return height / print_scale(spec) * PAGE_FILL
 
 
 def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) -> None:
@@ -221,6 +186,7 @@ def _paginate(spec: SheetSpec, survey: Survey, col: dict[str, int], end: int) ->
     for _ in range(4):
         breaks_new = _page_breaks(spec, groups, goal_of_row, capacity, header, end)
         _goal_cells(spec, survey, col, breaks_new, base_merges)
+        raise_fonts(spec)
         fit_row_heights(spec, range(first, end))
         if breaks_new == breaks:
             break
@@ -282,156 +248,3 @@ def _goal_cells(spec: SheetSpec, survey: Survey, col: dict[str, int], breaks: li
             text = goal.cell_text if n == 0 else f"{goal.label}（続き）\n{goal.name}"
             spec.merge(start, col[layout.GOAL], stop, col[layout.GOAL], text, GOAL_TEXT)
             spec.merge(start, col[layout.PAGES], stop, col[layout.PAGES], goal.pages, BODY_CENTER)
-
-
-# --- the summary sheet ---------------------------------------------------------------------
-
-
-def _pace_text(survey: Survey) -> str:
-    year = fiscal_year_label(survey.fiscal_year)
-    shares = dict(survey.config.expected_shares)
-    if survey.fiscal_year in shares:
-        return f"{year}の進捗の目安（{shares[survey.fiscal_year]:.0%}）"
-    if survey.config.grade_rule == IMPROVEMENT:
-        return f"{survey.plan.header('baseline_value')}からの改善（0%）"
-    plan = survey.plan
-    elapsed = survey.fiscal_year - plan.baseline_year
-    total = plan.target_year - plan.baseline_year
-    if total <= 0:
-        return "計画期間の経過割合"
-    return f"計画期間の経過割合（{year}は{total}年のうち{elapsed}年：{min(max(elapsed / total, 0), 1):.0%}）"
-
-
-def summary_sheet_name(survey: Survey) -> str:
-    """The summary sheet's name: the plan's wording, as a name Excel takes."""
-    return sheet_name(survey.plan.header("summary_sheet"))
-
-
-def summary_spec(survey: Survey, grades: CommitteeGrades) -> SheetSpec:
-    """Grades per basic goal, each indicator's progress, and a chart of progress vs the pace expected."""
-    spec = SheetSpec(name=summary_sheet_name(survey))
-    spec.col_widths.update(SUMMARY_WIDTHS)
-    year = fiscal_year_label(survey.fiscal_year)
-    spec.put(0, 0, f"{survey.plan.name}　{survey.plan.header('summary_sheet')}（{year}）", SUMMARY_TITLE)
-    spec.row_heights[0] = 24
-    spec.put(1, 0, f"評価の基準：進捗率を{_pace_text(survey)}と比べています。", NOTE)
-
-    row = _put_goal_counts(spec, survey, grades, SUMMARY_TOP)
-    data = _put_progress_table(spec, survey, grades, year, row)
-    computed = grades.computed.values()
-    axis = _axis_range([g.progress for g in computed if g.progress is not None], [g.expected or 0 for g in computed])
-    # Bars cut at the axis carry no data label: it would print over the category labels.
-    # Their values are in the table and named in the note below it.
-    clipped = [i for i, g in grades.computed.items() if g.progress is not None and not axis[0] <= g.progress <= axis[1]]
-    row = _put_table_notes(spec, survey, grades, clipped, axis, data.stop + 1)
-    end = _legend_rows(spec, survey, row + 1, 0, (1, 7))
-
-    fit_row_heights(spec, range(2, end))
-    spec.charts.append(_progress_chart(spec, survey, data, clipped, axis, year))
-    chart_cols = CHART_COL + 13  # the chart's width in default-width columns, for the print area
-    spec.print_setup = PrintSetup(area=f"A1:{column_letter(chart_cols)}{end}", fit_height=True)
-    return spec
-
-
-def _put_goal_counts(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, row: int) -> int:
-    """How many indicators got each grade, per basic goal and in all, from `row`; returns the row
-    after the table and a blank row."""
-    words = survey.plan.header
-    spec.put(row, 0, f"{words('goal')}別の{words('grade_column')}（指標数）", HEADING)
-    row += 1
-    spec.merge(row, 0, row, 1, words("goal"), HEADER)
-    for k, code in enumerate(CODES):
-        mark, word = MARKS[code]
-        spec.put(row, 2 + k, f"{mark} {word}", HEADER)
-    spec.put(row, 2 + len(CODES), "計", HEADER)
-    row += 1
-    counts = goal_counts(survey, grades.shown)
-    for goal in survey.goals:
-        _put_counts(spec, row, f"{goal.label}　{goal.name}", counts[goal.no], BODY, NUMBER)
-        row += 1
-    _put_counts(spec, row, "合計", count_grades(list(grades.shown.values())), TOTAL_LABEL, TOTAL)
-    return row + 2
-
-
-def _put_counts(spec: SheetSpec, row: int, label: str, counts: dict[GradeCode, int], label_style: Style,
-                style: Style) -> None:
-    spec.merge(row, 0, row, 1, label, label_style)
-    for k, code in enumerate(CODES):
-        spec.put(row, 2 + k, counts[code], style)
-    spec.put(row, 2 + len(CODES), sum(counts.values()), style)
-
-
-def _put_progress_table(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, year: str, row: int) -> range:
-    """Each indicator's figures, progress, expected pace and grade (the chart's data) from `row`;
-    returns the indicators' rows."""
-    spec.put(row, 0, "指標別の進捗率", HEADING)
-    row += 1
-    words = survey.plan.header
-    headers = [words("goal"), words("item_column"), words("baseline_value"), f"{year}\n実績値", "目標値", "進捗率",
-               "進捗の\n目安", words("grade_column")]
-    for k, text in enumerate(headers):
-        spec.put(row, k, text, HEADER)
-    spec.row_heights[row] = 30
-    first = row + 1
-    for n, ind in enumerate(survey.indicators):
-        _put_progress_row(spec, survey, first + n, ind, grades.shown[ind.id], grades.computed[ind.id])
-    return range(first, first + len(survey.indicators))
-
-
-def _put_progress_row(spec: SheetSpec, survey: Survey, row: int, ind: Indicator, shown: Grade,
-                      computed: Grade) -> None:
-    values = survey.values.get(ind.id, {})
-    spec.put(row, 0, survey.goal(ind.goal).label, BODY_CENTER)
-    spec.put(row, 1, ind.label, BODY)
-    figures = (values.get(survey.plan.baseline_year), values.get(survey.fiscal_year), survey.targets.get(ind.id))
-    for k, value in enumerate(figures):
-        if value is None or value == NOT_AVAILABLE:
-            spec.put(row, 2 + k, NOT_AVAILABLE, BODY_CENTER)
-        else:
-            spec.put(row, 2 + k, value, number_style(excel_number_format(ind.unit, ind.kind, ind.decimals)))
-    for c, share in ((5, computed.progress), (6, computed.expected)):
-        if share is None:
-            spec.put(row, c, NOT_AVAILABLE, BODY_CENTER)
-        else:
-            spec.put(row, c, share, number_style(PERCENT))
-    spec.put(row, 7, shown.label, grade_style(shown))
-
-
-def _put_table_notes(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, clipped: list[str],
-                     axis: tuple[float, float], row: int) -> int:
-    """What progress means and which bars the axis cuts, from `row`; returns the row after them."""
-    baseline = survey.plan.header("baseline_value")
-    notes = [f"※　進捗率 ＝（実績値 − {baseline}）÷（目標値 − {baseline}）。「進捗の目安」はこの年度に期待される進捗率です。"]
-    if clipped:
-        names = "、".join(f"{survey.indicator(i).label}（{grades.computed[i].progress:.0%}）" for i in clipped)
-        notes.append(f"※　グラフの目盛りは {axis[0]:.0%}〜{axis[1]:.0%} です。範囲を超える指標（{names}）は"
-                     "目盛りの端まで表示しています（値は表のとおり）。")
-    for text in notes:
-        spec.put(row, 0, text, NOTE)
-        row += 1
-    return row
-
-
-def _progress_chart(spec: SheetSpec, survey: Survey, data: range, clipped: list[str], axis: tuple[float, float],
-                    year: str) -> ChartSpec:
-    """Bars of each indicator's progress beside the pace expected, as tall as the tables beside it."""
-    height_cm = sum(spec.row_heights.get(r, 15.0) for r in range(SUMMARY_TOP, data.stop)) / 72 * 2.54
-    order = [i.id for i in survey.indicators]
-    return ChartSpec(
-        anchor=(SUMMARY_TOP, CHART_COL), first_row=data.start, last_row=data.stop - 1, category_col=1,
-        series=(ChartSeries("進捗率", 5, COLOR_PROGRESS, data_labels=True, number_format=PERCENT,
-                            no_label=tuple(order.index(i) for i in clipped)),
-                ChartSeries("進捗の目安", 6, COLOR_EXPECTED)),
-        title=f"指標別の進捗率（{year}）", axis_min=axis[0], axis_max=axis[1], major_unit=0.25,
-        axis_number_format=PERCENT, width_cm=24.0, height_cm=max(height_cm, 12.0),
-    )
-
-
-def _axis_range(progresses: list[float], expected: list[float]) -> tuple[float, float]:
-    """Value-axis bounds: 0–100 % at least, widened to the data in quarter steps but kept within
-    −100 %〜200 % so that one outlier does not flatten every other bar."""
-    lo = min([0.0] + progresses)
-    hi = max([1.0] + progresses + expected)
-    axis_min = max(floor(lo * 4) / 4, -1.0)
-    axis_max = min(ceil(hi * 4) / 4, 2.0)
-    return axis_min, axis_max

@@ -244,7 +244,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_rollover(args: argparse.Namespace) -> int:
     from welfare_xl.commands.rollover import rollover
 
-    result = rollover(args.consolidated, args.output)
+    result = rollover(args.consolidated, args.output, next_plan=args.next_plan)
     for line in result.summary_lines():
         _out(line)
     return result.exit_code
@@ -398,9 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "rollover", "集約済みの調査票から次の年度の調査票を作ります（年度更新）", cmd_rollover,
              CONSOLIDATED, output("次の年度の調査票（.xlsx。集約済みの調査票とは別のファイル）", metavar="保存するブック",
                                   required=True),
-             examples=("welfare-xl rollover 調査票.xlsx -o 調査票_令和２年度.xlsx",),
+             arg("--next-plan", metavar="次期計画の調査票", help="計画の最終年度のあと：次の計画のテンプレート（template build "
+                 "で作ったブック）。同じIDの指標の実績値・取組・評価を引き継ぎ、引き継げない指標を一覧にします"),
+             examples=("welfare-xl rollover 調査票.xlsx -o 調査票_令和２年度.xlsx",
+                       "welfare-xl rollover 調査票_令和５年度.xlsx --next-plan 第５期調査票.xlsx -o 第５期_令和６年度.xlsx"),
              codes={EXIT_OK: "作成しました",
-                    EXIT_PROBLEMS: "作成しましたが、実績値のない指標があります（一覧を表示します）"})
+                    EXIT_PROBLEMS: "作成しましたが、実績値のない指標（次期計画へは、値の食い違い・単位の変更・"
+                                   "項目名の変更）があります（一覧を表示します）"})
     _command(sub, "demo", "同梱のサンプルで1年分（--year で後の年度まで）の流れを実行します", cmd_demo,
              output("出力フォルダ（既定：demo-output）", metavar="出力フォルダ", default="demo-output"),
              arg("--year", metavar="年度", help="この年度まで年度更新をくり返して実行します"

@@ -88,3 +88,42 @@ def test_the_buttons_read_the_history_of_the_open_workbook(office: Path, tmp_pat
     assert ws.cell(row, table.columns[layout.PREV_NEXT] + 1).protection.locked
     sent = load_workbook(folder / "配布" / "地域共生課.xlsx")["地域共生課"]
     assert sent.cell(row, table.columns[layout.PREV_NEXT] + 1).value == NEXT
+
+
+def _target_year_master(tmp_path: Path) -> Path:
+    """The last plan's master in its target year (with 過年度), a 設定 sheet pointing at `tmp_path`."""
+    from support.plan_years import target_year_survey
+
+    from welfare_xl.core.rollover import next_year_specs
+    from welfare_xl.files.writer import write_specs
+
+    old = target_year_survey()
+    bare = write_specs(tmp_path / "bare.xlsx", next_year_specs(old), title=old.plan.title)
+    master = with_settings(bare, tmp_path / "集約_令和５年度.xlsx", tmp_path)
+    Path(bare).unlink()
+    return master
+
+
+def test_in_the_last_year_rollover_goes_on_into_the_following_plan_found_in_the_folder(tmp_path: Path):
+    from support.paths import ROOT
+
+    from welfare_xl.commands.template import build_template
+
+    master = _target_year_master(tmp_path)
+    alert = only_alert(run(master, "rollover"))  # no template yet: said what to do
+    assert alert["mode"] == "critical" and "次の計画の調査票（テンプレート）を作業フォルダ" in alert["prompt"], alert
+    build_template(ROOT / "templates" / "sample" / "次期計画_例.toml", tmp_path / "第５期テンプレート.xlsx")
+    alert = only_alert(run(master, "rollover"))
+    assert alert["mode"] == "info", alert
+    out = tmp_path / "調査票_令和６年度.xlsx"
+    assert f"次期計画の調査票（令和６年度）を作成しました: {out}" in alert["prompt"]
+    assert "同じIDの指標 4件" in alert["prompt"] and "次期計画の新しい指標 2件" in alert["prompt"]
+    survey, _, _ = load_survey_file(out)
+    assert survey.plan.id == "example-chiiki-fukushi-5" and survey.values["G1-01"][2023] == 700
+    # Pressed again: the survey made before is no template; it is backed up and made anew.
+    alert = only_alert(run(master, "rollover"))
+    assert alert["mode"] == "info" and "バックアップしました" in alert["prompt"], alert
+    # Two candidate templates: none is guessed.
+    build_template(ROOT / "templates" / "sample" / "次期計画_例.toml", tmp_path / "もう一つ.xlsx")
+    alert = only_alert(run(master, "rollover"))
+    assert alert["mode"] == "critical" and "複数あります" in alert["prompt"] and "もう一つ.xlsx" in alert["prompt"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.survey import Indicator, Survey, Value, YearRecord
+from welfare_xl.core.rollover import MAX_LISTED, Rollover, RolloverError
 from welfare_xl.errors import UserError
 
 
@@ -138,4 +139,52 @@ def carry_summary(report: CarryReport, old: Survey, new: Survey) -> list[str]:
     if report.new:
         lines.append(f"次期計画の新しい指標 {len(report.new)}件（履歴なし）："
                      + "、".join(f"{i.id} {i.label}" for i in report.new))
+    return lines
+
+
+@dataclass
+class NextPlan:
+    """The following plan's first survey made from the last plan's master, and what was carried."""
+
+    rolled: Rollover  # the new survey, the old plan's year and its indicators without a figure
+    report: CarryReport
+    old: Survey
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Something a person should check: a figure missing, values that differ, a unit changed, a rename."""
+        r = self.report
+        return bool(self.rolled.missing or r.conflicts or r.incompatible or r.renamed)
+
+
+def roll_into(old: Survey, new: Survey) -> NextPlan:
+    """The following plan's first survey (`new`, its blank template) carrying the history of the last
+    plan's consolidated master (`old`); `RolloverError`/`CarryError` when the two cannot be chained."""
+    year = old.fiscal_year
+    if not any(old.values.get(ind.id, {}).get(year) is not None for ind in old.indicators):
+        raise RolloverError(f"{fiscal_year_label(year)}の実績値が1件もありません（まだ集約していない調査票です）。"
+                            "部署からの提出を集約してから次期計画へ引き継いでください。")
+    carried, report = carry_over(old, new)
+    missing = [ind for ind in old.indicators if old.values.get(ind.id, {}).get(year) is None]
+    texts = sum((r.done is not None) + (r.next is not None) for r in carried.history.get(year, {}).values())
+    grades = sum(r.grade is not None for r in carried.history.get(year, {}).values())
+    rolled = Rollover(survey=carried, rolled_year=year, missing=missing, texts_kept=texts, grades_kept=grades)
+    return NextPlan(rolled=rolled, report=report, old=old)
+
+
+def next_plan_summary(plan: NextPlan, path: str, *, source: str, backup: str | None = None,
+                      bullet: str = "  ・") -> list[str]:
+    """What `roll_into` did, in Japanese: the carry-over, the old plan's indicators without a figure, files."""
+    old, new = plan.old, plan.rolled.survey
+    lines = [f"次期計画の調査票（{fiscal_year_label(new.fiscal_year)}）を作成しました: {path}"]
+    lines += carry_summary(plan.report, old, new)
+    if plan.rolled.missing:
+        lines.append(f"注意: 前の計画の{fiscal_year_label(old.fiscal_year)}に実績値がない指標が "
+                     f"{len(plan.rolled.missing)} 件あります：")
+        lines += [f"{bullet}［{ind.id}］{ind.label}（{ind.department}）" for ind in plan.rolled.missing[:MAX_LISTED]]
+        if len(plan.rolled.missing) > MAX_LISTED:
+            lines.append(f"{bullet}ほか {len(plan.rolled.missing) - MAX_LISTED} 件")
+    lines.append(f"前の計画の調査票 {source} は変更していません。")
+    if backup:
+        lines.append(f"同じ名前の既存のファイルをバックアップしました: {backup}")
     return lines

@@ -75,7 +75,8 @@ def refusal(survey: Survey) -> str | None:
     plan = survey.plan
     if survey.fiscal_year >= plan.target_year:
         return (f"計画の最終年度（{fiscal_year_label(plan.target_year)}）の調査票です。これより先の年度には更新できません。"
-                "次の計画のテンプレートを作成してください。")
+                "次の計画のテンプレートを作成し、それを指定して次期計画へ引き継いでください"
+                "（welfare-xl rollover 集約済みの調査票 --next-plan 次期計画の調査票 -o 保存するブック）。")
     year = survey.fiscal_year
     if not any(survey.values.get(ind.id, {}).get(year) is not None for ind in survey.indicators):
         return (f"{fiscal_year_label(year)}の実績値が1件もありません（まだ集約していない調査票です）。"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.metadata import SURVEY
+from welfare_xl.core.model.survey import Survey
 from welfare_xl.core.rollover import Rollover, next_year_specs
 from welfare_xl.files.atomic import Output, OutputError, backup_existing, check_output
 from welfare_xl.files.lock import locked
@@ -68,3 +69,25 @@ def _refuse_a_year_of_work(target: Output) -> None:
         raise OutputError(f"{target.given}: {fiscal_year_label(year)}の実績値が入った調査票です（集約済みか入力中）。"
                           "上書きすると、その年度の集約結果が失われるおそれがあるため、作成しませんでした。"
                           "別のファイル名を指定するか、そのファイルを移してから実行してください。")
+
+
+def next_plan_templates(folder: Path, old: Survey) -> list[Path]:
+    """The survey workbooks in `folder` of a plan that follows `old`'s (another plan, starting later):
+    where the 年度更新 button looks for the following plan's template in the plan's last year. A file
+    that is not a readable survey (a department's, a committee version, a broken one) is passed over,
+    and so is the first survey a press before made (it carries the old plan's history)."""
+    from welfare_xl.errors import UserError
+    from welfare_xl.files.survey_file import load_survey_file
+
+    found = []
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith(("~$", ".")) or ".backup-" in path.name or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            survey, _, _ = load_survey_file(path)
+        except (UserError, OSError, ValueError):
+            continue
+        # A template carries no history; the following plan's first survey made from one does.
+        if survey.plan.id != old.plan.id and survey.plan.start_year > old.plan.start_year and not survey.history:
+            found.append(path)
+    return found

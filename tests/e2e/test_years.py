@@ -7,7 +7,10 @@ into the master, and the master is rolled over to the next year. At every step
 the master's headers (year columns, marks, 計画n年目), every year's values,
 every past year's texts and grades (the 過年度 sheet as read back into
 `Survey.history`), this year's texts and the department forms' column of last
-year's 今後の展開 are asserted; rolling the 令和５年度 master is refused.
+year's 今後の展開 are asserted, and the committee version's grade trend (every
+year's recorded grade, printed in its summary); in 令和５年度 the final
+evaluation (baseline, mid-term and latest values with their years, each
+category worked out by hand) is asserted and rolling the master is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ from welfare_xl.core.history import read_history
 from welfare_xl.core.model import layout
 from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import Kind
+from welfare_xl.core.final import FinalCode, evaluate
 from welfare_xl.core.model.survey import Indicator, Survey, YearRecord
+from welfare_xl.core.progress import grade_from_label
+from welfare_xl.core.sheets.committee import committee_specs, resolve_grades
+from welfare_xl.core.sheets.committee_trend import grade_trends
 from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS
 from welfare_xl.errors import UserError
 from welfare_xl.files.reader import read_workbook
@@ -98,6 +105,49 @@ def assert_headers(master: Path, survey: Survey) -> None:
     assert done_header.startswith(fiscal_year_label(survey.fiscal_year)), done_header
 
 
+def assert_trend(survey: Survey, grades: dict[int, dict[str, str | None]]) -> None:
+    """The committee version's grade trend: every year's recorded grade (none computed), this year's last,
+    printed in the summary sheet."""
+    trends = grade_trends(survey, resolve_grades(survey).shown)
+    assert trends.years == tuple(range(FIRST, survey.fiscal_year + 1))
+    assert trends.shown == (survey.fiscal_year > FIRST) and not trends.estimated_years()
+    assert not trends.partly_estimated()
+    summary = committee_specs(survey)[1]
+    printed = {str(v).replace("\n", "") for v, _ in summary.cells.values()}
+    for ind in survey.indicators:
+        want = "→".join(grade_from_label(grades[y][ind.id]).mark for y in range(FIRST, survey.fiscal_year + 1))
+        assert trends.text(ind.id, "＊") == want, (ind.id, survey.fiscal_year)
+        if trends.shown:
+            assert want in printed, (ind.id, want)
+
+
+def assert_final(survey: Survey, base: Survey) -> None:
+    """The target year's final evaluation: latest value and year, and the category the figures give
+    (a pace of 1.2 of the way: 達成; 0.6: 改善; −0.2: 悪化 — or 変化なし where a count rounds back to the
+    baseline; no target: 評価困難), by hand from the shipped thresholds (100 %, band 10 %)."""
+    ev = evaluate(survey)
+    assert not ev.provisional
+
+    def by_hand(ind: Indicator, n: int) -> FinalCode:
+        b, t = base.values[ind.id][2017], base.targets[ind.id]
+        if t is None:
+            return FinalCode.NA
+        share = (figure(ind, n, base, LAST) - b) / (t - b)
+        return (FinalCode.ACHIEVED if share >= 1 else FinalCode.IMPROVED if share >= 0.1
+                else FinalCode.UNCHANGED if share > -0.1 else FinalCode.WORSE)
+
+    rows = {r.indicator.id: r for r in ev.rows}
+    for n, ind in enumerate(base.indicators):
+        row = rows[ind.id]
+        assert (row.latest.year, row.baseline.year) == (LAST, 2017), ind.id
+        assert row.latest.value == pytest.approx(figure(ind, n, base, LAST))
+        assert row.mid.year == 2021 and row.mid.value == pytest.approx(figure(ind, n, base, 2021))
+        assert row.code is by_hand(ind, n), (ind.id, row.label, row.category)
+    counts = ev.counts()
+    assert sum(counts.values()) == len(base.indicators)
+    assert counts[FinalCode.ACHIEVED] and counts[FinalCode.IMPROVED] and counts[FinalCode.WORSE]
+
+
 def test_five_years_of_the_plan_rolled_over_one_after_another(tmp_path: Path):
     base, _, _ = load_survey_file(TEMPLATE)
     master = tmp_path / "令和元年度" / "調査票.xlsx"
@@ -130,12 +180,14 @@ def test_five_years_of_the_plan_rolled_over_one_after_another(tmp_path: Path):
             form = read_workbook(master.parent / f"配布{year}" / "地域共生課.xlsx").sheets["地域共生課"]
             table = layout.find_table(form)
             assert table.by_id()["G1-01"].get(layout.PREV_NEXT) == texts_of(base.indicator("G1-01"), year - 1)[1]
+        assert_trend(survey, grades)
         if year < LAST:
             following = tmp_path / fiscal_year_label(year + 1) / "調査票.xlsx"
             result = rollover(master, following)
             assert result.exit_code == 0 and result.rolled.next_year == year + 1
             assert not result.rolled.missing
             master = following
+    assert_final(survey, base)
     with pytest.raises(UserError) as refused:
         rollover(master, tmp_path / "令和６年度.xlsx")
     assert refused.value.exit_code == 2

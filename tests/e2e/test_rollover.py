@@ -255,6 +255,17 @@ def test_the_demo_shows_a_later_year(capsys, tmp_path: Path):
     assert all(survey.values[i.id][2021] is not None and survey.grades[i.id] for i in survey.indicators)
     assert survey.texts["G1-01"][0].startswith("【令和３年度】")
     assert (tmp_path / "デモ" / "令和３年度" / "委員会版_令和３年度.xlsx").exists()
+    assert "[最終評価]" not in text and not list((tmp_path / "デモ").rglob("最終評価_*.xlsx"))
     for wrong, message in (("令和６年度", "令和元年度から令和５年度までで指定してください"), ("来年", "年度として読めません")):
         code, text = run_cli(capsys, "demo", "-o", str(tmp_path / "x"), "--year", wrong)
         assert code == 2 and message in text, text
+
+
+def test_the_demo_of_the_plans_last_year_makes_its_final_evaluation(capsys, tmp_path: Path):
+    code, text = run_cli(capsys, "demo", "-o", str(tmp_path / "デモ"), "--year", "R5")
+    assert code == 0, text
+    final = tmp_path / "デモ" / "令和５年度" / "最終評価_令和５年度.xlsx"
+    assert f"[最終評価] 計画の最終年度の評価: {final}" in text
+    assert "最終評価（15 指標）: A 達成" in text
+    book = load_workbook(final)
+    assert book.sheetnames[:2] == ["最終評価", "最終評価（基本目標別）"]

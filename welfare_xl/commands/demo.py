@@ -114,10 +114,20 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
         echo(f"       {line}")
     if pdf is None:
         echo("       LibreOffice がないため PDF は作成しませんでした（Excel の「委員会版作成」ボタンでは Excel が PDF を作成します）。")
+    codes = [result.exit_code, cres.exit_code]
+    if last >= first.plan.target_year:  # the plan's last year: its final evaluation too
+        from welfare_xl.commands.final import final
+
+        final_xlsx = consolidated.parent / f"最終評価_{fy}.xlsx"
+        echo(f"[最終評価] 計画の最終年度の評価: {final_xlsx}")
+        fres = final(consolidated, final_xlsx, pdf="" if pdf is not None else None)
+        for line in fres.summary_lines():
+            echo(f"       {line}")
+        codes.append(fres.exit_code)
 
     echo("")
     echo(f"完了しました。出力フォルダ: {out}")
-    return max(result.exit_code, cres.exit_code)
+    return max(codes)
 
 
 def _last_year(first: Survey, year: object) -> int:
@@ -187,7 +197,7 @@ def play_later_year(consolidated: Path, year: int, folder: Path, samples: list[d
     echo(f"[{label}] 部署別の調査票を配布し、{len(returns)} 部署が入力して返送: {inbox}")
     out = folder / f"集約_{label}.xlsx"
     result = consolidate(survey_path, inbox, out)
-    echo(f"[{label}] 資料２に集約: {out}")
+    echo(f"[{label}] 調査票（集計表）に集約: {out}")
     for line in run_summary(result)[:3]:
         echo(f"       {line}")
     return out, result

@@ -21,11 +21,11 @@ EXPECTED_GROUPS = {
     "配布": [("split", "部署別シート作成")],
     "点検": [("check", "入力チェック"), ("clear", "チェック表示クリア")],
     "集約": [("consolidate", "集約"), ("undo", "元に戻す"), ("status", "提出状況")],
-    "委員会": [("committee", "委員会版作成")],
+    "委員会": [("committee", "委員会版作成"), ("final", "最終評価")],
     "年度": [("rollover", "年度更新")],
     "設定": [("diagnose", "環境チェック")],
 }
-EXPECTED_TAGS = {"split", "check", "clear", "consolidate", "undo", "status", "committee", "rollover", "diagnose"}
+EXPECTED_TAGS = {"split", "check", "clear", "consolidate", "undo", "status", "committee", "final", "rollover", "diagnose"}
 
 # imageMso names copied from the imageMso table of Microsoft's [MS-CUSTOMUI]
 # specification (section 3.2), not from the ribbon XML: see data/imagemso/ORIGIN.md.

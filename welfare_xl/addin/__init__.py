@@ -75,6 +75,8 @@ ACTIONS: dict[str, Action] = {
     "status": Button("提出状況", "collect", "status_report"),
     # the committee workbook next to the survey (and its PDF on desktop Excel)
     "committee": Button("委員会版作成", "publish", "committee"),
+    # the final evaluation next to the survey (and its PDF on desktop Excel)
+    "final": Button("最終評価", "publish", "final"),
     # next year's survey workbook beside the consolidated master (年度更新)
     "rollover": Button("年度更新", "yearend", "rollover"),
     # versions, configuration and folders, with what is wrong in plain Japanese

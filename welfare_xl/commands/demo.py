@@ -116,18 +116,23 @@ def demo(out_dir: str | Path = "demo-output", *, echo: Callable[[str], None] = p
         echo("       LibreOffice がないため PDF は作成しませんでした（Excel の「委員会版作成」ボタンでは Excel が PDF を作成します）。")
     codes = [result.exit_code, cres.exit_code]
     if last >= first.plan.target_year:  # the plan's last year: its final evaluation too
-        from welfare_xl.commands.final import final
-
-        final_xlsx = consolidated.parent / f"最終評価_{fy}.xlsx"
-        echo(f"[最終評価] 計画の最終年度の評価: {final_xlsx}")
-        fres = final(consolidated, final_xlsx, pdf="" if pdf is not None else None)
-        for line in fres.summary_lines():
-            echo(f"       {line}")
-        codes.append(fres.exit_code)
+        codes.append(_final(consolidated, fy, pdf is not None, echo))
 
     echo("")
     echo(f"完了しました。出力フォルダ: {out}")
     return max(codes)
+
+
+def _final(consolidated: Path, fy: str, with_pdf: bool, echo: Callable[[str], None]) -> int:
+    """The plan's final evaluation (and its PDF when LibreOffice is there) beside the last master."""
+    from welfare_xl.commands.final import final
+
+    final_xlsx = consolidated.parent / f"最終評価_{fy}.xlsx"
+    echo(f"[最終評価] 計画の最終年度の評価: {final_xlsx}")
+    fres = final(consolidated, final_xlsx, pdf="" if with_pdf else None)
+    for line in fres.summary_lines():
+        echo(f"       {line}")
+    return fres.exit_code
 
 
 def _last_year(first: Survey, year: object) -> int:

@@ -19,9 +19,9 @@ from typing import Callable
 from welfare_xl.core.committee_report import CommitteeResult
 from welfare_xl.core.sheets.committee import resolve_grades
 from welfare_xl.errors import UserError
-from welfare_xl.files.atomic import backup_existing, check_output
+from welfare_xl.files.atomic import check_output
 from welfare_xl.files.committee_book import write_committee
-from welfare_xl.files.pdf import RenderError, to_pdf
+from welfare_xl.files.published import publish
 from welfare_xl.files.survey_file import load_survey_file
 
 
@@ -46,20 +46,5 @@ def committee(consolidated_path: str | Path, out_path: str | Path, pdf: str | Pa
     # A department's workbook given by mistake is refused there, saying what it is.
     survey, _book, _data = load_survey_file(src)
     grades = resolve_grades(survey)
-    _backup(out.path, now, echo)
-    path = write_committee(survey, out.path, grades)
-    result = CommitteeResult(path=out.given, survey=survey, grades=grades)
-    if target_pdf is not None:
-        try:
-            _backup(target_pdf.path, now, echo)
-            to_pdf(path, target_pdf.path)
-            result.pdf = target_pdf.given
-        except RenderError as exc:
-            result.pdf_error = str(exc)
-    return result
-
-
-def _backup(path: Path, now: datetime, echo: Callable[[str], None] | None) -> None:
-    made = backup_existing(path, now)
-    if made is not None and echo is not None:
-        echo(f"既存のファイルをバックアップしました: {made}")
+    done = publish(lambda path: write_committee(survey, path, grades), out, target_pdf, now=now, echo=echo)
+    return CommitteeResult(path=out.given, survey=survey, grades=grades, pdf=done.pdf, pdf_error=done.pdf_error)

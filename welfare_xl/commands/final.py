@@ -22,10 +22,9 @@ from typing import Callable
 from welfare_xl.core.final import evaluate
 from welfare_xl.core.final_report import FinalResult
 from welfare_xl.errors import UserError
-from welfare_xl.files.atomic import backup_existing, check_output
+from welfare_xl.files.atomic import check_output
 from welfare_xl.files.final_book import write_final
-from welfare_xl.files.lock import locked
-from welfare_xl.files.pdf import RenderError, to_pdf
+from welfare_xl.files.published import publish
 from welfare_xl.files.survey_file import load_survey_file
 
 
@@ -51,22 +50,5 @@ def final(consolidated_path: str | Path, out_path: str | Path, pdf: str | Path |
 
     survey, _book, _data = load_survey_file(src)  # a department's workbook is refused there
     evaluation = evaluate(survey)
-    with locked(out.path):
-        _backup(out.path, now, echo)
-        write_final(evaluation, out.path)
-    result = FinalResult(path=out.given, evaluation=evaluation)
-    if target_pdf is not None:
-        try:
-            with locked(target_pdf.path):
-                _backup(target_pdf.path, now, echo)
-                to_pdf(out.path, target_pdf.path)
-            result.pdf = target_pdf.given
-        except RenderError as exc:
-            result.pdf_error = str(exc)
-    return result
-
-
-def _backup(path: Path, now: datetime, echo: Callable[[str], None] | None) -> None:
-    made = backup_existing(path, now)
-    if made is not None and echo is not None:
-        echo(f"既存のファイルをバックアップしました: {made}")
+    done = publish(lambda path: write_final(evaluation, path), out, target_pdf, now=now, echo=echo)
+    return FinalResult(path=out.given, evaluation=evaluation, pdf=done.pdf, pdf_error=done.pdf_error)

@@ -78,9 +78,14 @@ class CommitteeResult:
         for i, raw in g.unreadable.items():
             lines.append(f"注意: {label[i]} の{word}「{raw}」は評価として読めないため、"
                          f"値から評価しました（{g.shown[i].label}）。")
-        if self.pdf:
-            lines.append(f"PDF を作成しました: {self.pdf}")
-        if self.pdf_error:
-            lines.append(f"PDF は作成できませんでした: {self.pdf_error}")
-            lines.append(f"（委員会版の Excel ファイル {self.path.name} は作成済みです。）")
-        return lines
+        return lines + pdf_lines(self.pdf, self.pdf_error, "委員会版", self.path)
+
+
+def pdf_lines(pdf: FilePath | None, error: str | None, book: str, path: FilePath) -> list[str]:
+    """What became of a printed output's PDF: where it is, or why there is none (the workbook `book`
+    at `path` being written all the same)."""
+    if pdf:
+        return [f"PDF を作成しました: {pdf}"]
+    if error:
+        return [f"PDF は作成できませんでした: {error}", f"（{book}の Excel ファイル {path.name} は作成済みです。）"]
+    return []

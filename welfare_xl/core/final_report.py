@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from welfare_xl.core.committee_report import FilePath
+from welfare_xl.core.committee_report import FilePath, pdf_lines
 from welfare_xl.core.final import FINAL_CODES, FINAL_MARKS, FinalCode, FinalEvaluation
 from welfare_xl.core.model.eras import fiscal_year_label
 
@@ -51,12 +51,7 @@ class FinalResult:
             if r.code is FinalCode.NA:
                 lines.append(f"評価困難: {r.indicator.label}（{r.indicator.department}）: "
                              f"{r.category.reason or '評価に必要な値がありません。'}")
-        if self.pdf:
-            lines.append(f"PDF を作成しました: {self.pdf}")
-        if self.pdf_error:
-            lines.append(f"PDF は作成できませんでした: {self.pdf_error}")
-            lines.append(f"（{plan.header('final_category')}の Excel ファイル {self.path.name} は作成済みです。）")
-        return lines
+        return lines + pdf_lines(self.pdf, self.pdf_error, plan.header("final_category"), self.path)
 
 
 def _tally(counts: dict[FinalCode, int]) -> str:

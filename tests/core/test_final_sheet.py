@@ -13,7 +13,8 @@ from welfare_xl.core.final import evaluate
 from welfare_xl.core.model.numbers import format_value
 from welfare_xl.core.model.wording import DEFAULT_HEADERS
 from welfare_xl.core.sheets.final import EARLIER_MARK, FIRST_DATA, FIRST_MARK, HEAD_ROW, SUBHEAD_ROW, final_specs
-from welfare_xl.core.sheets.spec import CELL_PADDING_PX, FILL_INPUT, SheetSpec, column_pixels, text_em
+from welfare_xl.core.sheets.fit import CELL_PADDING_PX, column_pixels, text_em
+from welfare_xl.core.sheets.spec import FILL_INPUT, SheetSpec
 
 A3_LANDSCAPE_PX = (420 - 2 * 10) / 25.4 * 96  # printable width at 100 %, 1 cm margins
 INDENT_PX = 14

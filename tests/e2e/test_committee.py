@@ -515,7 +515,8 @@ def test_pdf_grade_printed_on_the_row_and_page_of_its_values(pdf: Path) -> None:
 
 
 def test_fit_row_heights_spreads_a_merged_text_over_its_rows() -> None:
-    from welfare_xl.core.sheets.spec import SheetSpec, Style, fit_row_heights, wrapped_lines
+    from welfare_xl.core.sheets.fit import wrapped_lines
+    from welfare_xl.core.sheets.spec import SheetSpec, Style, fit_row_heights
 
     spec = SheetSpec(name="t", col_widths={0: 10, 1: 20})
     text = "あ" * 100  # 20-wide column at 9 pt: about 10 characters a line

@@ -38,19 +38,18 @@ from welfare_xl.core.sheets.committee_grades import (  # noqa: F401  (CommitteeG
 from welfare_xl.core.sheets.committee_layout import (
     budget_px,
     choose_years,
-    excel_width,
     gaps,
     print_scale,
     printable_pt,
     raise_fonts,
     remap_columns,
-    text_px,
     year_drop_order,
 )
 from welfare_xl.core.sheets.committee_summary import SUMMARY_SHEET, summary_spec  # noqa: F401  (re-exported)
 from welfare_xl.core.sheets.committee_trend import joined_years
+from welfare_xl.core.sheets.fit import column_pixels, column_width
 from welfare_xl.core.sheets.master import SURVEY_SHEET_ROWS, survey_sheet
-from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, column_pixels, fit_row_heights
+from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, fit_row_heights
 from welfare_xl.core.sheets.styles import BODY_CENTER, GOAL_TEXT, HEADER, NOTE, NUMBER, NUMBER_INDENT
 from welfare_xl.core.sheets.table import goal_runs, item_runs
 
@@ -122,10 +121,9 @@ def _fit_columns(spec: SheetSpec, survey: Survey, columns: list[layout.Column]) 
     widths[index[layout.GRADE]] = grade_width(next(c.header for c in columns if c.role == "grade"))
     for c in columns:
         if c.role in ("history", "input_number", "target"):
-            widths[index[c.key]] = excel_width(max(text_px([c.header], HEADER.size),
-                                                   text_px([shown_value(survey, i, layout.key_year(c.key) or "target") for i in survey.indicators],
-                                                           NUMBER.size, NUMBER_INDENT)),
-                                               minimum=10)
+            shown = [shown_value(survey, i, layout.key_year(c.key) or "target") for i in survey.indicators]
+            widths[index[c.key]] = max(column_width([c.header], HEADER.size),
+                                       column_width(shown, NUMBER.size, NUMBER_INDENT), 10)
     texts = {index[k]: widths[index[k]] for k in (layout.DONE, layout.NEXT)}
     year_of = {index[c.key]: layout.key_year(c.key) for c in columns if c.role in ("history", "input_number")}
     gap_px = column_pixels(GAP_WIDTH)

@@ -21,7 +21,7 @@ from welfare_xl.core.progress import (
     legend,
     progress_definition,
 )
-from welfare_xl.core.sheets.committee_layout import excel_width, text_px
+from welfare_xl.core.sheets.fit import column_width
 from welfare_xl.core.sheets.spec import SheetSpec, Style
 from welfare_xl.core.sheets.styles import BODY, HEADER, NOTE
 
@@ -79,7 +79,7 @@ def grade_width(header: str) -> float:
     """Width of a column of grade labels: the longest label (「－ 評価不能」) and `header` on one line."""
     labels = [Grade.of(code).label for code in CODES]
     size = max(style.size for style in grade_styles().values())
-    return excel_width(max(text_px([header], HEADER.size), text_px(labels, size)))
+    return max(column_width([header], HEADER.size), column_width(labels, size))
 
 
 def shown_value(survey: Survey, ind: Indicator, key: int | str) -> str:

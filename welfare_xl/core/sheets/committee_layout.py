@@ -4,10 +4,9 @@ what the columns show, which year columns the table keeps, and labels short enou
 A printer fits the sheet to the page width (fit to one page wide), so the wider the columns, the
 smaller the print. The committee reads on paper, so every font must print at `MIN_PRINTED_PT` or
 more: the committee sheets use no font below `FONT_FLOOR` and keep their width within what prints
-at `MIN_SCALE`. Widths are estimated the way `spec.fit_row_heights` estimates heights:
-BIZ UDゴシック is monospaced (full-width characters 1 em, others ½ em), a column of Excel width w is
-about 7w + 5 pixels, and LibreOffice, which makes the PDF, lays columns out about 0.7 % wider than
-that (measured on the sample's PDF), hence `WIDTH_SAFETY`.
+at `MIN_SCALE`. Texts and columns are measured by `core.sheets.fit` (`fit.column_width` sizes a
+column from what it shows; LibreOffice, which makes the PDF, lays columns out a little wider than
+their estimate: `fit.PRINT_WIDTH_SAFETY`).
 
 Core module: plain data in and out.
 """
@@ -17,18 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from math import ceil, floor
+from math import floor
 
 from welfare_xl.core.model.cells import column_letter
-from welfare_xl.core.sheets.spec import (
-    CELL_PADDING_PX,
-    DEFAULT_COL_WIDTH,
-    PrintSetup,
-    SheetSpec,
-    Style,
-    column_pixels,
-    text_em,
-)
+from welfare_xl.core.sheets.fit import PRINT_WIDTH_SAFETY, columns_px, cut_em, text_em, wrap_em
+from welfare_xl.core.sheets.spec import PrintSetup, SheetSpec, Style
 
 MIN_PRINTED_PT = 9.0
 MIN_SCALE = 0.9
@@ -37,10 +29,6 @@ FONT_FLOOR = MIN_PRINTED_PT / MIN_SCALE  # 10 pt: the smallest font a committee 
 # Printed page, A3 landscape, in points; margins as files.writer._print_setup writes them
 # (bottom margin 0.2 inch larger, for the page-number footer).
 PAPER_PT = (420 / 25.4 * 72, 297 / 25.4 * 72)
-WIDTH_SAFETY = 1.015
-PX_PER_PT = 96 / 72
-INDENT_PX = 22  # one indent level: LibreOffice printed about 15 pt (20 px) for it in the PDF; Excel less
-WIDTH_SLACK_PX = 4  # rounding of glyph advances and of the column width itself
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -65,14 +53,10 @@ def area_bounds(spec: SheetSpec) -> tuple[int, int]:
     return col - 1, int(row) - 1
 
 
-def columns_px(spec: SheetSpec, cols: Iterable[int]) -> float:
-    return sum(column_pixels(spec.col_widths.get(c, DEFAULT_COL_WIDTH)) for c in cols)
-
-
 def width_pt(spec: SheetSpec) -> float:
     """Unscaled width (pt) of the print area, as the printer will lay it out."""
     last_col, _ = area_bounds(spec)
-    return columns_px(spec, range(last_col + 1)) * 0.75 * WIDTH_SAFETY
+    return columns_px(spec.col_widths, range(last_col + 1)) * 0.75 * PRINT_WIDTH_SAFETY
 
 
 def height_pt(spec: SheetSpec) -> float:
@@ -113,7 +97,7 @@ def printed_font(spec: SheetSpec) -> float:
 
 def budget_px(setup: PrintSetup) -> float:
     """The widest print area (in column pixels) that still prints at `MIN_SCALE`."""
-    return printable_pt(setup)[0] / MIN_SCALE / 0.75 / WIDTH_SAFETY
+    return printable_pt(setup)[0] / MIN_SCALE / 0.75 / PRINT_WIDTH_SAFETY
 
 
 def raise_fonts(spec: SheetSpec, floor_pt: float = FONT_FLOOR) -> None:
@@ -122,23 +106,6 @@ def raise_fonts(spec: SheetSpec, floor_pt: float = FONT_FLOOR) -> None:
     for pos, (value, style) in spec.cells.items():
         if style.size < floor_pt:
             spec.cells[pos] = (value, raised.setdefault(style, replace(style, size=floor_pt)))
-
-
-# --- widths from content ---------------------------------------------------------------------
-
-
-def text_px(texts: Iterable[object], size: float, indent: int = 0, wrap: bool = False) -> float:
-    """Pixels a column needs to show each text's longest line on one line at `size` pt. A wrapping
-    cell gets one em more: `spec.wrapped_lines` keeps that margin for Japanese line breaking, and
-    the row heights are estimated with it."""
-    ems = [text_em(line) for t in texts if t not in (None, "") for line in str(t).split("\n")]
-    extra = 1 if wrap else 0
-    return (max(ems, default=0) + extra) * size * PX_PER_PT + CELL_PADDING_PX + INDENT_PX * indent + WIDTH_SLACK_PX
-
-
-def excel_width(px: float, minimum: float = 0.0) -> float:
-    """Excel column width (in half units, rounded up) of at least `px` pixels."""
-    return max(minimum, ceil((px - 5) / 7 * 2) / 2)
 
 
 # --- which year columns the table keeps ------------------------------------------------------
@@ -226,47 +193,22 @@ def remap_columns(spec: SheetSpec, drop: set[int], gap_width: float, gap_fill: C
 # --- chart labels ----------------------------------------------------------------------------
 
 
-def _cut(text: str, ems: float) -> tuple[str, str]:
-    """The longest head of `text` within `ems`, and the rest."""
-    used = 0.0
-    for n, ch in enumerate(text):
-        used += text_em(ch)
-        if used > ems:
-            return text[:n], text[n:]
-    return text, ""
-
-
-# Characters a Japanese line does not start with (禁則): closing brackets, marks, prolonged sound, small kana.
-NO_LINE_START = frozenset("）」』】〕〉》｝)]}、。，．・：；？！ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ…")
-
-
-def _wrap(text: str, line_em: float, lines: int) -> tuple[list[str], str]:
-    rows: list[str] = []
-    rest = text
-    while rest and len(rows) < lines:
-        head, rest = _cut(rest, line_em)
-        while rest and rest[0] in NO_LINE_START and len(head) > 1:
-            head, rest = head[:-1], head[-1] + rest  # carry the last character over with it
-        rows.append(head)
-    return rows, rest
-
-
 def chart_label(name: str, line_em: float, lines: int = 2, keep_tail: str = "") -> str:
     """`name` wrapped at `line_em` per line on at most `lines` lines; a longer name is shortened
     with 「…」, keeping `keep_tail` (e.g. the sub-item in brackets, which tells rows apart)."""
     body = name[: len(name) - len(keep_tail)] if keep_tail and name.endswith(keep_tail) else ""
     if body and lines >= 2 and text_em(name) > line_em and text_em(body) <= line_em and text_em(keep_tail) <= line_em:
         return f"{body}\n{keep_tail}"  # the item, then its sub-item whole
-    rows, rest = _wrap(name, line_em, lines)
+    rows, rest = wrap_em(name, line_em, lines)
     if not rest:
         return "\n".join(rows)
     tail = keep_tail if keep_tail and name.endswith(keep_tail) and text_em(keep_tail) < line_em - 1 else ""
     body = name[: len(name) - len(tail)]
     room = line_em * lines - 1 - text_em(tail)  # 「…」 takes one em
     while room > 0:
-        head, _ = _cut(body, room)
-        rows, rest = _wrap(head + "…" + tail, line_em, lines)
+        head, _ = cut_em(body, room)
+        rows, rest = wrap_em(head + "…" + tail, line_em, lines)
         if not rest:
             return "\n".join(rows)
         room -= 1  # a full-width character did not fit the end of a line: give up one more
-    return "\n".join(_wrap(name, line_em, lines)[0])
+    return "\n".join(wrap_em(name, line_em, lines)[0])

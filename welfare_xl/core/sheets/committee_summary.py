@@ -29,17 +29,10 @@ from welfare_xl.core.sheets.committee_grades import (
     legend_rows,
     shown_value,
 )
-from welfare_xl.core.sheets.committee_layout import (
-    FONT_FLOOR,
-    budget_px,
-    chart_label,
-    columns_px,
-    excel_width,
-    raise_fonts,
-    text_px,
-)
+from welfare_xl.core.sheets.committee_layout import FONT_FLOOR, budget_px, chart_label, raise_fonts
 from welfare_xl.core.sheets.committee_trend import Trends, grade_trends, joined_years
 from welfare_xl.core.sheets.department import sheet_name
+from welfare_xl.core.sheets.fit import COLUMN_STEP, PX_PER_CM, column_width, columns_px, excel_width
 from welfare_xl.core.sheets.spec import ChartSeries, ChartSpec, PrintSetup, SheetSpec, Style, fit_row_heights
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, HEADER, NOTE, NUMBER, NUMBER_INDENT, number_style
 
@@ -205,16 +198,15 @@ def _size_columns(spec: SheetSpec, survey: Survey, data: range, trends: Trends) 
     """Column widths from what the columns show: no 「###」 for a wide figure, no clipped grade label."""
     grade = grade_width(survey.plan.header("grade_column"))
     spec.col_widths.update({1: NAME_WIDTH[1], 5: SHARE_WIDTH, 6: max(SHARE_WIDTH, grade), 7: grade})
-    spec.col_widths[0] = excel_width(text_px([survey.goal(i.goal).label for i in survey.indicators] + [survey.plan.header("goal")],
-                                             BODY.size, wrap=True), minimum=10)
+    goals = [survey.goal(i.goal).label for i in survey.indicators] + [survey.plan.header("goal")]
+    spec.col_widths[0] = column_width(goals, BODY.size, wrap=True, minimum=10)
     for c, key in zip((2, 3, 4), (survey.plan.baseline_year, survey.fiscal_year, "target")):
         shown = [shown_value(survey, ind, key) for ind in survey.indicators]
         header = str(spec.cells[(data.start - 1, c)][0])
-        spec.col_widths[c] = max(grade, excel_width(max(text_px(shown, NUMBER.size, NUMBER_INDENT),
-                                                        text_px([header], HEADER.size))))
+        spec.col_widths[c] = max(grade, column_width(shown, NUMBER.size, NUMBER_INDENT), column_width([header], HEADER.size))
     if trends.shown:
         texts = [spec.cells[(r, 8)][0] for r in data] + [spec.cells[(data.start - 1, 8)][0]]
-        spec.col_widths[8] = min(TREND_MAX_WIDTH, excel_width(text_px(texts, BODY.size, wrap=True), minimum=10))
+        spec.col_widths[8] = min(TREND_MAX_WIDTH, column_width(texts, BODY.size, wrap=True, minimum=10))
 
 
 def _put_trend_notes(spec: SheetSpec, survey: Survey, trends: Trends, row: int) -> int:
@@ -262,12 +254,12 @@ def _chart_width(spec: SheetSpec, col: int) -> float:
     `CHART_CM`, the names' column giving up to a fifth of its width first. The chart's one column
     (`col`) is made as wide as the chart, so the print area ends at the chart's right edge."""
     def room_cm() -> float:
-        return (budget_px(spec.print_setup or PrintSetup()) - columns_px(spec, range(col)) - 12) / 96 * 2.54
+        return (budget_px(spec.print_setup or PrintSetup()) - columns_px(spec.col_widths, range(col)) - 12) / PX_PER_CM
 
     while room_cm() < CHART_CM[0] and spec.col_widths[1] > NAME_WIDTH[0]:
         spec.col_widths[1] -= 1
     width_cm = min(max(room_cm(), CHART_CM[0]), CHART_CM[1])
-    spec.col_widths[col] = excel_width(width_cm / 2.54 * 96 + 8)  # the chart, and a little room beside it
+    spec.col_widths[col] = excel_width(width_cm * PX_PER_CM + 8, step=COLUMN_STEP)  # the chart, and a little room beside it
     return width_cm
 
 

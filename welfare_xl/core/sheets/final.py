@@ -18,7 +18,7 @@ Every word a plan may word its own way comes from `Plan.header` (group "Final ev
 from __future__ import annotations
 
 from dataclasses import replace
-from math import ceil, floor
+from math import floor
 
 from welfare_xl.core.final import FINAL_CODES, FINAL_MARKS, FinalCode, FinalEvaluation, FinalRow, final_legend, mid_rule
 from welfare_xl.core.model.cells import column_letter
@@ -26,18 +26,8 @@ from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format, format_value
 from welfare_xl.core.model.survey import Indicator, Plan, Survey, Value
 from welfare_xl.core.progress import GRADE_CELL, GRADE_CELL_BEHIND, Measured
-from welfare_xl.core.sheets.spec import (
-    CELL_PADDING_PX,
-    DEFAULT_COL_WIDTH,
-    FILL_INPUT,
-    PrintSetup,
-    SheetSpec,
-    Style,
-    column_pixels,
-    fit_row_heights,
-    text_em,
-    text_height,
-)
+from welfare_xl.core.sheets.fit import column_width, columns_px, text_height
+from welfare_xl.core.sheets.spec import FILL_INPUT, PrintSetup, SheetSpec, Style, fit_row_heights
 from welfare_xl.core.sheets.styles import BODY, BODY_CENTER, HEADER, NOTE, NUMBER, SUBHEADER, number_style
 
 TITLE = Style(bold=True, size=14, border=None)
@@ -49,8 +39,6 @@ TOTAL = Style(bold=True, size=10, h_align="right", wrap=False, indent=NUMBER.ind
 ONE_LINE = Style(size=10, h_align="center", wrap=False)  # a year, a category: never wrapped
 INPUT = Style(size=10, v_align="top", wrap=True, fill=FILL_INPUT, border="dotted", locked=False, text=True)
 PERCENT = "0%"
-INDENT_PX = 14  # one indent level as LibreOffice and Excel draw it at 10 pt
-WIDTH_MARGIN = 1.1  # text measured by `text_em`, plus a tenth for the renderer's own spacing
 
 # Footnote marks on a year cell; the plan's own footnotes use ※, these are the evaluation's.
 FIRST_MARK = "＊１"  # a first measured year stands in for the baseline
@@ -61,10 +49,10 @@ TITLE_ROW, SUBTITLE_ROW, HEAD_ROW, SUBHEAD_ROW = 0, 1, 2, 3
 FIRST_DATA = 4
 
 # The table's columns: key -> least width. Values and their years sit side by side; together they
-# print 1,423 px wide by the estimate of `spec.column_pixels` (LibreOffice draws them about 5 %
-# narrower), inside A3 landscape's 1,511 px at 100 %; a plan's wider values and department names
-# widen their columns (`_table_widths`), a plan of the size of the shipped one and the second plan
-# of the tests stays within the page. A year column holds 「令和４年度＊２」.
+# print 1,423 px wide by the estimate of `fit.column_pixels`, inside A3 landscape's 1,511 px at
+# 100 %; a plan's wider values and department names widen their columns (`_table_widths`, by
+# `fit.column_width` as the committee version's), a plan of the size of the shipped one and the
+# second plan of the tests stays within the page. A year column holds 「令和４年度＊２」.
 TABLE_COLUMNS: dict[str, float] = {
     "goal": 12, "item": 34, "sub_item": 14, "department": 20,
     "baseline": 12, "baseline_year": 15, "mid": 12, "mid_year": 15, "latest": 12, "latest_year": 15,
@@ -90,7 +78,7 @@ def _title(spec: SheetSpec, evaluation: FinalEvaluation, subtitle: str, last_col
     """The title over the page's width (a long plan name wraps rather than running off the page)
     and the subtitle; call once the column widths are set."""
     spec.merge(TITLE_ROW, 0, TITLE_ROW, last_col, evaluation.title, TITLE)
-    width = sum(column_pixels(spec.col_widths.get(c, DEFAULT_COL_WIDTH)) for c in range(last_col + 1))
+    width = columns_px(spec.col_widths, range(last_col + 1))
     spec.row_heights[TITLE_ROW] = max(24.0, text_height(evaluation.title, width, TITLE.size))
     spec.put(SUBTITLE_ROW, 0, subtitle, SUBTITLE)
     spec.row_heights[SUBTITLE_ROW] = 20
@@ -140,18 +128,19 @@ def _table_widths(evaluation: FinalEvaluation) -> dict[str, float]:
     widths = dict(TABLE_COLUMNS)
     # A department's name on one line where it takes up to DEPARTMENT_MAX (a longer one wraps).
     names = [r.indicator.department for r in evaluation.rows]
-    widths["department"] = min(max(widths["department"], width_for(names)), DEPARTMENT_MAX)
+    need = column_width(names, BODY_CENTER.size, wrap=BODY_CENTER.wrap)
+    widths["department"] = min(max(widths["department"], need), DEPARTMENT_MAX)
     for key in ("baseline", "mid", "latest", "target"):
         texts = []
         for row in evaluation.rows:
             measured = Measured(survey.plan.target_year, row.target) if key == "target" else getattr(row, key)
             where: int | str | None = "target" if key == "target" else measured.year
             texts.append(shown_value(survey, row.indicator, measured.value, where))
-        widths[key] = max(widths[key], width_for(texts, indent=NUMBER.indent))
+        widths[key] = max(widths[key], column_width(texts, NUMBER.size, NUMBER.indent))
         if key != "target":
             years = [_year_text(getattr(r, key), FIRST_MARK if key == "baseline" else EARLIER_MARK)
                      for r in evaluation.rows]
-            widths[f"{key}_year"] = max(widths[f"{key}_year"], width_for(years))
+            widths[f"{key}_year"] = max(widths[f"{key}_year"], column_width(years, ONE_LINE.size))
     return widths
 
 
@@ -160,13 +149,6 @@ def shown_value(survey: Survey, ind: Indicator, value: Value, key: int | str | N
     if isinstance(value, bool) or not isinstance(value, (int, float)) or key is None:
         return "－"
     return format_value(value, ind.unit, ind.kind, survey.value_decimals(ind, key))
-
-
-def width_for(texts: list[str], size: float = 10, indent: int = 0) -> float:
-    """The column width (Excel units) in which the widest of `texts` prints on one line, with room."""
-    em = max((text_em(t) for t in texts), default=0.0)
-    px = em * size * 96 / 72 * WIDTH_MARGIN + CELL_PADDING_PX + indent * INDENT_PX
-    return float(ceil((px - 5) / 7))
 
 
 # Column -> wording key of its header: the naming columns share the master's words.

@@ -8,10 +8,10 @@ it: openpyxl for files, xlwings for the live workbook. Coordinates are 0-based
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from welfare_xl.core.sheets.fit import columns_px, text_height
 
 FONT = "BIZ UDゴシック"
 
@@ -170,45 +170,8 @@ def grid_spec(name: str, grid: list[list[Any]], style: Style | None = None, *, h
 #
 # Excel and LibreOffice do not grow a row to fit a wrapped text when the file
 # sets the row's height, and never grow rows for merged cells, so a printed
-# text is cut off unless the writer sizes the rows. The estimate below is
-# deliberately generous: BIZ UDゴシック is monospaced (full-width characters 1 em,
-# half-width 0.5 em), a column of Excel width w is about 7w + 5 pixels (the
-# default 11 pt font's digit width), and lines are given 1.3 em where the font
-# itself needs 1.0 em.
-
-LINE_SPACING = 1.3  # line height / font size
-CELL_PADDING_PX = 8  # left + right inner margin of a cell
-ROW_PADDING_PT = 5  # top + bottom
-DEFAULT_COL_WIDTH = 8.43
-
-
-def column_pixels(width: float) -> float:
-    """Approximate pixel width of a column of Excel width `width` (96 dpi)."""
-    return width * 7 + 5
-
-
-def text_em(text: str) -> float:
-    """Printed width of a one-line text in em: full-width characters 1, others 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in text)
-
-
-def wrapped_lines(text: str, width_px: float, size_pt: float, wrap: bool = True) -> int:
-    """How many lines `text` takes in a cell `width_px` wide; each paragraph starts a line."""
-    paragraphs = str(text).split("\n")
-    if not wrap:
-        return len(paragraphs)
-    # Whole characters per line; Japanese line breaking (禁則) may push one more
-    # character to the next line, hence the one-character margin.
-    per_line = max(int((width_px - CELL_PADDING_PX) / (size_pt * 96 / 72)) - 1, 1)
-    return sum(max(math.ceil(text_em(p) / per_line), 1) for p in paragraphs)
-
-
-def text_height(text: Any, width_px: float, size_pt: float, wrap: bool = True) -> float:
-    """Row height (pt) a cell needs to show `text` whole."""
-    if text is None or text == "":
-        return 0.0
-    lines = wrapped_lines(text, width_px, size_pt, wrap) if isinstance(text, str) else 1
-    return lines * size_pt * LINE_SPACING + ROW_PADDING_PT
+# text is cut off unless the writer sizes the rows. The estimate of a text's
+# height (`fit.text_height`) is deliberately generous.
 
 
 def fit_row_heights(spec: SheetSpec, rows: Iterable[int] | None = None, *, min_height: float = 18.0) -> None:
@@ -231,7 +194,7 @@ def fit_row_heights(spec: SheetSpec, rows: Iterable[int] | None = None, *, min_h
         if value is None or (r, c) in covered:
             continue
         r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
-        width = sum(column_pixels(spec.col_widths.get(k, DEFAULT_COL_WIDTH)) for k in range(c1, c2 + 1))
+        width = columns_px(spec.col_widths, range(c1, c2 + 1))
         needs.append((r1, r2, text_height(value, width, style.size, style.wrap)))
     for r1, r2, need in sorted(needs, key=lambda n: n[1] - n[0]):
         span = range(r1, r2 + 1)

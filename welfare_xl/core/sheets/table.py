@@ -79,7 +79,7 @@ def put_headers(spec: SheetSpec, columns: list[layout.Column], row: int, *,
     widened where a line of its header (in the plan's own words) would not fit."""
     for i, c in enumerate(columns):
         header = c.header + suffix(c)
-        needs = [width_for(header, HEADER.size)] + ([width_for(c.subheader, SUBHEADER.size)] if c.subheader else [])
+        needs = [width_for([header], HEADER.size)] + ([width_for([c.subheader], SUBHEADER.size)] if c.subheader else [])
         spec.col_widths[i] = c.width if c.role == "hidden" else max(c.width, *needs)
         if c.subheader:
             spec.put(row, i, header, HEADER)

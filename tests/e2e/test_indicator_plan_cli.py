@@ -98,3 +98,9 @@ def test_a_year_with_such_indicators_from_check_to_the_committee(year: Path, cap
     assert "注記: 相談窓口の認知度（健康課）: 現状値がないため、令和３年度の値を基準に評価しています。" in text
     assert "注記: 市民の満足度（健康課）: 令和４年度は調査を行っていないため、令和３年度の値で評価しています。" in text
     assert "評価不能 0" in text
+    # The committee version's summary footnotes the same two grades, where the committee reads them.
+    book = load_workbook(year / "委員会.xlsx")
+    notes = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("※")]
+    assert "※　相談窓口の認知度：現状値がないため、令和３年度の値を基準に評価しています。" in notes
+    assert "※　市民の満足度：令和４年度は調査を行っていないため、令和３年度の値で評価しています。" in notes

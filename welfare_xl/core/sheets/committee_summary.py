@@ -20,6 +20,7 @@ from welfare_xl.core.model.eras import fiscal_year_label
 from welfare_xl.core.model.numbers import excel_number_format
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Indicator, Survey
 from welfare_xl.core.model.wording import default_header
+from welfare_xl.core.progress import grade_note
 from welfare_xl.core.progress import CODES, IMPROVEMENT, MARKS, Grade, GradeCode, count_grades, grade_style
 from welfare_xl.core.sheets.committee_grades import (
     HEADING,
@@ -243,6 +244,12 @@ def _put_table_notes(spec: SheetSpec, survey: Survey, grades: CommitteeGrades, c
         names = "、".join(f"{survey.indicator(i).label}（{grades.computed[i].progress:.0%}）" for i in clipped)
         notes.append(f"※　グラフの目盛りは {axis[0]:.0%}〜{axis[1]:.0%} です。範囲を超える指標（{names}）は"
                      "目盛りの端まで表示しています（値は表のとおり）。")
+    # A grade standing on another year's figure (a first measured year for a missing baseline, the
+    # latest figure for a year not surveyed) says so, as the plan words it.
+    for ind in survey.indicators:
+        note = grade_note(grades.computed[ind.id], survey)
+        if note:
+            notes.append(f"※　{ind.label}：{note}")
     for text in notes:
         spec.put(row, 0, text, NOTE)
         row += 1

@@ -193,3 +193,20 @@ def test_five_years_of_the_plan_rolled_over_one_after_another(tmp_path: Path):
     assert refused.value.exit_code == 2
     assert "計画の最終年度（令和５年度）の調査票です" in str(refused.value) and "調査票.xlsx" in str(refused.value)
     assert not (tmp_path / "令和６年度.xlsx").exists()
+
+
+def test_the_export_carries_every_recorded_year(tmp_path: Path):
+    """The tidy export of a rolled-over master: each past year's row has the grade and texts kept for it."""
+    from support.plan_years import target_year_survey
+
+    from welfare_xl.core.tidy import tidy_frame
+
+    survey = target_year_survey()
+    survey.history = {2021: {"G1-01": YearRecord("令和３年度の取組", "令和４年度へ", "○ 順調")}}
+    frame = tidy_frame(survey)
+    frame = frame[frame["role"] != "target"].set_index(["indicator_id", "fiscal_year"])  # 2023 is also the target's
+    row = frame.loc[("G1-01", 2021)]
+    assert (row["grade"], row["grade_code"], row["done"], row["next"]) == ("○ 順調", "on_track", "令和３年度の取組", "令和４年度へ")
+    assert frame.loc[("G1-01", 2022), ["grade", "done"]].isna().all()  # nothing recorded for 令和４年度
+    # A grade standing on a first measured year says so on the survey year's row.
+    assert "令和元年度の値を基準" in frame.loc[("G2-03a", 2023), "grade_note"]

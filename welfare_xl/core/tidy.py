@@ -34,7 +34,7 @@ EMPTY = "empty"
 COLUMNS = [
     "indicator_id", "goal", "goal_name", "item", "sub_item", "label", "department", "unit", "kind",
     "group", "fiscal_year", "year_label", "role", "role_label", "value", "value_status", "value_display",
-    "grade", "grade_code", "progress", "expected", "done", "next",
+    "grade", "grade_code", "progress", "expected", "grade_note", "done", "next",
 ]
 
 
@@ -51,10 +51,13 @@ def tidy_frame(survey: Survey) -> pd.DataFrame:
     """One row per indicator and year (baseline through the survey year, then the target).
 
     `value` is a float (NaN when empty or '－'; `value_status` tells which).
-    Grades (label, code, progress, expected) and the two texts are on the survey
-    year's row; texts on the row of the item's first indicator (`group`), as in
-    the sheet. Percentages are fractions (0.507 for 50.70%), as Excel stores them.
+    Grades (label, code, progress, expected, and a note where the grade stands on another year's
+    figure) and the two texts are on the survey year's row; a past year's row carries the grade
+    and texts recorded for it (the 過年度 history: label and code only, its numbers were not kept).
+    Texts are on the row of the item's first indicator (`group`), as in the sheet. Percentages
+    are fractions (0.507 for 50.70%), as Excel stores them.
     """
+    from welfare_xl.core.progress import grade_from_label, grade_note
     from welfare_xl.core.sheets.committee import resolve_grades
 
     # The grade shown is the one in the 進捗評価 column when readable (as the
@@ -74,10 +77,16 @@ def tidy_frame(survey: Survey) -> pd.DataFrame:
                    "year_label": fiscal_year_label(year), "role": role_of(survey, year)}
             if year == survey.fiscal_year:
                 g = grades[ind.id]
-                row.update(grade=g.label, grade_code=g.code, progress=g.progress, expected=g.expected)
+                row.update(grade=g.label, grade_code=g.code, progress=g.progress, expected=g.expected,
+                           grade_note=grade_note(g, survey) or None)
                 if ind.lead:
                     done, nxt = survey.texts.get(ind.id, (None, None))
                     row.update(done=done, next=nxt)
+            elif (record := survey.history.get(year, {}).get(ind.id)) is not None:
+                recorded = grade_from_label(record.grade)
+                row.update(grade=record.grade, grade_code=recorded.code if recorded else None)
+                if ind.lead:
+                    row.update(done=record.done, next=record.next)
             records.append(row)
         target_year = survey.plan.target_year
         records.append({**base, **_value_fields(survey.targets.get(ind.id), ind), "fiscal_year": target_year,

@@ -43,14 +43,22 @@ def col_letters(col0: int) -> str:
     return out
 
 
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+_COLUMNS: dict[str, int] = {}  # letters -> 0-based column, learnt on first use
+
+
 def ref_to_rc(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", ref)
+    m = _REF.fullmatch(ref)
     if not m:
         raise Unsupported(f"cell reference {ref!r}")
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    letters = m.group(1)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        col = _COLUMNS[letters] = col - 1
+    return int(m.group(2)) - 1, col
 
 
 # --- cells --------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF_ATTR = re.compile(r'(?:^|\s)r="([^"]*)"')
 
 
 class Package:
@@ -204,18 +205,26 @@ def _patch_cells(body: str, r: int, row_changes: dict[int, CellChange], shared: 
     out: list[str] = []
     pos = 0
     for m in _CELL.finditer(body):
-        a = attrs(m.group(1))
-        if "r" not in a:
-            raise Unsupported("a cell without its reference")
-        cr, c = ref_to_rc(a["r"])
+        a = None
+        ref = _REF_ATTR.search(m.group(1))  # the one attribute every cell is read for, without the others
+        if ref is None or "&" in ref.group(1):
+            a = attrs(m.group(1))
+            if "r" not in a:
+                raise Unsupported("a cell without its reference")
+            ref_text = a["r"]
+        else:
+            ref_text = ref.group(1)
+        cr, c = ref_to_rc(ref_text)
         if cr != r:
-            raise Unsupported(f"cell {a['r']} in row {r + 1}")
-        for col in sorted(k for k in pending if k < c):  # cells missing from the row, in column order
-            out.append(body[pos:m.start()])
-            pos = m.start()
-            out.append(_new_cell(pending.pop(col), None, None, shared, styles, date_styles, held))
+            raise Unsupported(f"cell {ref_text} in row {r + 1}")
+        if pending and min(pending) < c:
+            for col in sorted(k for k in pending if k < c):  # cells missing from the row, in column order
+                out.append(body[pos:m.start()])
+                pos = m.start()
+                out.append(_new_cell(pending.pop(col), None, None, shared, styles, date_styles, held))
         if c in pending:
             out.append(body[pos:m.start()])
+            a = attrs(m.group(1)) if a is None else a
             out.append(_new_cell(pending.pop(c), a, m.group(2) or "", shared, styles, date_styles, held))
             pos = m.end()
     out.append(body[pos:])

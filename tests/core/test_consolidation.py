@@ -324,3 +324,25 @@ def test_core_imports_no_excel_library_and_cli_check_no_pandas(tmp_path):
     )
     from support.paths import TEMPLATE
     subprocess.run([sys.executable, "-c", code, str(TEMPLATE), str(tmp_path)], check=True, capture_output=True)
+
+
+def test_the_form_check_compares_with_is_the_distributed_form_without_its_self_check(master):
+    """check reads the labels of the form as split writes it; it builds the form without the 点検 line
+    and column (`self_check=False`, for speed): the same table, row for row, and the self-check's own
+    cells the only ones left out."""
+    from support.long_plan import long_plan
+    from welfare_xl.core.checks import _distributed_rows
+
+    def table(spec):
+        grid = [[None] * (spec.max_col + 1) for _ in range(spec.max_row + 1)]
+        for (r, c), (value, _) in spec.cells.items():
+            grid[r][c] = value
+        return layout.find_table(grid).by_id()
+
+    survey, _ = master
+    for plan in (survey, long_plan(6)):
+        for dept in sorted({i.department for i in plan.indicators}):
+            full, bare = department_sheet(plan, dept), department_sheet(plan, dept, self_check=False)
+            assert set(bare.cells) < set(full.cells)
+            assert all(full.cells[k] == v for k, v in bare.cells.items())
+            assert _distributed_rows(plan, dept) == table(full) != {}

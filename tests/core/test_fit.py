@@ -18,7 +18,7 @@ from welfare_xl.core.final import evaluate
 from welfare_xl.core.sheets import fit
 from welfare_xl.core.sheets.committee import committee_specs
 from welfare_xl.core.sheets.final import final_specs
-from welfare_xl.core.sheets.spec import SheetSpec, Style
+from welfare_xl.core.sheets.spec import SheetSpec, Style, fit_row_heights
 
 # --- a text ----------------------------------------------------------------------------------
 
@@ -161,3 +161,86 @@ def test_committee_and_final_number_columns_hold_their_values_by_the_one_measure
     for spec in (final_table, committee_table, summary):
         assert _number_cells_fit(spec) == [], spec.name
     assert any(isinstance(v, int) and v >= 19177 for v, _ in final_table.cells.values())
+
+
+# --- the fast paths measure as the plain formulas do -------------------------------------------
+# text_em skips unicodedata for ASCII and learns each character once; wrapped_lines counts a
+# paragraph from its length when that decides; fit_row_heights measures each column span and each
+# (text, width, size, wrap) once. The plain formulas below are what they stand for.
+
+_TEXTS = st.text(st.sampled_from("aZ09 -%.,()ｱｶﾞ漢字かなカナ○△■「」、。ー①Ω×→\u3000é"), max_size=90)
+
+
+def _plain_em(line: str) -> float:
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in line)
+
+
+def _plain_lines(text: str, width_px: float, size_pt: float) -> int:
+    import math
+
+    per_line = max(int(fit.room_em(width_px, size_pt)) - fit.KINSOKU_EM, 1)
+    return sum(max(math.ceil(_plain_em(p) / per_line), 1) for p in text.split("\n"))
+
+
+@given(_TEXTS)
+def test_text_em_is_the_plain_sum_of_character_widths(line: str):
+    assert fit.text_em(line) == _plain_em(line)
+    assert fit.text_em(line) == _plain_em(line)  # the second time from the learnt widths
+
+
+@given(st.lists(_TEXTS, min_size=1, max_size=3).map("\n".join), st.floats(20, 600), st.sampled_from([8, 9, 10, 11, 14]))
+def test_wrapped_lines_is_the_plain_count(text: str, width_px: float, size_pt: float):
+    assert fit.wrapped_lines(text, width_px, size_pt) == _plain_lines(text, width_px, size_pt)
+
+
+def _plain_fit(spec: SheetSpec, rows, min_height: float) -> dict[int, float]:
+    """fit_row_heights as it was written before its caches (every cell measured afresh)."""
+    refit = set(rows) if rows is not None else set(range(spec.max_row + 1))
+    heights = {r: min_height if r in refit else spec.row_heights.get(r, 15.0) for r in range(spec.max_row + 1)}
+    span_of = {(m[0], m[1]): m for m in spec.merges}
+    covered = {(r, c) for r1, c1, r2, c2 in spec.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+               if (r, c) != (r1, c1)}
+    needs = []
+    for (r, c), (value, style) in spec.cells.items():
+        if value is None or (r, c) in covered:
+            continue
+        r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
+        width = sum(fit.column_pixels(spec.col_widths.get(x, fit.DEFAULT_COL_WIDTH)) for x in range(c1, c2 + 1))
+        lines = _plain_lines(value, width, style.size) if isinstance(value, str) and style.wrap else \
+            len(value.split("\n")) if isinstance(value, str) else 1
+        needs.append((r1, r2, 0.0 if value == "" else lines * style.size * fit.LINE_SPACING + fit.ROW_PADDING_PT))
+    for r1, r2, need in sorted(needs, key=lambda n: n[1] - n[0]):
+        have = sum(heights[r] for r in range(r1, r2 + 1))
+        if need > have:
+            for r in range(r1, r2 + 1):
+                heights[r] += (need - have) / (r2 - r1 + 1)
+    out = dict(spec.row_heights)
+    for r, h in heights.items():
+        if r in refit or h > spec.row_heights.get(r, 15.0) or r in spec.row_heights:
+            out[r] = round(h, 1)
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 4), st.one_of(_TEXTS, st.integers(0, 10**6)),
+                          st.sampled_from([9, 10, 14]), st.booleans()), max_size=30),
+       st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3), st.integers(1, 3), st.integers(0, 2), _TEXTS),
+                max_size=3),
+       st.booleans())
+def test_fit_row_heights_gives_the_plain_heights(cells, merges, some_rows):
+    spec = SheetSpec(name="t", col_widths={0: 6, 2: 20.5, 3: 3})
+    taken: set[tuple[int, int]] = set()
+    for r, c, height, width, text in merges:  # non-overlapping merged blocks, as sheets write them
+        block = {(r + i, c + j) for i in range(height) for j in range(width + 1)}
+        if not block & taken:
+            taken |= block
+            spec.merge(r, c, r + height - 1, c + width, text, Style(size=10))
+    for r, c, value, size, wrap in cells:
+        if (r, c) not in taken:
+            spec.put(r, c, value, Style(size=size, wrap=wrap))
+    spec.row_heights[1] = 40.0
+    rows = range(0, 5) if some_rows else None
+    want = _plain_fit(spec, rows, 18.0)
+    fit_row_heights(spec, rows, min_height=18.0)
+    assert spec.row_heights == want

@@ -158,3 +158,33 @@ def test_a_master_saved_by_an_office_suite_same_as_openpyxl(office, tmp_path: Pa
     with zipfile.ZipFile(master) as z:
         assert "xl/sharedStrings.xml" in z.namelist()
     both(master, returns, tmp_path)
+
+
+def test_log_sheet_cells_written_as_cell_xml_writes_each() -> None:
+    """spec_sheet_xml writes texts inline itself (a fast path): the same bytes as `cell_xml` for every kind
+    of value, its style index looked up once per style, a formula-like text refused unless styled as text."""
+    import re
+
+    from welfare_xl.core.sheets.spec import SheetSpec, Style
+    from welfare_xl.files.xlsx_parts import Styles, Unsupported, cell_xml, spec_sheet_xml
+
+    styles_xml = zipfile.ZipFile(TEMPLATE).read("xl/styles.xml").decode()
+    plain, bold, text = Style(), Style(bold=True), Style(text=True)
+    values = [" lead", "trail ", "\u3000全角空白", "a&b<c>d", "=SUM(A1)", "改行\nあり", "", None, 0, 1.5, True,
+              -2, "ＡＢＣ", "x" * 200]
+    spec = SheetSpec(name="t", col_widths={0: 10})
+    for r, value in enumerate(values):
+        for c, style in enumerate((plain, bold, text)):
+            if value == "=SUM(A1)" and style is not text:
+                continue
+            spec.put(r, c, value, style)
+    spec.row_heights[3] = 30.0
+    ref = Styles(styles_xml)
+    want = "".join(cell_xml(f"{'ABC'[c]}{r + 1}", str(ref.index(style)), value)
+                   for (r, c), (value, style) in sorted(spec.cells.items()))
+    got = re.search(r"<sheetData>(.*)</sheetData>", spec_sheet_xml(spec, Styles(styles_xml)), re.S).group(1)
+    assert re.sub(r"</?row[^>]*>", "", got) == want
+    assert '<row r="4" ht="30" customHeight="1">' in got
+    spec.put(0, 3, "=1+1", plain)
+    with pytest.raises(Unsupported):
+        spec_sheet_xml(spec, Styles(styles_xml))

@@ -417,7 +417,7 @@ def _form_rows(survey: Survey, department: str) -> dict[str, layout.TableRow]:
 def _distributed_rows(survey: Survey, department: str) -> dict[str, layout.TableRow]:
     if not any(i.department == department for i in survey.indicators):
         return {}
-    spec = department_sheet(survey, department)
+    spec = department_sheet(survey, department, self_check=False)  # the labels, not the form's formulas
     width = spec.max_col + 1  # once: the property scans every cell
     grid = [[None] * width for _ in range(spec.max_row + 1)]
     for (r, c), (value, _) in spec.cells.items():

@@ -131,6 +131,16 @@ class Submission:
     def failed_ids(self) -> set[str]:
         return {f.indicator_id for f in self.errors if f.indicator_id}
 
+    def by_indicator(self) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+        """Errors and warnings per indicator ID, each in its order (`errors`, `warnings` and
+        `failed_ids` for every indicator at once: one pass, not one per indicator)."""
+        errors: dict[str, list[Finding]] = {}
+        warnings: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            if f.indicator_id and f.severity in (Severity.ERROR, Severity.WARNING):
+                (errors if f.severity == Severity.ERROR else warnings).setdefault(f.indicator_id, []).append(f)
+        return errors, warnings
+
 
 class Unusable(Exception):
     """The file as a whole cannot be used; the findings recorded so far say why."""

@@ -43,14 +43,22 @@ def col_letters(col0: int) -> str:
     return out
 
 
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+_COLUMNS: dict[str, int] = {}  # letters -> 0-based column, learnt on first use
+
+
 def ref_to_rc(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", ref)
+    m = _REF.fullmatch(ref)
     if not m:
         raise Unsupported(f"cell reference {ref!r}")
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    letters = m.group(1)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        col = _COLUMNS[letters] = col - 1
+    return int(m.group(2)) - 1, col
 
 
 # --- cells --------------------------------------------------------------------------------------
@@ -274,19 +282,7 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
             out.append(f'<col width="{_number(w)}" customWidth="1" min="{c + 1}" max="{c + 1}"/>')
         out.append("</cols>")
     out.append("<sheetData>")
-    rows: dict[int, list[tuple[int, Any, Style]]] = {}
-    for (r, c), (value, style) in spec.cells.items():
-        rows.setdefault(r, []).append((c, value, style))
-    for r in sorted(set(rows) | set(spec.row_heights)):
-        h = spec.row_heights.get(r)
-        ht = f' ht="{_number(h)}" customHeight="1"' if h is not None else ""
-        out.append(f'<row r="{r + 1}"{ht}>')
-        for c, value, style in sorted(rows.get(r, []), key=lambda t: t[0]):
-            if isinstance(value, (Formula, HiddenValue)) or (isinstance(value, str) and value.startswith("=")
-                                                              and not style.text):
-                raise Unsupported(f"sheet {spec.name}: a formula")
-            out.append(cell_xml(f"{col_letters(c)}{r + 1}", str(styles.index(style)), value))
-        out.append("</row>")
+    _sheet_data(spec, styles, out)
     out.append("</sheetData>")
     if spec.merges:
         refs = [f"{col_letters(c1)}{r1 + 1}:{col_letters(c2)}{r2 + 1}" for r1, c1, r2, c2 in spec.merges]
@@ -306,3 +302,51 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
         out.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
     out.append("</worksheet>")
     return "".join(out)
+
+
+def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> None:
+    """The rows of a SheetSpec as `cell_xml` writes them (each style's index and each column's letters
+    looked up once; a plain text written inline the way `cell_xml` writes it)."""
+    rows: dict[int, list[tuple[int, Any, Style]]] = {}
+    for (r, c), (value, style) in spec.cells.items():
+        cells = rows.get(r)
+        if cells is None:
+            rows[r] = [(c, value, style)]
+        else:
+            cells.append((c, value, style))
+    style_ids: dict[int, tuple[str, str]] = {}  # id(style) -> (index, ' s="index"' or ""); the spec keeps it alive
+    letters: dict[int, str] = {}
+    heights = spec.row_heights
+    for r in sorted(rows.keys() | heights.keys()):
+        h = heights.get(r)
+        n = r + 1
+        out.append(f'<row r="{n}" ht="{_number(h)}" customHeight="1">' if h is not None else f'<row r="{n}">')
+        cells = rows.get(r, [])
+        if len(cells) > 1:
+            cells.sort(key=_first)
+        for c, value, style in cells:
+            known = style_ids.get(id(style))
+            if known is None:
+                index = str(styles.index(style))
+                known = style_ids[id(style)] = (index, f' s="{index}"' if index != "0" else "")
+            index, s = known
+            col = letters.get(c)
+            if col is None:
+                col = letters[c] = col_letters(c)
+            if type(value) is str and value:
+                if value[0] == "=" and not style.text:
+                    raise Unsupported(f"sheet {spec.name}: a formula")
+                if _ILLEGAL.search(value):
+                    raise Unsupported("a control character in a text")
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                out.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                continue
+            if isinstance(value, (Formula, HiddenValue)):
+                raise Unsupported(f"sheet {spec.name}: a formula")
+            out.append(cell_xml(f"{col}{n}", index, value))
+        out.append("</row>")
+
+
+def _first(cell: tuple[int, Any, Style]) -> int:
+    return cell[0]

@@ -304,6 +304,7 @@ def _take_department(run: _Run, dept: str) -> None:
     winner = run.winners.get(dept)
     accepted: list[str] = []
     rejected: list[str] = []
+    found = winner.submission.by_indicator() if winner is not None else ({}, {})
     for ind in (i for i in run.survey.indicators if i.department == dept):
         row = run.rows.get(ind.id)
         out = IndicatorOutcome(ind, IndicatorStatus.NOT_SUBMITTED, source=winner.name if winner else None,
@@ -313,20 +314,22 @@ def _take_department(run: _Run, dept: str) -> None:
             out.old_texts = out.new_texts = run.survey.texts.get(ind.id, (None, None))
         run.indicators.append(out)
         if winner is not None:
-            (accepted if _take_indicator(run, out, winner.submission) else rejected).append(ind.id)
+            (accepted if _take_indicator(run, out, winner.submission, found) else rejected).append(ind.id)
     if winner is not None:
         run.outcomes[winner.name] = _winner_outcome(run, dept, winner, accepted, rejected)
 
 
-def _take_indicator(run: _Run, out: IndicatorOutcome, sub: Submission) -> bool:
-    """Take one indicator from the winning return into `run`; False when its errors reject it."""
+def _take_indicator(run: _Run, out: IndicatorOutcome, sub: Submission, found: tuple[dict, dict]) -> bool:
+    """Take one indicator from the winning return into `run`; False when its errors reject it.
+    `found` is the return's errors and warnings per indicator (`Submission.by_indicator`)."""
     ind, fy = out.indicator, run.survey.fiscal_year
     entry = sub.entries.get(ind.id)
-    out.warnings = [f for f in sub.warnings if f.indicator_id == ind.id]
-    if sub.fatal or ind.id in sub.failed_ids() or entry is None:
+    errors, warnings = found
+    out.warnings = list(warnings.get(ind.id, ()))
+    if sub.fatal or ind.id in errors or entry is None:
         out.status = IndicatorStatus.REJECTED
         out.reasons = (list(sub.errors) if sub.fatal else
-                       [f for f in sub.errors if f.indicator_id == ind.id] or [_missing_entry(sub, ind)])
+                       list(errors.get(ind.id, ())) or [_missing_entry(sub, ind)])
         return False
     row = run.rows.get(ind.id)
     if row is None:

@@ -108,9 +108,11 @@ INSTRUCTION_ROW = 3
 DEPARTMENT_SHEET_ROWS = TableRows(key=4, header=5, first_data=7)
 
 
-def department_sheet(survey: Survey, department: str, *, name: str | None = None) -> SheetSpec:
+def department_sheet(survey: Survey, department: str, *, name: str | None = None,
+                     self_check: bool = True) -> SheetSpec:
     """The worksheet a department fills in. `survey` may hold values (history, and
-    this year's figures when re-issuing a returned sheet)."""
+    this year's figures when re-issuing a returned sheet). `self_check=False` leaves out the
+    点検 line and column (`selfcheck.add_self_check`): the form's table alone, as `check` compares it."""
     rows = DEPARTMENT_SHEET_ROWS
     sub = survey.for_department(department)
     columns = layout.department_columns(sub)
@@ -140,7 +142,8 @@ def department_sheet(survey: Survey, department: str, *, name: str | None = None
         _put_indicator(spec, sub, col, rows.first_data + n, ind, department)
     _put_text_validations(spec, sub, columns, col, department)
     _tell_co_owned(spec, sub, department)
-    add_self_check(spec, sub, columns, rows, CHECK_ROW, last, department)
+    if self_check:
+        add_self_check(spec, sub, columns, rows, CHECK_ROW, last, department)
 
     spec.freeze = (rows.first_data, col[layout.UNIT] + 1)
     spec.print_setup = PrintSetup(title_rows=(rows.header, rows.subheader),

@@ -45,9 +45,22 @@ ROW_PADDING_PT = 5  # top + bottom
 # --- a text ----------------------------------------------------------------------------------
 
 
+class _CharEm(dict):
+    """Character -> its printed width in em, learnt on first use (`unicodedata` once per character)."""
+
+    def __missing__(self, ch: str) -> float:
+        em = self[ch] = 1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5
+        return em
+
+
+_CHAR_EM = _CharEm()
+
+
 def text_em(line: str) -> float:
     """Printed width of one line in em: full-width (and ambiguous) characters 1, others ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in line)
+    if line.isascii():  # no ASCII character is wide or ambiguous (and halves add up exactly)
+        return 0.5 * len(line)
+    return sum(map(_CHAR_EM.__getitem__, line))
 
 
 def widest_em(text: object) -> float:
@@ -125,7 +138,19 @@ def wrapped_lines(text: str, width_px: float, size_pt: float, wrap: bool = True)
         return len(paragraphs)
     # Whole full-width characters a line, less what Japanese line breaking may push to the next.
     per_line = max(int(room_em(width_px, size_pt)) - KINSOKU_EM, 1)
-    return sum(max(math.ceil(text_em(p) / per_line), 1) for p in paragraphs)
+    return sum(_lines(p, per_line) for p in paragraphs)
+
+
+def _lines(paragraph: str, per_line: int) -> int:
+    """Lines one paragraph takes at `per_line` em a line. A character is ½ or 1 em, so a paragraph
+    of n characters is n/2 .. n em: when both ends give the same count, that is the count."""
+    n = len(paragraph)
+    if n <= per_line:
+        return 1
+    most = math.ceil(n / per_line)
+    if math.ceil(n / 2 / per_line) == most:
+        return most
+    return max(math.ceil(text_em(paragraph) / per_line), 1)
 
 
 def text_height(text: Any, width_px: float, size_pt: float, wrap: bool = True) -> float:

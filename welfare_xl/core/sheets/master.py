@@ -127,7 +127,8 @@ def text_row_heights(survey: Survey, changed: Iterable[str]) -> dict[str, float]
     Both adapters write only the cells that change; the rows those texts are merged over must
     grow (or shrink) with them, which neither Excel nor LibreOffice does for a merged cell.
     """
-    groups = {ind.group or ind.id for ind in survey.indicators if ind.id in set(changed)}
+    changed = set(changed)
+    groups = {ind.group or ind.id for ind in survey.indicators if ind.id in changed}
     if not groups:
         return {}
     heights = survey_sheet(survey).row_heights

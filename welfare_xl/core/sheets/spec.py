@@ -190,12 +190,23 @@ def fit_row_heights(spec: SheetSpec, rows: Iterable[int] | None = None, *, min_h
     covered = {(r, c) for r1, c1, r2, c2 in spec.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
     needs: list[tuple[int, int, float]] = []  # first row, last row, height
+    widths: dict[tuple[int, int], float] = {}  # (first column, last column) -> pixels, once per span
+    known: dict[tuple[str, float, float, bool], float] = {}  # a text's height, once per width and style
     for (r, c), (value, style) in spec.cells.items():
         if value is None or (r, c) in covered:
             continue
         r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
-        width = columns_px(spec.col_widths, range(c1, c2 + 1))
-        needs.append((r1, r2, text_height(value, width, style.size, style.wrap)))
+        width = widths.get((c1, c2))
+        if width is None:
+            width = widths[(c1, c2)] = columns_px(spec.col_widths, range(c1, c2 + 1))
+        if not isinstance(value, str):
+            needs.append((r1, r2, text_height(value, width, style.size, style.wrap)))
+            continue
+        key = (value, width, style.size, style.wrap)
+        need = known.get(key)
+        if need is None:
+            need = known[key] = text_height(value, width, style.size, style.wrap)
+        needs.append((r1, r2, need))
     for r1, r2, need in sorted(needs, key=lambda n: n[1] - n[0]):
         span = range(r1, r2 + 1)
         have = sum(heights[r] for r in span)

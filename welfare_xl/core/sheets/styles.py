@@ -26,5 +26,12 @@ NOTE = Style(size=9, border=None, wrap=False)
 
 
 def number_style(number_format: str) -> Style:
-    """A number cell showing its value in `number_format` (with its unit, e.g. #,##0"人")."""
-    return replace(NUMBER, number_format=number_format)
+    """A number cell showing its value in `number_format` (with its unit, e.g. #,##0"人"); one
+    (frozen) Style per format, shared by every cell that shows it."""
+    style = _NUMBER_STYLES.get(number_format)
+    if style is None:
+        style = _NUMBER_STYLES[number_format] = replace(NUMBER, number_format=number_format)
+    return style
+
+
+_NUMBER_STYLES: dict[str, Style] = {}

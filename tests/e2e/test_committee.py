@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from support.paths import TEMPLATE  # noqa: E402
+from support.libreoffice import pdf_words  # noqa: E402
 from support.paths import TEMPLATE_SOURCE as SOURCE  # noqa: E402
 from support.seed import rows_by_id  # noqa: E402
 
@@ -419,18 +420,6 @@ def test_grades_recomputed_when_the_column_is_empty() -> None:
 # --- the PDF, printed by LibreOffice -----------------------------------------------------------
 
 
-def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    """(page, xMin, yMin, xMax, yMax, text) of every word pdftotext finds."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    out, page = [], 0
-    for line in html.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if m:
-            text = m.group(5).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            out.append((page, *map(float, m.groups()[:4]), text))
-    return out
 
 
 def _columns_text(words) -> str:
@@ -470,7 +459,7 @@ def test_pdf_embeds_biz_ud_gothic_only(pdf: Path) -> None:
 
 
 def test_pdf_shows_every_label_value_and_whole_text(pdf: Path) -> None:
-    words = _words(pdf)
+    words = pdf_words(pdf)
     columns = re.sub(r"\s+", "", _columns_text(words))
     texts = {w[5] for w in words}
     for ind in SURVEY.indicators:
@@ -496,7 +485,7 @@ def test_pdf_shows_every_label_value_and_whole_text(pdf: Path) -> None:
 
 def test_pdf_grade_printed_on_the_row_and_page_of_its_values(pdf: Path) -> None:
     """The rightmost column (進捗評価) is on the same page and line as the indicator's values."""
-    words = _words(pdf)
+    words = pdf_words(pdf)
     table_pages = {w[0] for w in words if w[5] == "基本目標・施策の方向"}  # the summary has these too
     words = [w for w in words if w[0] in table_pages]
     for ind in SURVEY.indicators:

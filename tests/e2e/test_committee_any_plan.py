@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from support.long_plan import LONG_NAME, long_plan
+from support.libreoffice import pdf_words
 
 from welfare_xl.core.sheets.committee import SUMMARY_SHEET
 from welfare_xl.files.committee_book import write_committee
@@ -53,16 +54,6 @@ def test_chart_inside_the_print_area_of_the_saved_workbook(long_book: Path) -> N
     assert top_rows + anchor.ext.height / 12700 <= area_pt + 1, "the chart reaches below the print area"
 
 
-def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    out, page = [], 0
-    for line in html.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if m:
-            out.append((page, *map(float, m.groups()[:4]), m.group(5)))
-    return out
 
 
 def test_pdf_shows_the_100_percent_label_and_the_full_long_name(long_pdf: Path) -> None:
@@ -71,7 +62,7 @@ def test_pdf_shows_the_100_percent_label_and_the_full_long_name(long_pdf: Path) 
     summary_page = next(p for p in layout.split("\f") if "進捗評価の集計" in p)
     assert re.search(r"(?<![\d−-])100%", summary_page), "the axis' 100 % label is printed"
     # The long name, wrapped in its table cell: the lines of one cell start at the same x.
-    words = [w for w in _words(long_pdf) if w[0] == 1 + layout.split("\f").index(summary_page)]
+    words = [w for w in pdf_words(long_pdf) if w[0] == 1 + layout.split("\f").index(summary_page)]
     by_x: dict[float, list[tuple[float, str]]] = {}
     for _, x0, y0, _, _, text in words:
         by_x.setdefault(round(x0), []).append((y0, text))
@@ -82,7 +73,7 @@ def test_pdf_shows_the_100_percent_label_and_the_full_long_name(long_pdf: Path) 
 def test_pdf_prints_10pt_text_at_9pt_or_more_on_every_page(long_pdf: Path) -> None:
     """「進捗評価」 (4 full-width characters, 10 pt bold) heads a column on every page: its printed
     width is 4 × 10 pt × the page's scale."""
-    words = _words(long_pdf)
+    words = pdf_words(long_pdf)
     pages = {w[0] for w in words}
     heads = {p: [w for w in words if w[0] == p and w[5] == "進捗評価"] for p in pages}
     assert all(heads.values()), "every page has a 進捗評価 column"

@@ -17,14 +17,12 @@ from xml.sax.saxutils import escape
 from welfare_xl.core.consolidation.result import Formula
 from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.core.sheets.spec import SheetSpec, Style
+from welfare_xl.files.xlsx_styles import (BUILTIN_IDS, Unsupported, border_xml, fill_xml, font_xml, is_date_id,
+                                          numfmt_xml, xf_xml)
 
 ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-
-
-class Unsupported(Exception):
-    """The workbook uses something the fast writer does not handle: write it with openpyxl."""
 
 
 def attrs(text: str) -> dict[str, str]:
@@ -150,7 +148,8 @@ def cell_xml(ref: str, style: str | None, value: Any) -> str:
 
 class Styles:
     """styles.xml with cell styles appended (font, fill, border, number format, alignment,
-    protection), one xf per distinct `Style`, written as openpyxl's `StyleCache` would set them."""
+    protection), one xf per distinct `Style`, the records as openpyxl writes what `StyleCache`
+    sets (`xlsx_styles`, without importing openpyxl)."""
 
     def __init__(self, xml: str) -> None:
         self.xml = xml
@@ -174,46 +173,29 @@ class Styles:
         return len(re.findall(rf"<{child}\b", block.group(1)))
 
     def date_styles(self) -> set[int]:
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
-        out = set()
-        for i, fid in enumerate(self.xf_numfmt):
-            code = self.numfmts.get(fid, BUILTIN_FORMATS.get(fid, "General"))
-            if is_date_format(code):
-                out.add(i)
-        return out
+        """The cellXfs indices whose number format shows a date or time (`xlsx_styles.is_date_id`)."""
+        custom = self.numfmts
+        return {i for i, fid in enumerate(self.xf_numfmt) if is_date_id(fid, custom)}
 
     def _add(self, name: str, xml: str) -> int:
         self._new[name].append(xml)
         return self._counts[name] + len(self._new[name]) - 1
 
     def index(self, style: Style) -> int:
+        """The cellXfs index of `style`: its records appended once (font, fill, border, numFmt when new, xf)."""
         if style in self.added:
             return self.added[style]
-        from openpyxl.styles.cell_style import CellStyle
-        from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
-        from openpyxl.xml.functions import tostring
-
-        from welfare_xl.files.writer import StyleCache
-
-        objs = StyleCache().get(style)
-        fmt = objs["number_format"]
-        fmt_id = BUILTIN_FORMATS_REVERSE.get(fmt)
+        fmt = style.number_format
+        fmt_id = BUILTIN_IDS.get(fmt)
         if fmt_id is None:
             fmt_id = next((i for i, code in self.numfmts.items() if code == fmt), None)
         if fmt_id is None:
             fmt_id = max([163, *self.numfmts]) + 1
             self.numfmts[fmt_id] = fmt
-            self._new["numFmts"].append(f'<numFmt numFmtId="{fmt_id}" formatCode="{escape(fmt, {chr(34): "&quot;"})}"/>')
-
-        def xml(obj: Any) -> str:
-            return tostring(obj.to_tree()).decode()
-
-        xf = CellStyle(numFmtId=fmt_id, fontId=self._add("fonts", xml(objs["font"])),
-                       fillId=self._add("fills", xml(objs["fill"])), borderId=self._add("borders", xml(objs["border"])),
-                       xfId=0, alignment=objs["alignment"], protection=objs["protection"])
-        xf.applyNumberFormat = fmt_id != 0 or None
-        self.added[style] = self._add("cellXfs", xml(xf))
+            self._new["numFmts"].append(numfmt_xml(fmt_id, fmt))
+        font, fill, border = font_xml(style), fill_xml(style), border_xml(style)
+        xf = xf_xml(style, fmt_id, self._add("fonts", font), self._add("fills", fill), self._add("borders", border))
+        self.added[style] = self._add("cellXfs", xf)
         self.xf_numfmt.append(fmt_id)
         return self.added[style]
 

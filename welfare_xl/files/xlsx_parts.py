@@ -23,6 +23,8 @@ from welfare_xl.files.xlsx_styles import (BUILTIN_IDS, Unsupported, border_xml, 
 ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+_F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_V = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 
 
 def attrs(text: str) -> dict[str, str]:
@@ -71,8 +73,8 @@ def plain_text(inner: str) -> str:
 def held_value(cell_attrs: dict[str, str], inner: str, shared: list[str], date_styles: set[int], seen: Any) -> Any:
     """What openpyxl would hold for this <c> (as `survey_edit.held` returns it): `seen` is the reader's value."""
     kind = cell_attrs.get("t", "n")
-    f = re.search(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", inner, re.S)
-    v = re.search(r"<v(?:\s[^>]*)?>(.*?)</v>", inner, re.S)
+    f = _F.search(inner)
+    v = _V.search(inner)
     value = unescape(v.group(1)) if v else None
     if f:
         fa = attrs(f.group(1))

@@ -36,6 +36,7 @@ WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 _ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF_ATTR = re.compile(r'(?:^|\s)r="([^"]*)"')
+_CELL_START = re.compile(r'<c r="[A-Z]{1,3}(\d+)"')  # a cell whose reference is its first attribute: its row
 
 
 class Package:
@@ -201,6 +202,9 @@ def _patch_cells(body: str, r: int, row_changes: dict[int, CellChange], shared: 
                  date_styles: set[int], held: dict[int, Any]) -> str:
     if not row_changes:
         return body
+    found = _patch_found_cells(body, r, row_changes, shared, styles, date_styles, held)
+    if found is not None:
+        return found
     pending = dict(row_changes)
     out: list[str] = []
     pos = 0
@@ -230,6 +234,30 @@ def _patch_cells(body: str, r: int, row_changes: dict[int, CellChange], shared: 
     out.append(body[pos:])
     for col in sorted(pending):
         out.append(_new_cell(pending[col], None, None, shared, styles, date_styles, held))
+    return "".join(out)
+
+
+def _patch_found_cells(body: str, r: int, row_changes: dict[int, CellChange], shared: list[str], styles: Styles,
+                       date_styles: set[int], held: dict[int, Any]) -> str | None:
+    """`_patch_cells` for the common row, without reading every cell: each changed cell found by its
+    reference. Only when every cell of the row starts `<c r="..."` with this row's number (as the
+    whole-row scan checks) and each changed cell is there, in column order; else None (the scan)."""
+    row = str(r + 1)
+    numbers = _CELL_START.findall(body)
+    if len(numbers) != body.count("<c") or numbers.count(row) != len(numbers):
+        return None  # a cell without its reference first, another row's cell, or other <c… elements
+    out: list[str] = []
+    pos = 0
+    for col in sorted(row_changes):
+        start = body.find(f'<c r="{col_letters(col)}{row}"', pos)
+        m = _CELL.match(body, start) if start >= 0 else None
+        if m is None:
+            return None  # missing from the row (the scan inserts it) or out of order
+        out.append(body[pos:start])
+        ch = row_changes[col]
+        out.append(_new_cell(ch, attrs(m.group(1)), m.group(2) or "", shared, styles, date_styles, held))
+        pos = m.end()
+    out.append(body[pos:])
     return "".join(out)
 
 

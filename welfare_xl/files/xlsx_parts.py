@@ -256,7 +256,9 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
     out.append('<outlinePr summaryBelow="1" summaryRight="1"/>')
     out.append('<pageSetUpPr fitToPage="1"/>' if p and p.fit_width else "<pageSetUpPr/>")
     out.append("</sheetPr>")
-    last = f"{col_letters(max(spec.max_col, 0))}{max(spec.max_row, 0) + 1}"
+    data: list[str] = []
+    max_row, max_col = _sheet_data(spec, styles, data)
+    last = f"{col_letters(max(max_col, 0))}{max(max_row, 0) + 1}"
     out.append(f'<dimension ref="A1:{last}"/>' if spec.cells else '<dimension ref="A1:A1"/>')
     out.append('<sheetViews><sheetView workbookViewId="0"><selection activeCell="A1" sqref="A1"/></sheetView>'
                '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
@@ -266,7 +268,7 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
             out.append(f'<col width="{_number(w)}" customWidth="1" min="{c + 1}" max="{c + 1}"/>')
         out.append("</cols>")
     out.append("<sheetData>")
-    _sheet_data(spec, styles, out)
+    out += data
     out.append("</sheetData>")
     if spec.merges:
         refs = [f"{col_letters(c1)}{r1 + 1}:{col_letters(c2)}{r2 + 1}" for r1, c1, r2, c2 in spec.merges]
@@ -288,49 +290,78 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
     return "".join(out)
 
 
-def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> None:
-    """The rows of a SheetSpec as `cell_xml` writes them (each style's index and each column's letters
-    looked up once; a plain text written inline the way `cell_xml` writes it)."""
-    rows: dict[int, list[tuple[int, Any, Style]]] = {}
-    for (r, c), (value, style) in spec.cells.items():
-        cells = rows.get(r)
-        if cells is None:
-            rows[r] = [(c, value, style)]
-        else:
-            cells.append((c, value, style))
+def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> tuple[int, int]:
+    """The rows of a SheetSpec as `cell_xml` writes them; the last row and column holding a cell.
+
+    Long because it is the one loop over every cell of a large log, kept flat: the cells taken in
+    (row, column) order (sorted keys: the specs put them in that order, so the sort only checks),
+    each style's index and each column's letters looked up once, a plain text written inline the
+    way `cell_xml` writes it, rows without cells but with a height in between.
+    """
+    cells = spec.cells
+    heights = spec.row_heights
+    height_rows = sorted(heights)
+    next_h = 0  # the first of height_rows not written yet
+    ht_attr: dict[float, str] = {}
     style_ids: dict[int, tuple[str, str]] = {}  # id(style) -> (index, ' s="index"' or ""); the spec keeps it alive
     letters: dict[int, str] = {}
-    heights = spec.row_heights
-    for r in sorted(rows.keys() | heights.keys()):
+    last_style: Style | None = None
+    index = s = ""
+    max_col = -1
+    r_open = -1  # the row being written
+    n = ""
+
+    def open_row(r: int) -> None:
         h = heights.get(r)
-        n = r + 1
-        out.append(f'<row r="{n}" ht="{_number(h)}" customHeight="1">' if h is not None else f'<row r="{n}">')
-        cells = rows.get(r, [])
-        if len(cells) > 1:
-            cells.sort(key=_first)
-        for c, value, style in cells:
+        if h is None:
+            out.append(f'<row r="{r + 1}">')
+            return
+        attr = ht_attr.get(h)
+        if attr is None:
+            attr = ht_attr[h] = f' ht="{_number(h)}" customHeight="1">'
+        out.append(f'<row r="{r + 1}"{attr}')
+
+    for key in sorted(cells):
+        r, c = key
+        if r != r_open:
+            if r_open >= 0:
+                out.append("</row>")
+            while next_h < len(height_rows) and height_rows[next_h] < r:  # a row with a height alone
+                open_row(height_rows[next_h])
+                out.append("</row>")
+                next_h += 1
+            if next_h < len(height_rows) and height_rows[next_h] == r:
+                next_h += 1
+            open_row(r)
+            r_open, n = r, str(r + 1)
+        value, style = cells[key]
+        if style is not last_style:
             known = style_ids.get(id(style))
             if known is None:
-                index = str(styles.index(style))
-                known = style_ids[id(style)] = (index, f' s="{index}"' if index != "0" else "")
+                i = str(styles.index(style))
+                known = style_ids[id(style)] = (i, f' s="{i}"' if i != "0" else "")
             index, s = known
-            col = letters.get(c)
-            if col is None:
-                col = letters[c] = col_letters(c)
-            if type(value) is str and value:
-                if value[0] == "=" and not style.text:
-                    raise Unsupported(f"sheet {spec.name}: a formula")
-                if _ILLEGAL.search(value):
-                    raise Unsupported("a control character in a text")
-                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-                out.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-                continue
-            if isinstance(value, (Formula, HiddenValue)):
+            last_style = style
+        col = letters.get(c)
+        if col is None:
+            col = letters[c] = col_letters(c)
+            max_col = max(max_col, c)
+        if type(value) is str and value:
+            if value[0] == "=" and not style.text:
                 raise Unsupported(f"sheet {spec.name}: a formula")
-            out.append(cell_xml(f"{col}{n}", index, value))
+            if not value.isprintable() and _ILLEGAL.search(value):
+                raise Unsupported("a control character in a text")
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            out.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            continue
+        if isinstance(value, (Formula, HiddenValue)):
+            raise Unsupported(f"sheet {spec.name}: a formula")
+        out.append(cell_xml(f"{col}{n}", index, value))
+    if r_open >= 0:
         out.append("</row>")
-
-
-def _first(cell: tuple[int, Any, Style]) -> int:
-    return cell[0]
+    for r in height_rows[next_h:]:
+        open_row(r)
+        out.append("</row>")
+    return r_open, max_col

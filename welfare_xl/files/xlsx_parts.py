@@ -36,11 +36,17 @@ def attr_text(values: dict[str, str]) -> str:
 
 
 def col_letters(col0: int) -> str:
-    n, out = col0 + 1, ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    letters = _LETTERS.get(col0)
+    if letters is None:
+        n, letters = col0 + 1, ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        _LETTERS[col0] = letters
+    return letters
+
+
+_LETTERS: dict[int, str] = {}  # 0-based column -> letters, learnt on first use
 
 
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
@@ -112,7 +118,9 @@ def _text_xml(text: str) -> str:
     if _ILLEGAL.search(text):
         raise Unsupported("a control character in a text")
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f"<is><t{space}>{escape(text)}</t></is>"
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    return f"<is><t{space}>{text}</t></is>"
 
 
 def _number(value: Any) -> str:

@@ -177,7 +177,14 @@ def patch_sheet(xml: str, changes: list[CellChange], heights: dict[int, float], 
     patched = xml[:start] + _ROW.sub(one_row, xml[start:end]) + xml[end:]
     if wanted - found:
         raise Unsupported(f"rows not in the sheet: {sorted(wanted - found)[:5]}")
-    return patched, [replace(ch, old=held[id(ch)]) for ch in changes]
+    return patched, [ch if _same(held[id(ch)], ch.old) else replace(ch, old=held[id(ch)]) for ch in changes]
+
+
+def _same(held: Any, seen: Any) -> bool:
+    """Whether the cell held exactly what the reader saw (the change can be logged as it is): the
+    same object, or an equal text, whole number or truth value (a float's sign of zero, a formula's
+    cached value … are left to `replace`)."""
+    return held is seen or (type(held) is type(seen) and type(held) in (str, int, bool) and held == seen)
 
 
 def _merged_cells(xml: str) -> set[tuple[int, int]]:

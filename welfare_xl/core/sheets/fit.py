@@ -173,15 +173,17 @@ def height_meter(width_px: float, size_pt: float, wrap: bool = True) -> Callable
     """`text_height` for one cell width and font size, for many texts: what they share worked out
     once, a text no longer than a line counted by its line breaks alone, a long one measured once."""
     per_line = _per_line(width_px, size_pt) if wrap else 0
+    one_line = _height(1, size_pt)
     known: dict[str, float] = {}
 
     def height(text: Any) -> float:
         if text is None or text == "":
             return 0.0
         if not isinstance(text, str):
-            return _height(1, size_pt)
+            return one_line
         if not wrap or len(text) <= per_line:  # every paragraph one line
-            return _height(text.count("\n") + 1, size_pt)
+            breaks = text.count("\n")
+            return _height(breaks + 1, size_pt) if breaks else one_line
         need = known.get(text)
         if need is None:
             need = known[text] = _height(wrapped_lines(text, width_px, size_pt, wrap), size_pt)

@@ -10,7 +10,7 @@ back to openpyxl, which stays the reference.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 from html import unescape
 from xml.sax.saxutils import escape
 
@@ -301,12 +301,27 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
 def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> tuple[int, int]:
     """The rows of a SheetSpec as `cell_xml` writes them; the last row and column holding a cell.
 
-    Long because it is the one loop over every cell of a large log, kept flat: the cells taken in
-    (row, column) order (sorted keys: the specs put them in that order, so the sort only checks),
-    each style's index and each column's letters looked up once, a plain text written inline the
-    way `cell_xml` writes it, rows without cells but with a height in between.
+    The cells are taken in (row, column) order: as the spec holds them when it was filled in that
+    order (the log's specs are; checking it costs a sort of sorted keys), else sorted.
     """
-    cells = spec.cells
+    keys = list(spec.cells)
+    if keys == sorted(keys):
+        return _rows(spec, styles, out, spec.cells.items())
+    return _rows(spec, styles, out, sorted(spec.cells.items(), key=_key))
+
+
+def _key(item: tuple[tuple[int, int], Any]) -> tuple[int, int]:
+    return item[0]
+
+
+def _rows(spec: SheetSpec, styles: Styles, out: list[str],
+          items: Iterable[tuple[tuple[int, int], tuple[Any, Style]]]) -> tuple[int, int]:
+    """`_sheet_data` over `items`, in (row, column) order.
+
+    Long because it is the one loop over every cell of a large log, kept flat: each style's index
+    and each column's letters looked up once, a plain text written inline the way `cell_xml`
+    writes it, rows without cells but with a height in between.
+    """
     heights = spec.row_heights
     height_rows = sorted(heights)
     next_h = 0  # the first of height_rows not written yet
@@ -329,8 +344,7 @@ def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> tuple[int, i
             attr = ht_attr[h] = f' ht="{_number(h)}" customHeight="1">'
         out.append(f'<row r="{r + 1}"{attr}')
 
-    for key in sorted(cells):
-        r, c = key
+    for (r, c), (value, style) in items:
         if r != r_open:
             if r_open >= 0:
                 out.append("</row>")
@@ -342,7 +356,6 @@ def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> tuple[int, i
                 next_h += 1
             open_row(r)
             r_open, n = r, str(r + 1)
-        value, style = cells[key]
         if style is not last_style:
             known = style_ids.get(id(style))
             if known is None:

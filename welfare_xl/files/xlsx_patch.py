@@ -31,6 +31,10 @@ from welfare_xl.core.sheets.spec import SheetSpec
 from welfare_xl.files.xlsx_parts import (Styles, Unsupported, attr_text, attrs, cell_xml, col_letters, plain_text,
                                          ref_to_rc, spec_sheet_xml)
 
+# zlib's level for every part written. The parts are the same at any level; 5 deflates the
+# 2,000-row bench master's 12.5 MB of XML in 0.043 s against level 6's (zipfile's default) 0.073 s,
+# into 0.917 MB against 0.891 MB (3 % larger; level 1: 0.021 s, 1.112 MB).
+DEFLATE_LEVEL = 5
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
@@ -364,14 +368,15 @@ def _touch_core(pkg: Package, new_parts: dict[str, str]) -> None:
 
 def _zip(pkg: Package, new_parts: dict[str, str | None], target: Path) -> None:
     """The package with the new parts, streamed into `target`: the originals in their order, new parts after them."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+    level = {"compress_type": zipfile.ZIP_DEFLATED, "compresslevel": DEFLATE_LEVEL}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL) as z:
         for info in pkg.infos:
             if info.filename in new_parts:
                 text = new_parts[info.filename]
                 if text is not None:
-                    z.writestr(info.filename, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+                    z.writestr(info.filename, text.encode("utf-8"), **level)
             else:
-                z.writestr(info, pkg.parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+                z.writestr(info, pkg.parts[info.filename], **level)
         for name, text in new_parts.items():
             if name not in pkg.parts and text is not None:
-                z.writestr(name, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+                z.writestr(name, text.encode("utf-8"), **level)

@@ -136,7 +136,12 @@ def wrapped_lines(text: str, width_px: float, size_pt: float, wrap: bool = True)
     paragraphs = str(text).split("\n")
     if not wrap:
         return len(paragraphs)
-    per_line = _per_line(width_px, size_pt)
+    return _paragraphs_lines(paragraphs, _per_line(width_px, size_pt))
+
+
+def _paragraphs_lines(paragraphs: list[str], per_line: int) -> int:
+    if len(paragraphs) == 1:
+        return _lines(paragraphs[0], per_line)
     return sum(_lines(p, per_line) for p in paragraphs)
 
 
@@ -186,7 +191,7 @@ def height_meter(width_px: float, size_pt: float, wrap: bool = True) -> Callable
             return _height(breaks + 1, size_pt) if breaks else one_line
         need = known.get(text)
         if need is None:
-            need = known[text] = _height(wrapped_lines(text, width_px, size_pt, wrap), size_pt)
+            need = known[text] = _height(_paragraphs_lines(text.split("\n"), per_line), size_pt)
         return need
 
     return height

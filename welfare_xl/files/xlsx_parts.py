@@ -193,8 +193,9 @@ class Styles:
 
     def index(self, style: Style) -> int:
         """The cellXfs index of `style`: its records appended once (font, fill, border, numFmt when new, xf)."""
-        if style in self.added:
-            return self.added[style]
+        known = self.added.get(style)
+        if known is not None:
+            return known
         fmt = style.number_format
         fmt_id = BUILTIN_IDS.get(fmt)
         if fmt_id is None:

@@ -244,3 +244,14 @@ def test_fit_row_heights_gives_the_plain_heights(cells, merges, some_rows):
     want = _plain_fit(spec, rows, 18.0)
     fit_row_heights(spec, rows, min_height=18.0)
     assert spec.row_heights == want
+
+
+@given(st.lists(st.one_of(_TEXTS, st.lists(_TEXTS, min_size=2, max_size=3).map("\n".join), st.integers(0, 10**6),
+                          st.none()), min_size=1, max_size=12),
+       st.floats(20, 600), st.sampled_from([8, 9, 10, 11, 14]), st.booleans())
+def test_a_height_meter_measures_as_text_height(texts, width_px: float, size_pt: float, wrap: bool):
+    """height_meter (one width and size for many texts, a short text counted by its line breaks,
+    a long one measured once) gives text_height's figure for each text, the second time too."""
+    meter = fit.height_meter(width_px, size_pt, wrap)
+    for text in texts + texts:
+        assert meter(text) == fit.text_height(text, width_px, size_pt, wrap)

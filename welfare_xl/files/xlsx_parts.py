@@ -10,21 +10,21 @@ back to openpyxl, which stays the reference.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 from html import unescape
 from xml.sax.saxutils import escape
 
 from welfare_xl.core.consolidation.result import Formula
 from welfare_xl.core.model.cells import HiddenValue
 from welfare_xl.core.sheets.spec import SheetSpec, Style
+from welfare_xl.files.xlsx_styles import (BUILTIN_IDS, Unsupported, border_xml, fill_xml, font_xml, is_date_id,
+                                          numfmt_xml, xf_xml)
 
 ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
-
-
-class Unsupported(Exception):
-    """The workbook uses something the fast writer does not handle: write it with openpyxl."""
+_F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_V = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 
 
 def attrs(text: str) -> dict[str, str]:
@@ -36,11 +36,17 @@ def attr_text(values: dict[str, str]) -> str:
 
 
 def col_letters(col0: int) -> str:
-    n, out = col0 + 1, ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    letters = _LETTERS.get(col0)
+    if letters is None:
+        n, letters = col0 + 1, ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        _LETTERS[col0] = letters
+    return letters
+
+
+_LETTERS: dict[int, str] = {}  # 0-based column -> letters, learnt on first use
 
 
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
@@ -73,8 +79,8 @@ def plain_text(inner: str) -> str:
 def held_value(cell_attrs: dict[str, str], inner: str, shared: list[str], date_styles: set[int], seen: Any) -> Any:
     """What openpyxl would hold for this <c> (as `survey_edit.held` returns it): `seen` is the reader's value."""
     kind = cell_attrs.get("t", "n")
-    f = re.search(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", inner, re.S)
-    v = re.search(r"<v(?:\s[^>]*)?>(.*?)</v>", inner, re.S)
+    f = _F.search(inner)
+    v = _V.search(inner)
     value = unescape(v.group(1)) if v else None
     if f:
         fa = attrs(f.group(1))
@@ -112,7 +118,9 @@ def _text_xml(text: str) -> str:
     if _ILLEGAL.search(text):
         raise Unsupported("a control character in a text")
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f"<is><t{space}>{escape(text)}</t></is>"
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    return f"<is><t{space}>{text}</t></is>"
 
 
 def _number(value: Any) -> str:
@@ -150,7 +158,8 @@ def cell_xml(ref: str, style: str | None, value: Any) -> str:
 
 class Styles:
     """styles.xml with cell styles appended (font, fill, border, number format, alignment,
-    protection), one xf per distinct `Style`, written as openpyxl's `StyleCache` would set them."""
+    protection), one xf per distinct `Style`, the records as openpyxl writes what `StyleCache`
+    sets (`xlsx_styles`, without importing openpyxl)."""
 
     def __init__(self, xml: str) -> None:
         self.xml = xml
@@ -174,46 +183,30 @@ class Styles:
         return len(re.findall(rf"<{child}\b", block.group(1)))
 
     def date_styles(self) -> set[int]:
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
-        out = set()
-        for i, fid in enumerate(self.xf_numfmt):
-            code = self.numfmts.get(fid, BUILTIN_FORMATS.get(fid, "General"))
-            if is_date_format(code):
-                out.add(i)
-        return out
+        """The cellXfs indices whose number format shows a date or time (`xlsx_styles.is_date_id`)."""
+        custom = self.numfmts
+        return {i for i, fid in enumerate(self.xf_numfmt) if is_date_id(fid, custom)}
 
     def _add(self, name: str, xml: str) -> int:
         self._new[name].append(xml)
         return self._counts[name] + len(self._new[name]) - 1
 
     def index(self, style: Style) -> int:
-        if style in self.added:
-            return self.added[style]
-        from openpyxl.styles.cell_style import CellStyle
-        from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
-        from openpyxl.xml.functions import tostring
-
-        from welfare_xl.files.writer import StyleCache
-
-        objs = StyleCache().get(style)
-        fmt = objs["number_format"]
-        fmt_id = BUILTIN_FORMATS_REVERSE.get(fmt)
+        """The cellXfs index of `style`: its records appended once (font, fill, border, numFmt when new, xf)."""
+        known = self.added.get(style)
+        if known is not None:
+            return known
+        fmt = style.number_format
+        fmt_id = BUILTIN_IDS.get(fmt)
         if fmt_id is None:
             fmt_id = next((i for i, code in self.numfmts.items() if code == fmt), None)
         if fmt_id is None:
             fmt_id = max([163, *self.numfmts]) + 1
             self.numfmts[fmt_id] = fmt
-            self._new["numFmts"].append(f'<numFmt numFmtId="{fmt_id}" formatCode="{escape(fmt, {chr(34): "&quot;"})}"/>')
-
-        def xml(obj: Any) -> str:
-            return tostring(obj.to_tree()).decode()
-
-        xf = CellStyle(numFmtId=fmt_id, fontId=self._add("fonts", xml(objs["font"])),
-                       fillId=self._add("fills", xml(objs["fill"])), borderId=self._add("borders", xml(objs["border"])),
-                       xfId=0, alignment=objs["alignment"], protection=objs["protection"])
-        xf.applyNumberFormat = fmt_id != 0 or None
-        self.added[style] = self._add("cellXfs", xml(xf))
+            self._new["numFmts"].append(numfmt_xml(fmt_id, fmt))
+        font, fill, border = font_xml(style), fill_xml(style), border_xml(style)
+        xf = xf_xml(style, fmt_id, self._add("fonts", font), self._add("fills", fill), self._add("borders", border))
+        self.added[style] = self._add("cellXfs", xf)
         self.xf_numfmt.append(fmt_id)
         return self.added[style]
 
@@ -272,7 +265,9 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
     out.append('<outlinePr summaryBelow="1" summaryRight="1"/>')
     out.append('<pageSetUpPr fitToPage="1"/>' if p and p.fit_width else "<pageSetUpPr/>")
     out.append("</sheetPr>")
-    last = f"{col_letters(max(spec.max_col, 0))}{max(spec.max_row, 0) + 1}"
+    data: list[str] = []
+    max_row, max_col = _sheet_data(spec, styles, data)
+    last = f"{col_letters(max(max_col, 0))}{max(max_row, 0) + 1}"
     out.append(f'<dimension ref="A1:{last}"/>' if spec.cells else '<dimension ref="A1:A1"/>')
     out.append('<sheetViews><sheetView workbookViewId="0"><selection activeCell="A1" sqref="A1"/></sheetView>'
                '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
@@ -282,7 +277,7 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
             out.append(f'<col width="{_number(w)}" customWidth="1" min="{c + 1}" max="{c + 1}"/>')
         out.append("</cols>")
     out.append("<sheetData>")
-    _sheet_data(spec, styles, out)
+    out += data
     out.append("</sheetData>")
     if spec.merges:
         refs = [f"{col_letters(c1)}{r1 + 1}:{col_letters(c2)}{r2 + 1}" for r1, c1, r2, c2 in spec.merges]
@@ -304,49 +299,91 @@ def spec_sheet_xml(spec: SheetSpec, styles: Styles) -> str:
     return "".join(out)
 
 
-def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> None:
-    """The rows of a SheetSpec as `cell_xml` writes them (each style's index and each column's letters
-    looked up once; a plain text written inline the way `cell_xml` writes it)."""
-    rows: dict[int, list[tuple[int, Any, Style]]] = {}
-    for (r, c), (value, style) in spec.cells.items():
-        cells = rows.get(r)
-        if cells is None:
-            rows[r] = [(c, value, style)]
-        else:
-            cells.append((c, value, style))
+def _sheet_data(spec: SheetSpec, styles: Styles, out: list[str]) -> tuple[int, int]:
+    """The rows of a SheetSpec as `cell_xml` writes them; the last row and column holding a cell.
+
+    The cells are taken in (row, column) order: as the spec holds them when it was filled in that
+    order (the log's specs are; checking it costs a sort of sorted keys), else sorted.
+    """
+    keys = list(spec.cells)
+    if keys == sorted(keys):
+        return _rows(spec, styles, out, spec.cells.items())
+    return _rows(spec, styles, out, sorted(spec.cells.items(), key=_key))
+
+
+def _key(item: tuple[tuple[int, int], Any]) -> tuple[int, int]:
+    return item[0]
+
+
+def _rows(spec: SheetSpec, styles: Styles, out: list[str],
+          items: Iterable[tuple[tuple[int, int], tuple[Any, Style]]]) -> tuple[int, int]:
+    """`_sheet_data` over `items`, in (row, column) order.
+
+    Long because it is the one loop over every cell of a large log, kept flat: each style's index
+    and each column's letters looked up once, a plain text written inline the way `cell_xml`
+    writes it, rows without cells but with a height in between.
+    """
+    heights = spec.row_heights
+    height_rows = sorted(heights)
+    next_h = 0  # the first of height_rows not written yet
+    ht_attr: dict[float, str] = {}
     style_ids: dict[int, tuple[str, str]] = {}  # id(style) -> (index, ' s="index"' or ""); the spec keeps it alive
     letters: dict[int, str] = {}
-    heights = spec.row_heights
-    for r in sorted(rows.keys() | heights.keys()):
+    last_style: Style | None = None
+    index = s = ""
+    max_col = -1
+    r_open = -1  # the row being written
+    n = ""
+
+    def open_row(r: int) -> None:
         h = heights.get(r)
-        n = r + 1
-        out.append(f'<row r="{n}" ht="{_number(h)}" customHeight="1">' if h is not None else f'<row r="{n}">')
-        cells = rows.get(r, [])
-        if len(cells) > 1:
-            cells.sort(key=_first)
-        for c, value, style in cells:
+        if h is None:
+            out.append(f'<row r="{r + 1}">')
+            return
+        attr = ht_attr.get(h)
+        if attr is None:
+            attr = ht_attr[h] = f' ht="{_number(h)}" customHeight="1">'
+        out.append(f'<row r="{r + 1}"{attr}')
+
+    for (r, c), (value, style) in items:
+        if r != r_open:
+            if r_open >= 0:
+                out.append("</row>")
+            while next_h < len(height_rows) and height_rows[next_h] < r:  # a row with a height alone
+                open_row(height_rows[next_h])
+                out.append("</row>")
+                next_h += 1
+            if next_h < len(height_rows) and height_rows[next_h] == r:
+                next_h += 1
+            open_row(r)
+            r_open, n = r, str(r + 1)
+        if style is not last_style:
             known = style_ids.get(id(style))
             if known is None:
-                index = str(styles.index(style))
-                known = style_ids[id(style)] = (index, f' s="{index}"' if index != "0" else "")
+                i = str(styles.index(style))
+                known = style_ids[id(style)] = (i, f' s="{i}"' if i != "0" else "")
             index, s = known
-            col = letters.get(c)
-            if col is None:
-                col = letters[c] = col_letters(c)
-            if type(value) is str and value:
-                if value[0] == "=" and not style.text:
-                    raise Unsupported(f"sheet {spec.name}: a formula")
-                if _ILLEGAL.search(value):
-                    raise Unsupported("a control character in a text")
-                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                text = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-                out.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-                continue
-            if isinstance(value, (Formula, HiddenValue)):
+            last_style = style
+        col = letters.get(c)
+        if col is None:
+            col = letters[c] = col_letters(c)
+            max_col = max(max_col, c)
+        if type(value) is str and value:
+            if value[0] == "=" and not style.text:
                 raise Unsupported(f"sheet {spec.name}: a formula")
-            out.append(cell_xml(f"{col}{n}", index, value))
+            if not value.isprintable() and _ILLEGAL.search(value):
+                raise Unsupported("a control character in a text")
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            out.append(f'<c r="{col}{n}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            continue
+        if isinstance(value, (Formula, HiddenValue)):
+            raise Unsupported(f"sheet {spec.name}: a formula")
+        out.append(cell_xml(f"{col}{n}", index, value))
+    if r_open >= 0:
         out.append("</row>")
-
-
-def _first(cell: tuple[int, Any, Style]) -> int:
-    return cell[0]
+    for r in height_rows[next_h:]:
+        open_row(r)
+        out.append("</row>")
+    return r_open, max_col

@@ -90,9 +90,12 @@ class LogError(UserError):
 # --- typed values ---------------------------------------------------------------------------
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without a new encoder per call
+
+
 def encode_value(value: Any) -> str:
     """A cell value as the JSON text of a log cell; `decode_value` gives it back, type and all."""
-    return json.dumps(to_jsonable(value), ensure_ascii=False)
+    return _JSON.encode(to_jsonable(value))
 
 
 def decode_value(text: Any) -> Any:
@@ -144,8 +147,13 @@ class _Writer:
 
     def row(self, values: Sequence[Any], style: Style | Sequence[Style]) -> None:
         """One table row; every cell styled, empty ones too, so the grid prints whole."""
-        for c, v in enumerate(values):
-            self.spec.put(self.r, c, None if v == "" else v, style if isinstance(style, Style) else style[c])
+        cells, r = self.spec.cells, self.r  # SheetSpec.put, for the thousands of rows of a large run
+        if isinstance(style, Style):
+            for c, v in enumerate(values):
+                cells[(r, c)] = (None if v == "" else v, style)
+        else:
+            for c, v in enumerate(values):
+                cells[(r, c)] = (None if v == "" else v, style[c])
         self.r += 1
 
     def section(self, title: str) -> None:
@@ -278,12 +286,16 @@ def _changes(w: _Writer, result: ConsolidationResult) -> None:
         w.line("（変更したセルはありません）", style=_NOTE)
         return
     w.row(["セル", "指標ID", "指標", "列", "変更前 → 変更後"], _HEAD)
-    indicators = {i.id: i for i in result.survey.indicators}
+    indicators = {i.id: (i, i.label) for i in result.survey.indicators}
+    columns: dict[str, str] = {}  # key -> its label, worded once
     for ch in result.changes:
-        ind = indicators.get(ch.indicator_id)
-        before, after = (_readable(ch.key, v, ind) for v in (ch.old, ch.new))
-        w.row([f"{ch.sheet}!{ch.ref}" if ch.sheet else ch.ref, ch.indicator_id, ind.label if ind else "",
-               column_label(ch.key, result.survey.plan), f"{before} → {after}"], _CELL)
+        ind, label = indicators.get(ch.indicator_id, (None, ""))
+        column = columns.get(ch.key)
+        if column is None:
+            column = columns[ch.key] = column_label(ch.key, result.survey.plan)
+        before, after = _readable(ch.key, ch.old, ind), _readable(ch.key, ch.new, ind)
+        w.row([f"{ch.sheet}!{ch.ref}" if ch.sheet else ch.ref, ch.indicator_id, label, column, f"{before} → {after}"],
+              _CELL)
 
 
 def _readable(key: str, value: Any, ind: Any) -> str:

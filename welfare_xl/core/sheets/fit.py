@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -136,9 +136,18 @@ def wrapped_lines(text: str, width_px: float, size_pt: float, wrap: bool = True)
     paragraphs = str(text).split("\n")
     if not wrap:
         return len(paragraphs)
-    # Whole full-width characters a line, less what Japanese line breaking may push to the next.
-    per_line = max(int(room_em(width_px, size_pt)) - KINSOKU_EM, 1)
+    return _paragraphs_lines(paragraphs, _per_line(width_px, size_pt))
+
+
+def _paragraphs_lines(paragraphs: list[str], per_line: int) -> int:
+    if len(paragraphs) == 1:
+        return _lines(paragraphs[0], per_line)
     return sum(_lines(p, per_line) for p in paragraphs)
+
+
+def _per_line(width_px: float, size_pt: float) -> int:
+    """Whole full-width characters a wrapped line holds, less what Japanese line breaking may push to the next."""
+    return max(int(room_em(width_px, size_pt)) - KINSOKU_EM, 1)
 
 
 def _lines(paragraph: str, per_line: int) -> int:
@@ -158,7 +167,34 @@ def text_height(text: Any, width_px: float, size_pt: float, wrap: bool = True) -
     if text is None or text == "":
         return 0.0
     lines = wrapped_lines(text, width_px, size_pt, wrap) if isinstance(text, str) else 1
+    return _height(lines, size_pt)
+
+
+def _height(lines: int, size_pt: float) -> float:
     return lines * size_pt * LINE_SPACING + ROW_PADDING_PT
+
+
+def height_meter(width_px: float, size_pt: float, wrap: bool = True) -> Callable[[Any], float]:
+    """`text_height` for one cell width and font size, for many texts: what they share worked out
+    once, a text no longer than a line counted by its line breaks alone, a long one measured once."""
+    per_line = _per_line(width_px, size_pt) if wrap else 0
+    one_line = _height(1, size_pt)
+    known: dict[str, float] = {}
+
+    def height(text: Any) -> float:
+        if text is None or text == "":
+            return 0.0
+        if not isinstance(text, str):
+            return one_line
+        if not wrap or len(text) <= per_line:  # every paragraph one line
+            breaks = text.count("\n")
+            return _height(breaks + 1, size_pt) if breaks else one_line
+        need = known.get(text)
+        if need is None:
+            need = known[text] = _height(_paragraphs_lines(text.split("\n"), per_line), size_pt)
+        return need
+
+    return height
 
 
 def cut_em(text: str, ems: float) -> tuple[str, str]:

@@ -9,9 +9,9 @@ it: openpyxl for files, xlwings for the live workbook. Coordinates are 0-based
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from welfare_xl.core.sheets.fit import columns_px, text_height
+from welfare_xl.core.sheets.fit import columns_px, height_meter
 
 FONT = "BIZ UDゴシック"
 
@@ -182,32 +182,36 @@ def fit_row_heights(spec: SheetSpec, rows: Iterable[int] | None = None, *, min_h
     spread evenly over its rows, smaller blocks first, so a single row's own
     text decides its height before a tall merged neighbour adds to it.
     """
-    refit = set(rows) if rows is not None else set(range(spec.max_row + 1))
+    last = spec.max_row
+    refit = set(rows) if rows is not None else set(range(last + 1))
     heights: dict[int, float] = {}
-    for r in range(spec.max_row + 1):
+    for r in range(last + 1):
         heights[r] = min_height if r in refit else spec.row_heights.get(r, 15.0)
     span_of: dict[tuple[int, int], tuple[int, int, int, int]] = {(m[0], m[1]): m for m in spec.merges}
     covered = {(r, c) for r1, c1, r2, c2 in spec.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
                if (r, c) != (r1, c1)}
-    needs: list[tuple[int, int, float]] = []  # first row, last row, height
-    widths: dict[tuple[int, int], float] = {}  # (first column, last column) -> pixels, once per span
-    known: dict[tuple[str, float, float, bool], float] = {}  # a text's height, once per width and style
+    merged: list[tuple[int, int, float]] = []  # first row, last row, height of a merged block of rows
+    meters: dict[tuple[int, int, float, bool], Callable[[Any], float]] = {}  # once per span and style
     for (r, c), (value, style) in spec.cells.items():
-        if value is None or (r, c) in covered:
+        if value is None:
             continue
-        r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
-        width = widths.get((c1, c2))
-        if width is None:
-            width = widths[(c1, c2)] = columns_px(spec.col_widths, range(c1, c2 + 1))
-        if not isinstance(value, str):
-            needs.append((r1, r2, text_height(value, width, style.size, style.wrap)))
-            continue
-        key = (value, width, style.size, style.wrap)
-        need = known.get(key)
-        if need is None:
-            need = known[key] = text_height(value, width, style.size, style.wrap)
-        needs.append((r1, r2, need))
-    for r1, r2, need in sorted(needs, key=lambda n: n[1] - n[0]):
+        r1, r2, c1, c2 = r, r, c, c
+        if span_of:
+            if (r, c) in covered:
+                continue
+            r1, c1, r2, c2 = span_of.get((r, c), (r, c, r, c))
+        key = (c1, c2, style.size, style.wrap)
+        meter = meters.get(key)
+        if meter is None:
+            meter = meters[key] = height_meter(columns_px(spec.col_widths, range(c1, c2 + 1)), style.size, style.wrap)
+        need = meter(value)
+        if r1 == r2:  # a single row's own text decides first, as if sorted before every merged block
+            have = heights[r1]
+            if need > have:
+                heights[r1] = have + (need - have)
+        else:
+            merged.append((r1, r2, need))
+    for r1, r2, need in sorted(merged, key=lambda n: n[1] - n[0]):
         span = range(r1, r2 + 1)
         have = sum(heights[r] for r in span)
         if need > have:

@@ -269,6 +269,8 @@ _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 EXCEL_CELL_CHARS = 32_767  # the most characters a cell holds in Excel
 # A text element long enough in bytes to hold more than a cell can: a candidate, counted exactly.
 _LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]{%d,})" % (EXCEL_CELL_CHARS + 1))
+# What every such element holds, found in one pass from each ">": no match, no candidate.
+_LONG_RUN = re.compile(rb">[^<]{%d}" % (EXCEL_CELL_CHARS + 1))
 
 
 def _check_xml(name: str, data: bytes) -> None:
@@ -276,10 +278,10 @@ def _check_xml(name: str, data: bytes) -> None:
     and no text longer than a cell holds, which the reader would cut short without a word."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
         raise WorkbookReadError(f"Excel が使わない文字コードの部品（{name}）があります。{RESAVE}", "unsafe_xml")
-    if b"<!" in data and _DECLARATION.search(data):
+    if _DECLARATION.search(data):  # (the regex engine finds "<!" faster than `in` does)
         raise WorkbookReadError(f"Excel が書かない宣言（DOCTYPE／ENTITY）を含む部品（{name}）があります。"
                                 f"安全のため読み込みません。{RESAVE}", "unsafe_xml")
-    if len(data) <= EXCEL_CELL_CHARS:
+    if len(data) <= EXCEL_CELL_CHARS or not _LONG_RUN.search(data):
         return  # every character takes a byte at least: no text in it can be longer than a cell holds
     for match in _LONG_TEXT.finditer(data):
         chars = len(html.unescape(match.group(1).decode("utf-8", "replace")))
@@ -353,7 +355,7 @@ def _resolve(folder: str, target: str) -> str:
 
 def saved_time(data: bytes | None) -> datetime | None:
     """dcterms:modified from docProps/core.xml's bytes: when Excel last saved the workbook."""
-    if data is None or (b"<!" in data and _DECLARATION.search(data)):
+    if data is None or _DECLARATION.search(data):
         return None  # a declaration is refused, as everywhere
     try:
         parser = expat.ParserCreate()

@@ -58,15 +58,19 @@ def _excel_extent(data: bytes) -> tuple[int, int] | None:
     written as Excel writes it (see `_TAGS`); None when any is not (then `_any_extent` counts)."""
     if _MAYBE_PREFIXED.search(data):
         return None
-    rows, letters = 0, set()
-    for tag, placed, column, row in _TAGS.findall(data):
-        if not placed or (tag == b"c") != bool(column):
-            return None
-        letters.add(column)
-        rows = max(rows, int(row))
+    found = _TAGS.findall(data)
+    if not found:
+        return 0, 0
+    tags, placed, columns, rows = zip(*found)  # (the work stays in C: no loop over the cells here)
+    if b"" in placed or not set(zip(tags, map(bool, columns))) <= _AS_EXCEL_WRITES:
+        return None
+    letters = set(columns)
     letters.discard(b"")
     widest = max(letters, key=lambda x: (len(x), x), default=None)
-    return rows, _col(widest.decode()) if widest else 0
+    return max(map(int, set(rows))), _col(widest.decode()) if widest else 0
+
+
+_AS_EXCEL_WRITES = {(b"c", True), (b"row", False)}  # a cell names its column, a row does not
 
 
 def _any_extent(data: bytes, rows: int, cols: int) -> tuple[int, int]:

@@ -52,6 +52,7 @@ from welfare_xl.core.model.metadata import SHEET as META_SHEET
 from welfare_xl.core.model.survey import Config
 from welfare_xl.errors import UserError
 from welfare_xl.files.sheet_xml import BrokenReference, LazyHiddenCells, hidden_cells, sheet_extent
+from welfare_xl.files.stored_zip import stored_zip
 
 __all__ = ["Inspection", "Limits", "WorkbookReadError", "hidden_cells", "inspect", "saved_time", "sheet_extent"]
 
@@ -60,7 +61,8 @@ RATIO_FROM = 1 * MB  # the inflate ratio is checked on parts inflating beyond th
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 # The parts python-calamine opens by itself whatever the relationships say (besides the sheets it
 # is asked for): each is inflated and checked here first, wherever it sits.
-READER_PARTS = ("workbook.xml", "workbook.xml.rels", "sharedstrings.xml", "styles.xml", "core.xml")
+READER_PARTS = ("workbook.xml", "workbook.xml.rels", "sharedstrings.xml", "styles.xml", "core.xml",
+                "[content_types].xml")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 ENCRYPTED = ("パスワードが付いているか、古い形式（.xls）のファイルのため開けません。"
@@ -110,7 +112,8 @@ class Inspection:
     read: list[str]
     hidden: dict[str, Mapping[tuple[int, int], HiddenValue]] = field(default_factory=dict)
     modified: datetime | None = None
-    data: bytes = field(default=b"", repr=False)  # the file's bytes, read once, for the reader
+    # What the reader opens: the parts inflated and checked here, stored (`stored_zip`), and no other.
+    package: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
 
     `sheets` names the sheets to read (None: all); `tables_only` reads only 管理情報 and the
     sheets carrying a keyed indicator table (all sheets when none can be told by its XML).
-    The file is read once: `Inspection.data` holds its bytes for the reader.
+    The file is read once: `Inspection.package` holds the parts checked here for the reader.
     """
     data = _read_file(path, limits)
     try:
@@ -145,7 +148,7 @@ def inspect(path: Path, limits: Limits, sheets: list[str] | None = None, *,
     order = [s.name for s in book]
     wanted = wanted_sheets(book, xml, sheets, tables_only)
     found = Inspection(order=order, read=[s.name for s in book if s.name in wanted],
-                       modified=saved_time(xml.get("docProps/core.xml")), data=data)
+                       modified=saved_time(xml.get("docProps/core.xml")), package=stored_zip(xml.checked()))
     shared = _shared_count(xml)
     for s in book:
         if s.name in wanted and s.part in xml:
@@ -166,6 +169,10 @@ class _Parts:
         self._infos = {i.filename: i for i in infos}
         self.names = list(self._infos)
         self._xml: dict[str, bytes] = {}
+
+    def checked(self) -> list[tuple[str, bytes, int]]:
+        """(name, bytes, CRC-32) of every part inflated and checked so far, in the zip's order."""
+        return [(name, self._xml[name], self._infos[name].CRC) for name in self.names if name in self._xml]
 
     def __contains__(self, name: object) -> bool:
         return name in self._infos and str(name).lower().endswith(XML_SUFFIXES)

@@ -10,7 +10,6 @@ given by any reader: python-calamine, openpyxl or xlwings.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -188,7 +187,7 @@ def find_table(grid: Grid) -> Table | None:
 def _shared_columns(items: tuple[tuple[str, int], ...]) -> dict[str, int]:
     """One columns dict per distinct layout, shared by every table of that layout (never changed):
     the returns of one form keep one, not one each (their entries refer to it, see `RowRefs`)."""
-    return {sys.intern(k): c for k, c in items}
+    return dict(items)
 
 
 def _read_rows(grid: Grid, key_row: int, keys: dict[str, int]) -> Table:

@@ -244,3 +244,22 @@ def test_display_name():
     shown = display_name(junk)
     assert shown.endswith(".xlsx") and "\ufffd" in shown
     shown.encode("utf-8")  # no lone surrogate left
+
+
+@pytest.mark.parametrize("chars, escaped", [(32_768, False), (40_000, True)])
+def test_a_text_longer_than_a_cell_holds_is_refused(tmp_path: Path, chars: int, escaped: bool):
+    """calamine would cut it short without a word; "&amp;" counts as one character."""
+    text = ("&amp;" if escaped else "あ") * chars
+    cell = f'<row r="9"><c r="A9" t="inlineStr"><is><t>{text}</t></is></c></row></sheetData>'.encode()
+    bad = rewrite(book(tmp_path / "ok.xlsx"), tmp_path / "long.xlsx",
+                  {SHEET1: lambda x: x.replace(b"</sheetData>", cell)})
+    exc = refused(bad)
+    assert exc.code == "too_large" and f"{chars:,} 文字" in str(exc) and SHEET1 in str(exc)
+
+
+def test_a_text_as_long_as_a_cell_holds_is_read(tmp_path: Path):
+    text = "&amp;" * 32_767  # 163,835 bytes, 32,767 characters
+    cell = f'<row r="9"><c r="A9" t="inlineStr"><is><t>{text}</t></is></c></row></sheetData>'.encode()
+    ok = rewrite(book(tmp_path / "ok.xlsx"), tmp_path / "full.xlsx",
+                 {SHEET1: lambda x: x.replace(b"</sheetData>", cell)})
+    assert read_workbook(ok).sheets["回答"][8][0] == "&" * 32_767

@@ -250,7 +250,7 @@ def _check_entries(checker: Checker, survey: Survey, table: layout.Table, wanted
         if row is None:
             checker.add(Severity.ERROR, "row_missing", f"指標「{ind.label}」の行がありません。行を削除せず、配布された様式に入力してください。", ind=ind)
             continue
-        entry = Entry(indicator=ind, row=row.row, cells={k: table.ref(row, k) for k in table.columns})
+        entry = Entry(indicator=ind, row=row.row, cells=table.refs(row))
         checker.sub.entries[ind.id] = entry
         _check_value(checker, survey, ind, row, entry)
         if ind.lead:

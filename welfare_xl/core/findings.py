@@ -37,7 +37,7 @@ FOREIGN_CODES = frozenset({"not_from_template", "wrong_template", "other_departm
 ROUTINE_WARNINGS = frozenset({"normalized", "not_available", "big_change", "text_long"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large folder holds tens of thousands
 class Finding:
     severity: Severity
     code: str  # machine-readable kind of finding (for tests and tools)
@@ -88,7 +88,7 @@ class Finding:
         return self.describe()
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large folder holds tens of thousands
 class Entry:
     """What a department's sheet says for one indicator, after normalization."""
 
@@ -98,7 +98,7 @@ class Entry:
     raw: Any = None
     done: str | None = None
     next: str | None = None
-    cells: dict[str, str] = field(default_factory=dict)  # key -> A1 reference
+    cells: Mapping[str, str] = field(default_factory=dict)  # key -> A1 reference (`layout.Table.refs`)
     ok: bool = True
 
 

@@ -57,7 +57,7 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
     path = Path(path)
     found = inspect(path, limits or Limits.of(), sheets, tables_only=tables_only)
     try:
-        grids, hidden_sheets = _calamine(found.data, found.read)
+        grids, hidden_sheets = _calamine(found.package, found.read)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a native reader's panic is a BaseException
@@ -71,9 +71,9 @@ def read_workbook(path: str | Path, sheets: list[str] | None = None, *, limits: 
 def _calamine(data: bytes, names: list[str]) -> tuple[dict[str, list[list[Any]]], set[str]]:
     from python_calamine import CalamineWorkbook
 
-    # The bytes the preflight read and checked, as a file object: the file is read once, and a
-    # path would not do (calamine takes a path as UTF-8 and cannot open a name that is not, as
-    # Linux gives the Shift_JIS names unzip leaves, with surrogate escapes).
+    # The parts the preflight inflated and checked, stored, as a file object: calamine opens no
+    # other part and inflates none again; and a path would not do (calamine takes a path as UTF-8
+    # and cannot open a name that is not, as Linux gives the Shift_JIS names unzip leaves).
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         hidden = {m.name for m in wb.sheets_metadata if not str(m.visible).endswith(".Visible")}

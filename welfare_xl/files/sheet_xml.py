@@ -39,6 +39,42 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
     if m:
         for letters, digits in _REF.findall(m.group(1).decode("ascii", "replace")):
             rows, cols = max(rows, int(digits)), max(cols, _col(letters))
+    fast = _excel_extent(data)
+    if fast is not None:
+        return max(rows, fast[0]), max(cols, fast[1])
+    return _any_extent(data, rows, cols)
+
+
+# As Excel (and openpyxl, LibreOffice) write a sheet: unprefixed tags, every <c> and <row> with its
+# reference first, in plain form. One pass finds every <c> and <row> tag (the regex engine looks for
+# its leading "<" fast) and, where it is written so, its reference.
+_TAGS = re.compile(rb'<(c|row)(?:( )r="([A-Z]{0,3})([1-9][0-9]{0,6})"|(?=[\s/>]))')
+# Any prefixed <x:c> or <x:row> matches this (and, rarely, text that only looks like one).
+_MAYBE_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+
+
+def _excel_extent(data: bytes) -> tuple[int, int] | None:
+    """`sheet_extent`'s answer from the cell and row references, when every cell and row tag is
+    written as Excel writes it (see `_TAGS`); None when any is not (then `_any_extent` counts)."""
+    if _MAYBE_PREFIXED.search(data):
+        return None
+    found = _TAGS.findall(data)
+    if not found:
+        return 0, 0
+    tags, placed, columns, rows = zip(*found)  # (the work stays in C: no loop over the cells here)
+    if b"" in placed or not set(zip(tags, map(bool, columns))) <= _AS_EXCEL_WRITES:
+        return None
+    letters = set(columns)
+    letters.discard(b"")
+    widest = max(letters, key=lambda x: (len(x), x), default=None)
+    return max(map(int, set(rows))), _col(widest.decode()) if widest else 0
+
+
+_AS_EXCEL_WRITES = {(b"c", True), (b"row", False)}  # a cell names its column, a row does not
+
+
+def _any_extent(data: bytes, rows: int, cols: int) -> tuple[int, int]:
+    """`sheet_extent` for any spelling of the tags (prefixed, reference anywhere or missing)."""
     cells = _CELL_TAGS.findall(data)
     claims = [c for c in cells if c]
     refs = _CLAIMED_CELL.findall(b"".join(claims))

@@ -10,7 +10,9 @@ given by any reader: python-calamine, openpyxl or xlwings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_ref
@@ -115,7 +117,7 @@ class TableRow:
 @dataclass
 class Table:
     key_row: int
-    columns: dict[str, int]  # key -> 0-based column index
+    columns: dict[str, int]  # key -> 0-based column index (shared by tables of one layout: never change it)
     rows: list[TableRow] = field(default_factory=list)
     duplicates: list[TableRow] = field(default_factory=list)  # later rows repeating an ID
     duplicate_columns: list[tuple[str, int]] = field(default_factory=list)  # (key, column) of copied columns
@@ -124,8 +126,38 @@ class Table:
         r = row.row if isinstance(row, TableRow) else row
         return cell_ref(r, self.columns[key])
 
+    def refs(self, row: TableRow) -> "RowRefs":
+        """The A1 reference of each of the table's columns in `row`."""
+        return RowRefs(row.row, self.columns)
+
     def by_id(self) -> dict[str, TableRow]:
         return {r.id: r for r in self.rows}
+
+
+class RowRefs(Mapping[str, str]):
+    """Column key -> A1 reference of one table row, made when asked: a checked return keeps its
+    rows' references for its messages, and a folder of 10,000 returns would otherwise hold a
+    string for every cell of every row (a row number and the table's shared columns are enough)."""
+
+    __slots__ = ("_row", "_columns")
+
+    def __init__(self, row: int, columns: Mapping[str, int]) -> None:
+        self._row, self._columns = row, columns
+
+    def __getitem__(self, key: str) -> str:
+        return cell_ref(self._row, self._columns[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __repr__(self) -> str:
+        return f"RowRefs({dict(self)!r})"
+
+    def __reduce__(self):
+        return RowRefs, (self._row, self._columns)
 
 
 def _text(value: Any) -> str:
@@ -145,10 +177,17 @@ def find_table(grid: Grid) -> Table | None:
                 else:
                     keys[key] = c
         if ID in keys:
-            table = _read_rows(grid, r, keys)
+            table = _read_rows(grid, r, _shared_columns(tuple(keys.items())))
             table.duplicate_columns = repeated
             return table
     return None
+
+
+@lru_cache(maxsize=64)
+def _shared_columns(items: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """One columns dict per distinct layout, shared by every table of that layout (never changed):
+    the returns of one form keep one, not one each (their entries refer to it, see `RowRefs`)."""
+    return dict(items)
 
 
 def _read_rows(grid: Grid, key_row: int, keys: dict[str, int]) -> Table:

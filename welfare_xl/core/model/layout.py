@@ -147,6 +147,9 @@ class RowRefs(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return cell_ref(self._row, self._columns[key])
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._columns  # without making the reference (Mapping's would)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
 
@@ -167,11 +170,16 @@ def _text(value: Any) -> str:
 def find_table(grid: Grid) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
     for r, row in enumerate(grid[:KEY_ROW_SCAN]):
+        # Only a text holding the prefix can be a key: the other cells of a row are never stripped.
+        marked = [(c, v) for c, v in enumerate(row) if isinstance(v, str) and KEY_PREFIX in v]
+        if not marked:
+            continue
         keys: dict[str, int] = {}
         repeated: list[tuple[str, int]] = []
-        for c, v in enumerate(row):
-            if _text(v).startswith(KEY_PREFIX):
-                key = _text(v)[len(KEY_PREFIX):]
+        for c, v in marked:
+            text = v.strip()
+            if text.startswith(KEY_PREFIX):
+                key = text[len(KEY_PREFIX):]
                 if key in keys:
                     repeated.append((key, c))  # a copied column: the first one stays the one read
                 else:
@@ -194,13 +202,17 @@ def _read_rows(grid: Grid, key_row: int, keys: dict[str, int]) -> Table:
     table = Table(key_row=key_row, columns=keys)
     seen: set[str] = set()
     id_col = keys[ID]
+    items = tuple(keys.items())
+    width = max(keys.values()) + 1  # a row at least this long holds every keyed column
     for r in range(key_row + 1, len(grid)):
         row = grid[r]
         ident = _text(row[id_col]) if id_col < len(row) else ""
         if not ident or ident.startswith(KEY_PREFIX):
             continue
-        cells = {k: (row[c] if c < len(row) else None) for k, c in keys.items()}
-        cells = {k: (None if v == "" else v) for k, v in cells.items()}
+        if len(row) >= width:
+            cells = {k: (None if (v := row[c]) == "" else v) for k, c in items}
+        else:
+            cells = {k: (None if (v := row[c] if c < len(row) else None) == "" else v) for k, c in items}
         entry = TableRow(row=r, id=ident, cells=cells)
         if ident in seen:
             table.duplicates.append(entry)

@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
@@ -157,7 +158,9 @@ def from_grid(grid: Grid) -> Meta:
     folder of them shares one `Meta` (read it, never change it) instead of one per file.
     """
     values = tuple(map(tuple, grid))
-    types = tuple(tuple(map(type, row)) for row in values)  # True == 1, but they read differently
+    # True == 1 == 1.0, but they read differently: the key holds each cell's type too, in one flat
+    # tuple (row by row; `values` gives each row's length, so the two say every cell's value and type).
+    types = tuple(map(type, chain.from_iterable(values)))
     try:
         return _from_content(values, types)
     except TypeError:  # a cell value that cannot be a key: parsed on its own
@@ -165,7 +168,7 @@ def from_grid(grid: Grid) -> Meta:
 
 
 @lru_cache(maxsize=16)
-def _from_content(grid: tuple[tuple[Any, ...], ...], types: tuple[tuple[type, ...], ...]) -> Meta:
+def _from_content(grid: tuple[tuple[Any, ...], ...], types: tuple[type, ...]) -> Meta:
     return _from_grid(grid)
 
 

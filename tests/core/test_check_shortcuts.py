@@ -167,3 +167,18 @@ def test_a_row_reference_is_in_a_row_exactly_when_it_can_be_made():
     for key in ("id", "item", "y2019", "done", "next", "target", ""):
         assert (key in refs) == (key in dict(refs)) == (key in table.columns)
     assert refs["done"] == "D5" and refs.get("next") is None
+
+
+def test_a_finding_makes_each_part_printable_whichever_holds_a_control_character():
+    from welfare_xl.core.findings import Finding, Severity
+
+    clean = dict(message="値が未入力です。", file="地域共生課.xlsx", sheet="地域共生課", cell="H8", indicator_id="G1-01",
+                 indicator="相談件数")
+    assert Finding(Severity.ERROR, "blank", **clean).to_dict() == {"severity": "error", **clean}
+    for part in clean:
+        dirty = Finding(Severity.ERROR, "blank", **{**clean, part: clean[part] + "\x07"})
+        shown = dirty.to_dict()
+        assert shown[part] == clean[part] + "[U+0007]"
+        assert all(shown[p] == clean[p] for p in clean if p != part)
+    odd = Finding(Severity.ERROR, "blank", "a\x0b", cell=7, sheet=None)  # a part of no text is left as it is
+    assert (odd.message, odd.cell, odd.sheet) == ("a[U+000B]", 7, None)

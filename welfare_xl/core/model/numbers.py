@@ -236,13 +236,10 @@ def same_number(a: float, b: float) -> bool:
 
 def same_figure(a: object, b: object) -> bool:
     """Numbers compared with the tolerance, anything else (text, '－', None) as it is."""
-    if _is_number(a) and _is_number(b):
-        return same_number(a, b)  # type: ignore[arg-type]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):  # both numbers, bools not
+        return same_number(a, b)
     return a == b
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int | None = None) -> str:
@@ -250,7 +247,8 @@ def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int 
 
     `decimals` are the digits typed after the point (for percents, of the fraction).
     """
-    kind = Kind(kind)
+    if kind.__class__ is not Kind:
+        kind = Kind(kind)
     if kind is Kind.PERCENT:
         places = max((decimals or 2) - 2, 0) if decimals is not None else 1
         return f"{value * 100:.{places}f}%"

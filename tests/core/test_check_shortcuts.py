@@ -150,7 +150,7 @@ def column_letter_long_way(col0: int) -> str:
 
 
 def test_column_letters_from_the_table_and_beyond():
-    for col in [*range(0, 800), 16_383]:
+    for col in [*range(800), 16_383]:
         assert column_letter(col) == column_letter_long_way(col)
         assert column_index(column_letter(col)) == col
         assert cell_ref(6, col) == f"{column_letter_long_way(col)}7"
@@ -172,13 +172,13 @@ def test_a_row_reference_is_in_a_row_exactly_when_it_can_be_made():
 def test_a_finding_makes_each_part_printable_whichever_holds_a_control_character():
     from welfare_xl.core.findings import Finding, Severity
 
-    clean = dict(message="値が未入力です。", file="地域共生課.xlsx", sheet="地域共生課", cell="H8", indicator_id="G1-01",
-                 indicator="相談件数")
+    clean = {"message": "値が未入力です。", "file": "地域共生課.xlsx", "sheet": "地域共生課", "cell": "H8",
+             "indicator_id": "G1-01", "indicator": "相談件数"}
     assert Finding(Severity.ERROR, "blank", **clean).to_dict() == {"severity": "error", **clean}
-    for part in clean:
-        dirty = Finding(Severity.ERROR, "blank", **{**clean, part: clean[part] + "\x07"})
+    for part, text in clean.items():
+        dirty = Finding(Severity.ERROR, "blank", **{**clean, part: text + "\x07"})
         shown = dirty.to_dict()
-        assert shown[part] == clean[part] + "[U+0007]"
+        assert shown[part] == text + "[U+0007]"
         assert all(shown[p] == clean[p] for p in clean if p != part)
     odd = Finding(Severity.ERROR, "blank", "a\x0b", cell=7, sheet=None)  # a part of no text is left as it is
     assert (odd.message, odd.cell, odd.sheet) == ("a[U+000B]", 7, None)

@@ -187,7 +187,7 @@ class _Parsed:
     to a str is a str, so the types to compare are those of the other cells (True == 1 == 1.0).
     """
 
-    __slots__ = ("rows", "typed", "meta")
+    __slots__ = ("meta", "rows", "typed")
 
     def __init__(self, grid: list[list[Any]], meta: Meta) -> None:
         self.rows = [list(row) for row in grid]  # a copy: the caller's grid is its own

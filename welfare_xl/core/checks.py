@@ -60,18 +60,22 @@ def check_submission(file: str, sheets: Mapping[str, Grid], order: Sequence[str]
         return sub
     checker.hidden = (hidden or {}).get(sub.sheet or "", {})
     survey = meta.survey
-    _check_copied_and_unknown_rows(checker, survey, table)
-    _check_entries(checker, survey, table, wanted)
+    rows = table.by_id()
+    _check_copied_and_unknown_rows(checker, survey, table, rows)
+    _check_entries(checker, survey, table, wanted, rows)
     if reference is not None and (reference.plan.id, reference.fiscal_year) != (survey.plan.id, survey.fiscal_year):
         reference = None  # another survey's figures say nothing about this file's locked cells
-    rows = table.by_id()
     form = _form_rows(survey, sub.department or "")
+    labels = _form_labels(survey, sub.department or "")
+    entries = sub.entries
     for ind in wanted:
-        if ind.id in sub.entries:
-            _check_labels(checker, ind, rows[ind.id], sub.entries[ind.id], form.get(ind.id))
+        entry = entries.get(ind.id)
+        if entry is not None:
+            row = rows[ind.id]
+            _check_labels(checker, ind, row, entry, labels.get(ind.id))
             if reference is not None:
-                _check_locked(checker, survey, reference, ind, rows[ind.id], sub.entries[ind.id])
-            check_change(checker, survey, ind, rows[ind.id], sub.entries, reference)
+                _check_locked(checker, survey, reference, ind, row, entry)
+            check_change(checker, survey, ind, row, entries, reference)
     check_co_owned(checker, survey, table, form)
     return sub
 
@@ -226,9 +230,9 @@ def _require_input_columns(checker: Checker, survey: Survey, table: layout.Table
                       + "、".join(f"「{titles[k]}」" for k in sorted(missing)))
 
 
-def _check_copied_and_unknown_rows(checker: Checker, survey: Survey, table: layout.Table) -> None:
-    defs = {i.id: i for i in survey.indicators}
-    first = table.by_id()
+def _check_copied_and_unknown_rows(checker: Checker, survey: Survey, table: layout.Table,
+                                   first: dict[str, layout.TableRow]) -> None:
+    defs = _per_survey(survey, "defs", lambda: {i.id: i for i in survey.indicators})
     for dup in table.duplicates:
         # The ID column is hidden: point at a cell of the copied row a person can see.
         visible = next((k for k in (layout.year_key(survey.fiscal_year), layout.ITEM) if k in table.columns), layout.ID)
@@ -242,9 +246,9 @@ def _check_copied_and_unknown_rows(checker: Checker, survey: Survey, table: layo
                         cell=table.ref(row, layout.ID))
 
 
-def _check_entries(checker: Checker, survey: Survey, table: layout.Table, wanted: list[Indicator]) -> None:
+def _check_entries(checker: Checker, survey: Survey, table: layout.Table, wanted: list[Indicator],
+                   rows: dict[str, layout.TableRow]) -> None:
     """Each wanted indicator's row read into an entry, its value and (on an item's first row) texts checked."""
-    rows = table.by_id()
     for ind in wanted:
         row = rows.get(ind.id)
         if row is None:
@@ -260,11 +264,11 @@ def _check_entries(checker: Checker, survey: Survey, table: layout.Table, wanted
 
 
 def _check_value(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
-    key = layout.year_key(survey.fiscal_year)
-    raw = row.get(key)
+    key, fy = _per_survey(survey, "year", lambda: (layout.year_key(survey.fiscal_year),
+                                                   fiscal_year_label(survey.fiscal_year)))
+    raw = row.cells.get(key)
     cell = entry.cells[key]
     entry.raw = raw
-    fy = _per_survey(survey, "fy", lambda: fiscal_year_label(survey.fiscal_year))
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.EMPTY:
         if not _hidden_content(checker, cell, ind, "数値"):
@@ -316,11 +320,10 @@ def _hidden_content(checker: Checker, cell: str, ind: Indicator, what: str) -> b
 
 
 def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.TableRow, entry: Entry) -> None:
-    cols = _survey_columns(survey)
-    for key, label in ((layout.DONE, cols[layout.DONE].header), (layout.NEXT, cols[layout.NEXT].header)):
-        text = _typed_text(checker, row.get(key), label, entry.cells[key], ind)
-        setattr(entry, key, text)
+    for key, label, cap in _per_survey(survey, "texts", lambda: _text_columns(survey)):
         cell = entry.cells[key]
+        text = _typed_text(checker, row.cells.get(key), label, cell, ind)
+        setattr(entry, key, text)
         if text is None:
             if not _hidden_content(checker, cell, ind, "文字"):
                 checker.add(Severity.ERROR, "text_missing", f"「{label}」が未入力です。"
@@ -331,10 +334,16 @@ def _check_texts(checker: Checker, survey: Survey, ind: Indicator, row: layout.T
             checker.add(Severity.ERROR, "text_too_long", f"「{label}」が{len(text):,}文字あり、上限の"
                         f"{survey.config.max_text_chars:,}文字を超えています。要点を絞って短くしてください。", cell=cell, ind=ind)
             continue
-        cap = layout.text_capacity(cols[key], survey.config.text_max_lines)
         if len(text) > cap:
             checker.add(Severity.WARNING, "text_long", f"「{label}」が{len(text)}文字あり、印刷すると約{cap}文字から先が切れます。"
                         "要点を絞って短くしてください。", cell=cell, ind=ind)
+
+
+def _text_columns(survey: Survey) -> tuple[tuple[str, str, int], ...]:
+    """(key, header, about how many characters print) of the two text columns."""
+    cols = _survey_columns(survey)
+    return tuple((key, cols[key].header, layout.text_capacity(cols[key], survey.config.text_max_lines))
+                 for key in (layout.DONE, layout.NEXT))
 
 
 def _typed_text(checker: Checker, raw: Any, label: str, cell: str, ind: Indicator) -> str | None:
@@ -372,18 +381,19 @@ def _check_locked(checker: Checker, survey: Survey, reference: Survey, ind: Indi
                                                      for y in survey.history_years])
     locked = [(key, label, master.get(y)) for y, key, label in years]
     locked.append((layout.TARGET, "目標値", reference.targets.get(ind.id)))
+    cells = entry.cells
     for key, label, want in locked:
-        if key not in entry.cells:
+        if key not in cells:
             continue  # a deleted locked column: nothing typed there to tell about
-        raw = row.get(key)
+        raw = row.cells.get(key)
         got = master_value(raw, ind)
         if same_figure(got, want):
             continue
         typed = ind.show(got) if got is not None or raw is None else shortened(str(raw))
         checker.add(Severity.ERROR, "locked_changed",
                     f"保護されたセル（{label}）が調査票と違います（調査票：{ind.show(want)}、このファイル：{typed}）。"
-                    + _NOT_THIS_ROW, cell=entry.cells[key], ind=ind)
-    if layout.PREV_NEXT in entry.cells and ind.lead:
+                    + _NOT_THIS_ROW, cell=cells[key], ind=ind)
+    if layout.PREV_NEXT in cells and ind.lead:
         _check_previous_next(checker, survey, reference, ind, row, entry)
 
 
@@ -426,21 +436,31 @@ def _distributed_rows(survey: Survey, department: str) -> dict[str, layout.Table
     return table.by_id() if table is not None else {}
 
 
+def _form_labels(survey: Survey, department: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Indicator ID -> (key, text) of its label cells on the department's form (`_form_rows`)."""
+    def labels() -> dict[str, tuple[tuple[str, str], ...]]:
+        form = _form_rows(survey, department)
+        return {ident: tuple((key, _label_text(row.get(key))) for key in _LABEL_KEYS) for ident, row in form.items()}
+    return _per_survey(survey, f"labels:{department}", labels)
+
+
 def _check_labels(checker: Checker, ind: Indicator, row: layout.TableRow, entry: Entry,
-                  form: layout.TableRow | None) -> None:
-    """Item, sub-item and unit as the file shows them on the indicator's row, against the form's."""
+                  form: tuple[tuple[str, str], ...] | None) -> None:
+    """Item, sub-item and unit as the file shows them on the indicator's row, against the form's
+    (`_form_labels`)."""
     if form is None:
         return
-    titles = _column_titles_of(checker)
-    for key in _LABEL_KEYS:
-        if key not in entry.cells:
+    cells = entry.cells
+    for key, want in form:
+        if key not in cells:
             continue  # a deleted locked column: nothing there to tell about
-        want, got = _label_text(form.get(key)), _label_text(row.get(key))
+        got = _label_text(row.cells.get(key))
         if want == got:
             continue
+        titles = _column_titles_of(checker)
         checker.add(Severity.ERROR, "label_changed",
                     f"保護されたセル（{titles.get(key, key)}）が配布した様式と違います（様式：{_shown_label(want)}、"
-                    f"このファイル：{_shown_label(got)}）。" + _NOT_THIS_ROW, cell=entry.cells[key], ind=ind)
+                    f"このファイル：{_shown_label(got)}）。" + _NOT_THIS_ROW, cell=cells[key], ind=ind)
 
 
 def _shown_label(text: str) -> str:

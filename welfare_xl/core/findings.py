@@ -50,6 +50,12 @@ class Finding:
 
     def __post_init__(self) -> None:
         # Any part may quote what a department typed or named: keep each one writable to a sheet.
+        parts = (self.message, self.file, self.sheet, self.cell, self.indicator_id, self.indicator)
+        try:  # all parts at once first (a control character is one character: none spans two parts)
+            if not CONTROL_RE.search("".join(filter(None, parts))):
+                return
+        except TypeError:  # a part that is no text: each part on its own
+            pass
         for name in ("message", "file", "sheet", "cell", "indicator_id", "indicator"):
             value = getattr(self, name)
             if isinstance(value, str) and CONTROL_RE.search(value):

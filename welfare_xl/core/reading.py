@@ -14,7 +14,7 @@ from welfare_xl.core.model import layout
 from welfare_xl.core.model.cells import Grid, cell_text  # cell_text: read here by checks too
 from welfare_xl.core.model.metadata import DEPARTMENT, Meta, MetadataError, from_grid
 from welfare_xl.core.model.metadata import SHEET as META_SHEET
-from welfare_xl.core.model.numbers import Status, parse_value
+from welfare_xl.core.model.numbers import Status, parse_value, stored_number
 from welfare_xl.core.model.survey import NOT_AVAILABLE, Survey
 from welfare_xl.errors import UserError
 
@@ -86,6 +86,8 @@ def survey_from_table(meta: Meta, table: layout.Table) -> Survey:
 
 def master_value(raw: Any, ind) -> Any:
     """A master cell's value: number, '－', or None. Text numbers are read leniently."""
+    if raw.__class__ is float or raw.__class__ is int:  # what parse_value reads, without its record
+        return stored_number(raw, ind.kind)
     parsed = parse_value(raw, ind.unit, ind.kind)
     if parsed.status is Status.NUMBER:
         return parsed.value

@@ -73,16 +73,26 @@ def cell_str(value: Any) -> str:
     return str(value).strip()
 
 
-def column_letter(col0: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    if col0 < 0:
-        raise ValueError(f"negative column index: {col0}")
+def _letters(col0: int) -> str:
     n = col0 + 1
     out = ""
     while n:
         n, rem = divmod(n - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+# The letters of the first columns (A to ZZ), worked out once: every finding and entry names cells.
+_LETTERS = tuple(_letters(c) for c in range(26 * 27))
+
+
+def column_letter(col0: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    if 0 <= col0 < len(_LETTERS):
+        return _LETTERS[col0]
+    if col0 < 0:
+        raise ValueError(f"negative column index: {col0}")
+    return _letters(col0)
 
 
 def column_index(letters: str) -> int:
@@ -99,6 +109,8 @@ def column_index(letters: str) -> int:
 
 def cell_ref(row0: int, col0: int) -> str:
     """(6, 7) -> 'H7'."""
+    if 0 <= col0 < len(_LETTERS):
+        return f"{_LETTERS[col0]}{row0 + 1}"
     return f"{column_letter(col0)}{row0 + 1}"
 
 

@@ -10,7 +10,7 @@ given by any reader: python-calamine, openpyxl or xlwings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -147,6 +147,9 @@ class RowRefs(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return cell_ref(self._row, self._columns[key])
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._columns  # without making the reference (Mapping's would)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
 
@@ -167,26 +170,58 @@ def _text(value: Any) -> str:
 def find_table(grid: Grid) -> Table | None:
     """Locate the key row and the indicator rows below it; None when absent."""
     for r, row in enumerate(grid[:KEY_ROW_SCAN]):
-        keys: dict[str, int] = {}
-        repeated: list[tuple[str, int]] = []
-        for c, v in enumerate(row):
-            if _text(v).startswith(KEY_PREFIX):
-                key = _text(v)[len(KEY_PREFIX):]
-                if key in keys:
-                    repeated.append((key, c))  # a copied column: the first one stays the one read
-                else:
-                    keys[key] = c
+        # Only a text holding the prefix can be a key: rows without one are passed over (their
+        # empty cells first, by `filter`), and of the key row only those texts are stripped.
+        for v in filter(None, row):
+            if isinstance(v, str) and KEY_PREFIX in v:
+                break
+        else:
+            continue
+        keys, repeated = _keys_of(row)
         if ID in keys:
-            table = _read_rows(grid, r, _shared_columns(tuple(keys.items())))
-            table.duplicate_columns = repeated
+            table = _read_rows(grid, r, keys)
+            table.duplicate_columns = list(repeated)
             return table
     return None
 
 
+def _keys_of(row: Sequence[Any]) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+    """A key row's columns (one dict per distinct layout, shared by every table of that layout: never
+    change it; the returns of one form keep one, not one each, and their entries refer to it, see
+    `RowRefs`) and its copied columns (key, column), the first of each key being the one read.
+
+    The returns of one form repeat its key row: one equal to a row seen lately (cell by cell: a
+    cell equal to a text is that text) takes what it was read as."""
+    for at, (seen, keys, repeated) in enumerate(_KEY_ROWS):
+        if row == seen:
+            if at:
+                _KEY_ROWS.insert(0, _KEY_ROWS.pop(at))
+            return keys, repeated
+    marked = [(c, v) for c, v in enumerate(row) if isinstance(v, str) and KEY_PREFIX in v]
+    found: dict[str, int] = {}
+    copied: list[tuple[str, int]] = []
+    for c, v in marked:
+        text = v.strip()
+        if text.startswith(KEY_PREFIX):
+            key = text[len(KEY_PREFIX):]
+            if key in found:
+                copied.append((key, c))
+            else:
+                found[key] = c
+    keys, repeated = _shared_columns(tuple(found.items())), tuple(copied)
+    _KEY_ROWS.insert(0, (tuple(row) if isinstance(row, tuple) else list(row), keys, repeated))
+    del _KEY_ROWS[_KEY_ROWS_MAX:]
+    return keys, repeated
+
+
+# The key rows read lately, newest first: (the row's cells, its columns, its copied columns).
+_KEY_ROWS: list[tuple[list[Any], dict[str, int], tuple[tuple[str, int], ...]]] = []
+_KEY_ROWS_MAX = 16
+
+
 @lru_cache(maxsize=64)
 def _shared_columns(items: tuple[tuple[str, int], ...]) -> dict[str, int]:
-    """One columns dict per distinct layout, shared by every table of that layout (never changed):
-    the returns of one form keep one, not one each (their entries refer to it, see `RowRefs`)."""
+    """One columns dict per distinct layout (`_keys_of`)."""
     return dict(items)
 
 
@@ -194,13 +229,19 @@ def _read_rows(grid: Grid, key_row: int, keys: dict[str, int]) -> Table:
     table = Table(key_row=key_row, columns=keys)
     seen: set[str] = set()
     id_col = keys[ID]
+    items = tuple(keys.items())
+    width = max(keys.values()) + 1  # a row at least this long holds every keyed column
     for r in range(key_row + 1, len(grid)):
         row = grid[r]
         ident = _text(row[id_col]) if id_col < len(row) else ""
         if not ident or ident.startswith(KEY_PREFIX):
             continue
-        cells = {k: (row[c] if c < len(row) else None) for k, c in keys.items()}
-        cells = {k: (None if v == "" else v) for k, v in cells.items()}
+        if len(row) >= width:
+            cells = {k: row[c] for k, c in items}
+        else:
+            cells = {k: (row[c] if c < len(row) else None) for k, c in items}
+        if "" in cells.values():  # an empty text reads as an empty cell
+            cells = {k: (None if v == "" else v) for k, v in cells.items()}
         entry = TableRow(row=r, id=ident, cells=cells)
         if ident in seen:
             table.duplicates.append(entry)

@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from welfare_xl.core.model.cells import Grid, cell_str
@@ -156,16 +157,57 @@ def from_grid(grid: Grid) -> Meta:
     Parsed once per distinct content: the returns of one survey carry the same 管理情報, so a
     folder of them shares one `Meta` (read it, never change it) instead of one per file.
     """
+    if grid.__class__ is list:
+        for at, seen in enumerate(_RECENT):
+            if seen.holds(grid):
+                if at:
+                    _RECENT.insert(0, _RECENT.pop(at))
+                return seen.meta
     values = tuple(map(tuple, grid))
-    types = tuple(tuple(map(type, row)) for row in values)  # True == 1, but they read differently
+    # True == 1 == 1.0, but they read differently: the key holds each cell's type too, in one flat
+    # tuple (row by row; `values` gives each row's length, so the two say every cell's value and type).
+    types = tuple(map(type, chain.from_iterable(values)))
     try:
-        return _from_content(values, types)
+        meta = _from_content(values, types)
     except TypeError:  # a cell value that cannot be a key: parsed on its own
         return _from_grid(grid)
+    if grid.__class__ is list and all(row.__class__ is list for row in grid):
+        _RECENT.insert(0, _Parsed(grid, meta))
+        del _RECENT[_RECENT_MAX:]
+    return meta
+
+
+class _Parsed:
+    """A 管理情報 grid as a reader gave it (a list of lists) and what it reads as.
+
+    `holds` tells whether another such grid is the same content, without hashing it (a folder's
+    returns each bring their own strings, and hashing them was most of the cost): equal cell by
+    cell, and of the same type where the type is not told by the value. A reader's cell is None,
+    a str, a bool, an int, a float or a date/time; a cell equal to None is None and a cell equal
+    to a str is a str, so the types to compare are those of the other cells (True == 1 == 1.0).
+    """
+
+    __slots__ = ("meta", "rows", "typed")
+
+    def __init__(self, grid: list[list[Any]], meta: Meta) -> None:
+        self.rows = [list(row) for row in grid]  # a copy: the caller's grid is its own
+        self.typed = tuple((r, c, v.__class__) for r, row in enumerate(self.rows) for c, v in enumerate(row)
+                           if v is not None and v.__class__ is not str)
+        self.meta = meta
+
+    def holds(self, grid: list[list[Any]]) -> bool:
+        if grid != self.rows:  # rows of another kind (tuples) are never equal: parsed as a key
+            return False
+        return all(grid[r][c].__class__ is kind for r, c, kind in self.typed)
+
+
+# The last distinct 管理情報 grids read as lists, newest first.
+_RECENT: list[_Parsed] = []
+_RECENT_MAX = 16
 
 
 @lru_cache(maxsize=16)
-def _from_content(grid: tuple[tuple[Any, ...], ...], types: tuple[tuple[type, ...], ...]) -> Meta:
+def _from_content(grid: tuple[tuple[Any, ...], ...], types: tuple[type, ...]) -> Meta:
     return _from_grid(grid)
 
 

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 
 from welfare_xl.core.model.text import codepoint, control_characters, shortened
 
@@ -62,6 +63,7 @@ class ParsedValue:
         return bool(self.notes)
 
 
+@lru_cache(maxsize=256)  # an indicator's unit, from the survey's definitions: the same few for every return
 def _norm_unit(unit: str) -> str:
     return unicodedata.normalize("NFKC", unit).replace(" ", "").lower()
 
@@ -73,17 +75,16 @@ def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> P
     as text for a percent indicator ("50.7") is read as percent points, with a
     note; a true number is taken as Excel stores it (0.507 shows as 50.7%).
     """
-    kind = Kind(kind)
+    if kind.__class__ is not Kind:
+        kind = Kind(kind)
     if raw is None:
         return ParsedValue(raw, Status.EMPTY)
     if isinstance(raw, bool):
         return ParsedValue(raw, Status.INVALID, error="TRUE/FALSE は数値ではありません。")
     if isinstance(raw, (int, float)):
-        if not _finite(raw):
+        value = stored_number(raw, kind)
+        if value is None:
             return _not_finite(raw)
-        value: float | int = raw
-        if kind is Kind.COUNT and isinstance(raw, float) and raw.is_integer():
-            value = int(raw)
         return ParsedValue(raw, Status.NUMBER, value=value)
     if not isinstance(raw, str):
         return ParsedValue(raw, Status.INVALID, error=f"「{shortened(str(raw))}」は数値として読めません。")
@@ -93,6 +94,19 @@ def parse_value(raw: object, unit: str = "", kind: Kind | str = Kind.COUNT) -> P
                            error=f"「{shortened(raw)}」に見えない制御文字（{'、'.join(map(codepoint, control))}）が"
                                  "含まれています。セルの内容を消して入力し直してください。")
     return _parse_text(raw, unit, kind)
+
+
+def stored_number(raw: int | float, kind: Kind | str = Kind.COUNT) -> int | float | None:
+    """The value `parse_value` reads from a number stored as a number (an int or float, not a bool):
+    a whole float as an int for a COUNT; None when it is not finite (then `parse_value` says why).
+    Without a `ParsedValue`: the master's figures of every row of every return are read with it."""
+    if kind.__class__ is not Kind:
+        kind = Kind(kind)
+    if not _finite(raw):
+        return None
+    if kind is Kind.COUNT and isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
 
 
 def _finite(number: float | Decimal) -> bool:
@@ -222,13 +236,10 @@ def same_number(a: float, b: float) -> bool:
 
 def same_figure(a: object, b: object) -> bool:
     """Numbers compared with the tolerance, anything else (text, '－', None) as it is."""
-    if _is_number(a) and _is_number(b):
-        return same_number(a, b)  # type: ignore[arg-type]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):  # both numbers, bools not
+        return same_number(a, b)
     return a == b
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int | None = None) -> str:
@@ -236,7 +247,8 @@ def format_value(value: float | int, unit: str, kind: Kind | str, decimals: int 
 
     `decimals` are the digits typed after the point (for percents, of the fraction).
     """
-    kind = Kind(kind)
+    if kind.__class__ is not Kind:
+        kind = Kind(kind)
     if kind is Kind.PERCENT:
         places = max((decimals or 2) - 2, 0) if decimals is not None else 1
         return f"{value * 100:.{places}f}%"

@@ -149,7 +149,7 @@ def checked_returns(returns: list[tuple[Path, str]], expected: Meta, reference: 
 
 def _check_chunk(chunk: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
                  limits: Limits) -> list[Submission]:
-    """A worker's share: one pickle for many files, so the 管理情報 they share travels once."""
+    """A worker's share of the folder, in order (the survey, figures and limits reach it once, see `pool`)."""
     return [read_and_check(path, name, expected, reference, limits) for path, name in chunk]
 
 

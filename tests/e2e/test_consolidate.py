@@ -208,6 +208,26 @@ def test_resubmission_newest_saved_time_wins_and_log_shows_old_to_new(work: Path
     assert file_rows[0][2] == "差し替え前" and "地域共生課_修正版.xlsx" in file_rows[0][4]
 
 
+def test_a_department_that_sent_many_files_gets_a_note_people_read(work: Path):
+    """Fourteen copies of one return: the note names the ten newest superseded ones and counts the
+    rest (a prefecture's folder of thousands would not fit a cell); ファイル別の結果 lists them all."""
+    survey, folder = work / "調査票.xlsx", work / "提出"
+    values, texts = seed_values("交通課")
+    for n in range(14):
+        fill_department(work / "配布" / "交通課.xlsx", values, texts, saved=datetime(2020, 5, 1, 9, n, tzinfo=timezone.utc),
+                        out=folder / f"交通課_{n:02d}.xlsx")
+    (folder / "交通課.xlsx").unlink()
+    result = consolidate(survey, folder, work / "集約.xlsx", now=RUN)
+    dept = {d.department: d for d in result.departments}["交通課"]
+    assert (dept.label, dept.file) == ("差し替え", "交通課_13.xlsx")
+    older = [f"交通課_{n:02d}.xlsx" for n in range(14)]
+    shown = [name for name in older if name in dept.note]
+    assert len(shown) == 10 and "交通課_13.xlsx" not in shown
+    assert "ほか 3 件（ファイル別の結果を参照）" in dept.note
+    listed = [r[0] for r in log_section(work / "集約.xlsx", "ファイル別の結果") if str(r[0]).startswith("交通課_")]
+    assert sorted(listed) == older
+
+
 def test_file_time_decides_when_saved_times_are_equal(work: Path):
     folder = work / "提出"
     values, texts = seed_values("交通課")

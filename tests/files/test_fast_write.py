@@ -9,7 +9,6 @@ the same file from both.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import zipfile
 from datetime import datetime
@@ -22,7 +21,6 @@ from support.fill import CHIIKI, CHIIKI_TEXTS, fill_department
 from support.paths import TEMPLATE
 from support.same_book import differences
 
-from welfare_xl.commands.split import split
 from welfare_xl.commands.undo import undo
 from welfare_xl.core.consolidation.log import DATA_SHEET, LOG_SHEET, log_specs
 from welfare_xl.core.consolidation.row_fit import consolidated_heights
@@ -47,18 +45,6 @@ def both(survey: Path, returns: Path, where: Path, *, keep_vba: bool = False) ->
     b = write_result_openpyxl(survey, where / f"ref{survey.suffix}", result)
     assert differences(a, b, keep_vba=keep_vba) == []
     return a, b
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> tuple[Path, Path]:
-    survey = tmp_path / "調査票.xlsx"
-    shutil.copy(TEMPLATE, survey)
-    split(TEMPLATE, tmp_path / "配布")
-    returns = tmp_path / "提出"
-    returns.mkdir()
-    fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
-    shutil.copy(tmp_path / "配布" / "地域共生課.xlsx", returns / "地域共生課.xlsx")
-    return survey, returns
 
 
 def test_shipped_sample_same_as_openpyxl_and_readable_everywhere(office, tmp_path: Path) -> None:

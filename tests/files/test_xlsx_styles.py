@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,10 +20,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.fill import CHIIKI, CHIIKI_TEXTS, fill_department
 from support.paths import ROOT, TEMPLATE
 
-from welfare_xl.commands.split import split
 from welfare_xl.core.sheets.spec import Style
 from welfare_xl.files.xlsx_parts import Styles
 from welfare_xl.files.xlsx_styles import BUILTIN_NUMFMTS, is_date_code, is_date_id
@@ -147,16 +144,10 @@ def test_built_in_ids_openpyxl_reads_as_dates_are_dates_here_and_the_sheets_form
     assert Styles(TEMPLATE_STYLES).date_styles() == set()  # the shipped master's numbers stay on the fast path
 
 
-def test_the_fast_write_does_not_import_openpyxl(tmp_path: Path) -> None:
+def test_the_fast_write_does_not_import_openpyxl(tmp_path: Path, office: tuple[Path, Path]) -> None:
     """A whole `consolidate` on the shipped sample in a fresh interpreter: written by the fast path
     (a fall-back would load openpyxl), and openpyxl never imported."""
-    survey = tmp_path / "調査票.xlsx"
-    shutil.copy(TEMPLATE, survey)
-    split(TEMPLATE, tmp_path / "配布")
-    returns = tmp_path / "提出"
-    returns.mkdir()
-    fill_department(tmp_path / "配布" / "地域共生課.xlsx", CHIIKI, CHIIKI_TEXTS)
-    shutil.copy(tmp_path / "配布" / "地域共生課.xlsx", returns / "地域共生課.xlsx")
+    survey, returns = office
     out = tmp_path / "集約.xlsx"
     code = ("import json, sys\n"
             "from welfare_xl.commands.consolidate import consolidate\n"

@@ -2,8 +2,9 @@
 
 Reading and checking a return is independent of every other, so a large folder is cut into
 chunks that worker processes read and check (`map_chunks`), and the results come back in the
-folder's order, exactly what one process would have produced. A chunk travels as one pickle,
-so the 管理情報 its returns share is sent once per chunk, not once per file. What a worker logs
+folder's order, exactly what one process would have produced. What every chunk needs (the
+survey expected, the master's figures, the limits) reaches each worker once, when it starts,
+not with every chunk; a chunk's results travel back as one pickle. What a worker logs
 (a file's traceback) is sent back with its results and logged by the calling process.
 
 It pays only for large folders: a worker process costs an interpreter start (on Windows,
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 SETTING = "WELFARE_XL_WORKERS"
 POOL_FROM = 1000  # returns; below this a worker's start-up costs more than it saves (bench/run.py)
 MAX_WORKERS = 2  # measured on 2 cores; more processes than cores only add start-up and memory
-CHUNK = 200  # returns per pickle
+CHUNK = 100  # returns per chunk: small enough that the last ones leave no core idle for long
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,8 +59,8 @@ def map_chunks(fn: Callable[..., list[R]], items: Sequence[T], args: tuple[Any, 
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     done = 0
     try:
-        with ProcessPoolExecutor(workers, initializer=_start_worker) as executor:
-            for results, records in executor.map(_run, [(fn, chunk, args) for chunk in chunks]):
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(fn, args)) as executor:
+            for results, records in executor.map(_run, chunks):
                 for record in records:
                     logging.getLogger(record.name).handle(record)
                 done += 1
@@ -88,8 +89,14 @@ class _Capture(logging.Handler):
 _capture = _Capture()
 
 
-def _start_worker() -> None:
-    """In a worker: what the project logs goes to the caller, not to handlers a fork inherited."""
+_job: tuple[Callable[..., list[Any]], tuple[Any, ...]] | None = None  # in a worker: (fn, args) of every chunk
+
+
+def _start_worker(fn: Callable[..., list[Any]], args: tuple[Any, ...]) -> None:
+    """In a worker: keep the job's function and arguments; what the project logs goes to the
+    caller, not to handlers a fork inherited."""
+    global _job
+    _job = (fn, args)
     root = logging.getLogger("welfare_xl")
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -98,7 +105,8 @@ def _start_worker() -> None:
     root.propagate = False
 
 
-def _run(job: tuple[Callable[..., list[R]], list[T], tuple[Any, ...]]) -> tuple[list[R], list[logging.LogRecord]]:
-    fn, chunk, args = job
+def _run(chunk: list[T]) -> tuple[list[Any], list[logging.LogRecord]]:
+    assert _job is not None, "a worker runs chunks only after _start_worker"
+    fn, args = _job
     _capture.records = []
     return fn(chunk, *args), _capture.records

@@ -17,8 +17,9 @@ a reason; the traces other systems leave (`._*`, `.DS_Store`, `Thumbs.db`,
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, Iterator
 
 from welfare_xl.core.checks import Finding, Severity, Submission, check_submission
@@ -107,31 +108,34 @@ def scan_folder(folder: str | Path, expected: Meta, reference: Survey | None = N
     if not folder.is_dir():
         raise FolderError(f"{folder}: 提出ファイルのフォルダがありません。")
     limits = limits_of(expected)
-    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    # os.scandir: what each entry is comes with the listing (no stat per file where the system
+    # says it, as Windows and most Linux file systems do; on a network share that matters).
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
     skipped: list[SkippedFile] = []
     returns: list[tuple[Path, str]] = []
     used: set[str] = set()
-    for path in entries:
-        if is_noise(path.name):
-            log.info("not listed: %r", path.name)
+    for entry in entries:
+        if is_noise(entry.name):
+            log.info("not listed: %r", entry.name)
             continue
-        name = _unique(display_name(path.name), used)
-        reason = skip_reason(path)
+        name = _unique(display_name(entry.name), used)
+        reason = skip_reason(entry)
         if reason:
-            skipped.append(SkippedFile(name, reason, refused=looks_like_return(path)))
+            skipped.append(SkippedFile(name, reason, refused=looks_like_return(entry)))
             log.info("skipped %s: %s", name, reason)
             continue
-        returns.append((path, name))
+        returns.append((Path(entry.path), name))
     received: list[ReceivedFile] = []
     # One result per return, in name order, whether read here or by worker processes (`pool`);
     # `progress` hears of every entry once, in folder order, as its turn comes.
     results = iter(checked_returns(returns, expected, reference, limits))
-    pending = {path for path, _ in returns}
-    for done, path in enumerate(entries, 1):
-        if path in pending:
-            received.append(ReceivedFile(next(results), _mtime(path)))
+    pending = {str(path) for path, _ in returns}
+    for done, entry in enumerate(entries, 1):
+        if entry.path in pending:
+            received.append(ReceivedFile(next(results), _mtime(entry)))
         if progress is not None:
-            progress(done, len(entries), display_name(path.name))
+            progress(done, len(entries), display_name(entry.name))
     return received, skipped
 
 
@@ -149,7 +153,7 @@ def checked_returns(returns: list[tuple[Path, str]], expected: Meta, reference: 
 
 def _check_chunk(chunk: list[tuple[Path, str]], expected: Meta, reference: Survey | None,
                  limits: Limits) -> list[Submission]:
-    """A worker's share: one pickle for many files, so the 管理情報 they share travels once."""
+    """A worker's share of the folder, in order (the survey, figures and limits reach it once, see `pool`)."""
     return [read_and_check(path, name, expected, reference, limits) for path, name in chunk]
 
 
@@ -191,9 +195,9 @@ def unreadable_submission(name: str, reason: str, code: str = "unreadable") -> S
     return Submission(file=name, findings=[finding], fatal=True)
 
 
-def _mtime(path: Path) -> datetime | None:
+def _mtime(entry: Path | os.DirEntry) -> datetime | None:
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        return datetime.fromtimestamp(entry.stat().st_mtime, tz=timezone.utc)
     except OSError:
         return None
 
@@ -220,7 +224,7 @@ OTHER_SPREADSHEETS = {
 }
 
 
-def skip_reason(path: Path) -> str | None:
+def skip_reason(path: Path | os.DirEntry) -> str | None:
     """Why the entry at `path` is not read as a return (Japanese), or None to read it: the one rule of
     which files are returns, for the folder (集約, 提出状況) and for `check` alike."""
     name = path.name
@@ -232,7 +236,7 @@ def skip_reason(path: Path) -> str | None:
         return "フォルダのため読み込みません（提出ファイルはフォルダの直下に置いてください）。"
     if name.startswith(LOCK_PREFIXES):
         return "Excel などがファイルを開いている間に作る一時ファイル（ロックファイル）のため読み込みません。"
-    suffix = path.suffix.lower()
+    suffix = PurePath(name).suffix.lower()
     if suffix in OTHER_SPREADSHEETS:
         return (f"{OTHER_SPREADSHEETS[suffix]}のため読み込めません。配布した様式を Excel で開き、"
                 "「Excel ブック（.xlsx）」のまま保存して提出してもらってください。")
@@ -243,10 +247,10 @@ def skip_reason(path: Path) -> str | None:
     return None
 
 
-def looks_like_return(path: Path) -> bool:
+def looks_like_return(path: Path | os.DirEntry) -> bool:
     """A skipped entry that was probably meant as a return (a link, a spreadsheet saved in another
     format): it is refused, named, and the run exits 1, where a stray file is only listed."""
-    return path.is_symlink() or path.suffix.lower() in OTHER_SPREADSHEETS
+    return path.is_symlink() or PurePath(path.name).suffix.lower() in OTHER_SPREADSHEETS
 
 
 def consolidate_folder(survey_path: str | Path, folder: str | Path, *, run_at: datetime | None = None,

@@ -42,8 +42,8 @@ def rollover(book: "xw.Book") -> str:
     lines = summary_lines(rolled, str(saved.path), source=book.name,
                           backup=str(saved.backup) if saved.backup else None, bullet="・", limit=10)
     lines.append("")
-    lines.append(f"新しい年度は、作成したブックを開いて「部署別シート作成」から始めてください"
-                 f"（提出フォルダに前の年度の提出ファイルが残っていると、集約でほかの年度として不採用と表示されます）。")
+    lines.append("新しい年度は、作成したブックを開いて「部署別シート作成」から始めてください"
+                 "（提出フォルダに前の年度の提出ファイルが残っていると、集約でほかの年度として不採用と表示されます）。")
     if not folders.present:
         lines.append(f"フォルダの設定のため「{settings.SHEET}」シートを追加しました。")
     return "\n".join(lines)

@@ -443,7 +443,7 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
     if winner is None:
         if refused:
             return DepartmentStatus(dept, DepartmentState.FAILED, files=refused,
-                                    note=printable("提出ファイルを使えません：" + "、".join(refused)))
+                                    note=printable("提出ファイルを使えません：" + _listed(refused)))
         return DepartmentStatus(dept, DepartmentState.MISSING, note="提出ファイルがありません")
     names = [f.name for f in files]
     outcome = run.outcomes[winner.name]
@@ -454,13 +454,13 @@ def _department_status(run: _Run, dept: str) -> DepartmentStatus:
         if len(files) > 1:
             notes.append(f"古い{_quoted(names[1:])}は、より新しいファイルがあるため使いません")
     elif len(files) > 1:
-        notes.append("差し替え前：" + "、".join(names[1:]))
+        notes.append("差し替え前：" + _listed(names[1:]))
     if dept in run.ties:
         tied, why = run.ties[dept]
         notes.append(f"{_quoted([winner.name] + [f.name for f in tied])}は{_saved_phrase(winner, run.latest)}内容が違います。"
                      f"{why}（「{winner.name}」）。どちらが最新か部署に確認してください")
     if refused:
-        notes.append("不採用のファイル：" + "、".join(refused))
+        notes.append("不採用のファイル：" + _listed(refused))
     if winner.submission.fatal:
         status = DepartmentState.FAILED
     elif outcome.status == FileStatus.BLANK:
@@ -485,7 +485,18 @@ def _first_message(findings: Sequence[Finding]) -> str:
 
 
 def _quoted(names: Sequence[str]) -> str:
-    return "、".join(f"「{n}」" for n in names)
+    return _listed([f"「{n}」" for n in names], "、")
+
+
+NAMES_SHOWN = 10  # in a department's note; the log's ファイル別の結果 lists every file
+
+
+def _listed(names: Sequence[str], sep: str = "、") -> str:
+    """Names for a note, the first `NAMES_SHOWN` of them and how many more: a department that sent
+    hundreds of files (a prefecture's folder) still gets a note a person reads and a cell can hold."""
+    if len(names) <= NAMES_SHOWN:
+        return sep.join(names)
+    return f"{sep.join(names[:NAMES_SHOWN])} ほか {len(names) - NAMES_SHOWN:,} 件（ファイル別の結果を参照）"
 
 
 def _copy_values(survey: Survey) -> Survey:

@@ -488,15 +488,11 @@ def _quoted(names: Sequence[str]) -> str:
     return _listed([f"「{n}」" for n in names], "、")
 
 
-NAMES_SHOWN = 10  # in a department's note; the log's ファイル別の結果 lists every file
-
-
-def _listed(names: Sequence[str], sep: str = "、") -> str:
-    """Names for a note, the first `NAMES_SHOWN` of them and how many more: a department that sent
-    hundreds of files (a prefecture's folder) still gets a note a person reads and a cell can hold."""
-    if len(names) <= NAMES_SHOWN:
-        return sep.join(names)
-    return f"{sep.join(names[:NAMES_SHOWN])} ほか {len(names) - NAMES_SHOWN:,} 件（ファイル別の結果を参照）"
+def _listed(names: Sequence[str], sep: str = "、", shown: int = 10) -> str:
+    """Ten names and how many more: a note a person reads and a cell holds, however many files came
+    (a prefecture's folder); the log's ファイル別の結果 lists every file."""
+    more = f" ほか {len(names) - shown:,} 件（ファイル別の結果を参照）" if len(names) > shown else ""
+    return sep.join(names[:shown]) + more
 
 
 def _copy_values(survey: Survey) -> Survey:

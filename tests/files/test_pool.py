@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -95,3 +99,46 @@ def test_a_pool_that_breaks_falls_back_to_this_process(caplog):
 
 def test_chunks_come_back_in_order():
     assert list(pool.map_chunks(_square, list(range(50)), (0,), 2)) == [x * x for x in range(50)]
+
+
+def _waits_forever(chunk: list[int], folder: str) -> list[int]:
+    """A worker that tells its pid, then works for longer than any test waits."""
+    Path(folder, f"{os.getpid()}.pid").write_text("", encoding="utf-8")
+    time.sleep(120)
+    return chunk
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path: Path):
+    """Killed (Task Manager, kill -9), the caller cannot stop its workers: they must end by themselves,
+    or they live on, holding memory and (a fork shares it) the master's lock."""
+    code = ("import sys\n"
+            f"sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[1])!r}]\n"
+            "from test_pool import _waits_forever\n"
+            "from welfare_xl.files import pool\n"
+            f"list(pool.map_chunks(_waits_forever, list(range(8)), ({str(tmp_path)!r},), 2))\n")
+    caller = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(p.stem) for p in tmp_path.glob("*.pid")]
+        assert len(workers) == 2 and all(_running(w) for w in workers)
+    finally:
+        caller.kill()
+        caller.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [w for w in workers if _running(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, "workers outlived the process that started them"

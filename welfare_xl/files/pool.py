@@ -18,7 +18,10 @@ that dies) falls back to reading the rest here, in order.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.process
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence, TypeVar
@@ -93,16 +96,27 @@ _job: tuple[Callable[..., list[Any]], tuple[Any, ...]] | None = None  # in a wor
 
 
 def _start_worker(fn: Callable[..., list[Any]], args: tuple[Any, ...]) -> None:
-    """In a worker: keep the job's function and arguments; what the project logs goes to the
-    caller, not to handlers a fork inherited."""
+    """In a worker: keep the job's function and arguments; end with the process that started it;
+    what the project logs goes to the caller, not to handlers a fork inherited."""
     global _job
     _job = (fn, args)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent,), name="welfare-xl-parent-watch", daemon=True).start()
     root = logging.getLogger("welfare_xl")
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.addHandler(_capture)
     root.setLevel(logging.INFO)
     root.propagate = False
+
+
+def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """Wait for the calling process to end, then end this worker at once. Killed (Task Manager,
+    Ctrl+C twice, a crash), the caller cannot stop its workers, and a worker waiting for work it
+    will never get would otherwise live on, holding memory and the master's lock (a fork shares it)."""
+    parent.join()
+    os._exit(1)
 
 
 def _run(chunk: list[T]) -> tuple[list[Any], list[logging.LogRecord]]:

@@ -91,7 +91,27 @@ def worker_consolidate(survey: str, folder: str, out: str, workers: str) -> dict
             "changes": len(result.changes)}
 
 
-WORKERS = {"floor": worker_floor, "consolidate": worker_consolidate}
+def _pool_probe(_: int) -> int:
+    from welfare_xl.files import submissions  # noqa: F401 - what a worker needs to read a return
+
+    return os.getpid()
+
+
+def worker_pool_start(method: str) -> dict:
+    """Two worker processes started as `method` starts them (fork: Linux; spawn: Windows and macOS),
+    each importing what it reads returns with, and answering once: the pool's fixed cost."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from welfare_xl.files import submissions  # noqa: F401 - the caller has it loaded already
+
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context(method)) as executor:
+        list(executor.map(_pool_probe, range(2)))
+    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+
+
+WORKERS = {"floor": worker_floor, "consolidate": worker_consolidate, "pool_start": worker_pool_start}
 
 
 def measure(kind: str, *args: str, repeat: int = 1) -> dict:
@@ -144,6 +164,10 @@ def files_section(work: Path, sizes: list[int], repeat: int, workers: list[str])
                          f"{got['peak_mb']:>7.0f} {worker_mb}{' (over target)' if over else ''}")
         lines.append(f"{'':>6} {'':>9}   calamine alone: {1000 * floor['calamine'] / n:.3f} ms/file")
         shutil.rmtree(folder)
+    if "" in workers or "auto" in workers:
+        fork, spawn = (measure("pool_start", m, repeat=repeat)["seconds"] for m in ("fork", "spawn"))
+        lines.append(f"pool start-up (two workers importing the reader, answering once): {fork:.3f}s forked (Linux), "
+                     f"{spawn:.3f}s spawned (as on Windows, where each worker starts a new interpreter)")
     lines.append(f"marginal = (time at N − time at {sizes[0]}) / (N − {sizes[0]}), the same process count; floor = "
                  "python-calamine opening each file and reading its two sheets from A1, plus its saved time "
                  "(docProps/core.xml by zipfile), in one process; processes = WELFARE_XL_WORKERS (auto: 2 from "

@@ -8,8 +8,8 @@ not with every chunk; a chunk's results travel back as one pickle. What a worker
 (a file's traceback) is sent back with its results and logged by the calling process.
 
 It pays only for large folders: a worker process costs an interpreter start (on Windows,
-where workers are spawned, the imports too: about a second), and two cores at most halve
-the time. `workers_for` decides: the setting `WELFARE_XL_WORKERS` ("1": never; a number: that
+where workers are spawned, the imports too: 0.17 s for two spawned workers on the bench
+machine, more on a slow office PC), and two cores at most halve the time. `workers_for` decides: the setting `WELFARE_XL_WORKERS` ("1": never; a number: that
 many processes), else two processes (or the machine's cores, when fewer) from `POOL_FROM`
 returns on. Anything that keeps a pool from starting or running (no process support, a worker
 that dies) falls back to reading the rest here, in order.

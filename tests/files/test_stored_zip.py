@@ -90,7 +90,18 @@ def test_the_reader_gets_no_part_the_preflight_did_not_check(tmp_path: Path):
     with zipfile.ZipFile(io.BytesIO(found.package)) as z, zipfile.ZipFile(filled) as original:
         names = set(z.namelist())
         assert "xl/theme/theme1.xml" in original.namelist() and "docProps/app.xml" in original.namelist()
-        assert not names & {"xl/theme/theme1.xml", "docProps/app.xml"}
-        assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                "xl/styles.xml"} <= names
+        # The reader needs neither the theme nor [Content_Types].xml: a broken or crafted one stops nothing.
+        assert not names & {"xl/theme/theme1.xml", "docProps/app.xml", "[Content_Types].xml"}
+        assert {"_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"} <= names
         assert all(z.read(n) == original.read(n) for n in names)
+
+
+def test_a_crafted_content_types_part_stops_nothing(tmp_path: Path):
+    """The reader never opens [Content_Types].xml: a declaration in it (refused in any part the reader
+    reads) leaves the return readable, as it was before the reader got only the checked parts."""
+    from support.zips import rewrite
+
+    filled = fill_department(split(TEMPLATE, tmp_path / "配布")[0], {}, {})
+    crafted = rewrite(filled, tmp_path / "crafted.xlsx",
+                      {"[Content_Types].xml": lambda x: b'<!DOCTYPE x [<!ENTITY a "b">]>' + x})
+    assert trimmed(as_read(crafted)) == trimmed(as_read(filled))

@@ -61,8 +61,7 @@ RATIO_FROM = 1 * MB  # the inflate ratio is checked on parts inflating beyond th
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 # The parts python-calamine opens by itself whatever the relationships say (besides the sheets it
 # is asked for): each is inflated and checked here first, wherever it sits.
-READER_PARTS = ("workbook.xml", "workbook.xml.rels", "sharedstrings.xml", "styles.xml", "core.xml",
-                "[content_types].xml")
+READER_PARTS = ("workbook.xml", "workbook.xml.rels", "sharedstrings.xml", "styles.xml", "core.xml")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 ENCRYPTED = ("パスワードが付いているか、古い形式（.xls）のファイルのため開けません。"
